@@ -1,0 +1,18 @@
+# Every pinned tool version lives here, and only here. Sourced by tools/toolchain/build.sh and the
+# scripts that need to know where a tool is cached.
+# Sections are owned by the step that builds them; keep one `NAME=value` per line.
+
+# --- Pulumi CLI, language host, launchers (steps/pulumi.sh) ---
+PULUMI_VERSION=3.248.0
+# Release commit of pulumi/pulumi tag v3.248.0 (go list -m -json github.com/pulumi/pulumi/pkg/v3@v3.248.0 -> Origin.Hash)
+PULUMI_COMMIT=dc7edd58bc13179f81b80983aab4eb7f74a01b41
+
+# --- Kubernetes provider plugin (steps/pulumi-kubernetes.sh); matches npm @pulumi/kubernetes ---
+PULUMI_KUBERNETES_VERSION=4.25.0
+PULUMI_KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
+
+# --- kube-apiserver, kube-controller-manager (steps/kubernetes.sh) ---
+
+# --- etcd (steps/etcd.sh) ---
+
+# --- actionlint (steps/actionlint.sh) ---
