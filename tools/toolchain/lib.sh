@@ -1,0 +1,110 @@
+# Shared helpers for tools/toolchain/steps/*.sh. Source it; it defines functions only (plus
+# TC_ROOT / TC_REPO_ROOT) and never changes shell options of the caller.
+#
+# Cache layout agreed between all steps:   <cache>/<name>-<version>/bin/<binaries>
+#   <cache> = ${GCR_PULL_SECRETS_CACHE:-$HOME/.cache/gcr-pull-secrets}
+#
+#   tc_cache_dir NAME VERSION   print <cache>/NAME-VERSION (does not create it)
+#   tc_log MSG...               print "[toolchain] MSG" to stderr
+#   tc_die MSG...               print "[toolchain] ERROR: MSG" to stderr and exit 1
+#   tc_on_path BIN              true if BIN is on PATH and is NOT inside <cache> (a user's own tool)
+#   tc_have_cached DIR BIN...   true if every DIR/bin/BIN exists and is executable
+#   tc_tmp_dir NAME             print a fresh temp dir (mktemp); remove it yourself (trap)
+#   tc_wrapper_module DIR MODPATH GOVERSION
+#                               write DIR/go.mod "module MODPATH / go GOVERSION" for a throwaway
+#                               wrapper module; add requires/replaces with `go mod edit -C DIR`
+#   tc_copy_replaces GOMOD DIR  copy every NON-local replace line (target not ./ or ../) of GOMOD
+#                               into DIR/go.mod via go mod edit
+#   tc_mod_dir MODULE@VERSION   download the module (go mod download) and print its dir in the
+#                               module cache (read-only; copy out what you need to change)
+#   tc_timed LABEL CMD...       run CMD, then log "LABEL done in Ns"; returns CMD's status
+#   tc_elapsed_since EPOCH      print whole seconds since EPOCH (date +%s)
+
+TC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TC_REPO_ROOT="$(cd "$TC_ROOT/../.." && pwd)"
+
+tc_cache_root() {
+  printf '%s\n' "${GCR_PULL_SECRETS_CACHE:-$HOME/.cache/gcr-pull-secrets}"
+}
+
+tc_cache_dir() {
+  printf '%s/%s-%s\n' "$(tc_cache_root)" "$1" "$2"
+}
+
+tc_log() {
+  printf '[toolchain] %s\n' "$*" >&2
+}
+
+tc_die() {
+  printf '[toolchain] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+tc_on_path() {
+  local found root
+  found="$(command -v -- "$1" 2>/dev/null)" || return 1
+  [ -n "$found" ] || return 1
+  root="$(tc_cache_root)"
+  case "$found" in
+    "$root"/*) return 1 ;;
+  esac
+  return 0
+}
+
+tc_have_cached() {
+  local dir="$1" bin
+  shift
+  for bin in "$@"; do
+    [ -x "$dir/bin/$bin" ] || return 1
+  done
+  return 0
+}
+
+tc_tmp_dir() {
+  mktemp -d "${TMPDIR:-/tmp}/gcr-pull-secrets-$1.XXXXXX"
+}
+
+tc_wrapper_module() {
+  printf 'module %s\n\ngo %s\n' "$2" "$3" > "$1/go.mod"
+}
+
+tc_copy_replaces() {
+  local gomod="$1" dir="$2" line
+  # `go mod edit -json` gives Replace[].{Old,New}; local targets have no New.Version.
+  while IFS= read -r line; do
+    [ -n "$line" ] && go mod edit -C "$dir" -replace="$line"
+  done < <(go mod edit -json "$gomod" | node -e '
+    const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    for (const r of m.Replace || []) {
+      if (!r.New.Version) continue; // local path replace: the wrapper requires a tagged version instead
+      const old = r.Old.Version ? `${r.Old.Path}@${r.Old.Version}` : r.Old.Path;
+      console.log(`${old}=${r.New.Path}@${r.New.Version}`);
+    }')
+}
+
+tc_mod_dir() {
+  local dir
+  dir="$(cd "${TMPDIR:-/tmp}" && GOFLAGS=-mod=mod go mod download -json "$1" | node -e '
+    const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    if (m.Error) { console.error(m.Error); process.exit(1); }
+    console.log(m.Dir);')" || return 1
+  printf '%s\n' "$dir"
+}
+
+tc_elapsed_since() {
+  printf '%s\n' "$(( $(date +%s) - $1 ))"
+}
+
+tc_timed() {
+  local label="$1" start status
+  shift
+  start="$(date +%s)"
+  "$@"
+  status=$?
+  if [ "$status" -eq 0 ]; then
+    tc_log "$label done in $(tc_elapsed_since "$start")s"
+  else
+    tc_log "$label FAILED (exit $status) after $(tc_elapsed_since "$start")s"
+  fi
+  return "$status"
+}
