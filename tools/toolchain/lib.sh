@@ -1,5 +1,5 @@
-# Shared helpers for tools/toolchain/steps/*.sh. Source it; it defines functions only (plus
-# TC_ROOT / TC_REPO_ROOT) and never changes shell options of the caller.
+# Shared helpers for tools/toolchain/steps/*.sh. Source it; it defines functions, TC_ROOT /
+# TC_REPO_ROOT, exports every pin from versions.sh, and never changes the caller's shell options.
 #
 # Cache layout agreed between all steps:   <cache>/<name>-<version>/bin/<binaries>
 #   <cache> = ${GCR_PULL_SECRETS_CACHE:-$HOME/.cache/gcr-pull-secrets}
@@ -108,3 +108,9 @@ tc_timed() {
   fi
   return "$status"
 }
+
+# Every step needs the pins; sourcing lib.sh loads them (exported, so child processes see them).
+set -a
+# shellcheck source=versions.sh
+. "$TC_ROOT/versions.sh"
+set +a
