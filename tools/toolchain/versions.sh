@@ -12,7 +12,11 @@ PULUMI_KUBERNETES_VERSION=4.25.0
 PULUMI_KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 
 # --- kube-apiserver, kube-controller-manager (steps/kubernetes.sh) ---
+# Newest v1.34 patch the Go proxy serves; its go.mod (go 1.24) builds with Go 1.26 and pins etcd client 3.6.
+KUBERNETES_VERSION=1.34.4
 
 # --- etcd (steps/etcd.sh) ---
+# 3.6 line, as k8s.io/kubernetes v1.34 requires go.etcd.io/etcd/client/v3 v3.6.x.
+ETCD_VERSION=3.6.16
 
 # --- actionlint (steps/actionlint.sh) ---
