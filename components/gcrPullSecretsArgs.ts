@@ -1,0 +1,87 @@
+import * as pulumi from "@pulumi/pulumi";
+import { UsernameMode } from "./dockerConfig";
+
+/** A namespace that receives the pull Secret, with per-namespace options. */
+export interface NamespaceArgs {
+    /** The namespace name (a DNS-1123 label). Required. */
+    name: string;
+    /** Create the namespace if this stack should own it. Default: false (it must already exist). */
+    create?: boolean;
+    /**
+     * Take over a Secret of the same name that already exists in the namespace (for example one made
+     * with `kubectl create secret docker-registry`), updating it in place so pods never lose it.
+     * Default: false, and then an existing Secret of that name stops the update with an error.
+     */
+    adopt?: boolean;
+    /**
+     * More ServiceAccounts of this namespace to receive the Secret in `imagePullSecrets`. The
+     * `default` ServiceAccount always receives it. Default: none.
+     */
+    serviceAccounts?: string[];
+}
+
+/** A Google service account this program creates for pulling images. */
+export interface ServiceAccountArgs {
+    /** The account id, the part before `@` (6-30 chars: lowercase letters, digits, hyphens). Required. */
+    accountId: string;
+    /** Display name in the Google console. Default: "Image pull (gcr-pull-secrets)". */
+    displayName?: string;
+    /** Description in the Google console. Default: a note naming this program. */
+    description?: string;
+}
+
+/** An Artifact Registry repository the service account may read. */
+export interface ArtifactRegistryRepositoryArgs {
+    /** Repository location: a region such as `europe-west1`, or `us`, `europe`, `asia`. Required. */
+    location: string;
+    /** Repository id (for gcr.io hosted on Artifact Registry: `gcr.io`, `asia.gcr.io`, ...). Required. */
+    repository: string;
+    /** Project of the repository. Default: `project`, else the Google provider's project. */
+    project?: string;
+}
+
+/**
+ * The inputs of {@link GcrPullSecrets}.
+ *
+ * Everything that decides which resources exist (namespaces, hosts, credential source, grants) is a
+ * plain value rather than a `pulumi.Input`: Pulumi needs resource names when they are registered, and
+ * checking plain values lets every mistake be reported at once before any resource is declared.
+ */
+export interface GcrPullSecretsArgs {
+    /** Create this Google service account and a key for it. Exactly one credential source must be set. */
+    serviceAccount?: ServiceAccountArgs;
+    /** Use this existing service account (by email) and only mint a key for it. Exactly one credential source must be set. */
+    existingServiceAccountEmail?: string;
+    /**
+     * An existing JSON key (the key file's text, or that text base64-encoded); no Google resources are
+     * made. Keep it secret: pass `pulumi.secret(...)` or a secret config value. Exactly one
+     * credential source must be set.
+     */
+    jsonKey?: pulumi.Input<string>;
+    /** Google project for the created service account and grants. Default: the Google provider's project (`gcp:project`). */
+    project?: string;
+    /** Registry hosts the Secret covers (`gcr.io`, `asia.gcr.io`, `<location>-docker.pkg.dev`, ...). Required, at least one. */
+    registries: string[];
+    /** Artifact Registry repositories to grant `roles/artifactregistry.reader` on. Default: none. */
+    artifactRegistryRepositories?: ArtifactRegistryRepositoryArgs[];
+    /** Legacy Container Registry buckets to grant `roles/storage.objectViewer` on. Default: none. */
+    gcrBuckets?: string[];
+    /** Grant `roles/artifactregistry.reader` on the whole project. Default: false (least privilege). */
+    projectWideRead?: boolean;
+    /** Replace the key every this many days (0: never on a schedule). Default: 90. Only for keys this program creates. */
+    rotationDays?: number;
+    /** Any value; changing it replaces the key at the next update. Default: "". Only for keys this program creates. */
+    rotationTrigger?: string;
+    /** Docker username mode. Default: `_json_key`. */
+    username?: UsernameMode;
+    /** Name of the Secret in each namespace. Default: `regcred`. */
+    secretName?: string;
+    /** Namespaces that receive the Secret: names, or {@link NamespaceArgs}. Required, at least one. */
+    namespaces: (string | NamespaceArgs)[];
+    /** Allow kube-system, kube-public and kube-node-lease. Default: false. */
+    allowSystemNamespaces?: boolean;
+    /** How long to wait for a ServiceAccount to appear (the `default` one of a new namespace is made by a controller). Default: 60. */
+    serviceAccountWaitSeconds?: number;
+    /** kubeconfig context used to edit ServiceAccounts; must match the Kubernetes provider's. Default: the current context. */
+    kubeContext?: string;
+}

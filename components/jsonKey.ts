@@ -1,0 +1,88 @@
+/**
+ * Reading a Google service account JSON key without ever repeating it.
+ *
+ * Every message here describes what is wrong with the key's shape; none quotes the key, and
+ * `JSON.parse` errors are never passed on because Node includes a slice of the input in them.
+ */
+
+/** The non-secret facts of a service account key that the program reports as outputs. */
+export interface JsonKeyFacts {
+    /** The service account the key belongs to (`client_email`). */
+    clientEmail: string;
+    /** The key's id (`private_key_id`); public, it names the key in IAM and audit logs. */
+    privateKeyId: string;
+    /** The project of the service account (`project_id`), when present. */
+    projectId?: string;
+}
+
+/** The outcome of reading a key: its JSON text and facts, or the problems found. */
+export type JsonKeyReading =
+    | { ok: true; json: string; facts: JsonKeyFacts }
+    | { ok: false; problems: string[] };
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+    try {
+        const value: unknown = JSON.parse(text);
+        return value !== null && typeof value === "object" && !Array.isArray(value)
+            ? (value as Record<string, unknown>)
+            : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Reads a key given as the JSON file's text or as that text base64-encoded (the form
+ * `gcp.serviceaccount.Key.privateKey` has). Problems are phrased to follow "<path> ...".
+ */
+export function readJsonKey(input: string): JsonKeyReading {
+    const trimmed = input.trim();
+    if (trimmed === "") {
+        return { ok: false, problems: ["is empty; set it to the JSON key file's content"] };
+    }
+    let json = trimmed;
+    let key = parseObject(trimmed);
+    if (!key && /^[A-Za-z0-9+/=\s_-]+$/.test(trimmed)) {
+        const decoded = Buffer.from(trimmed, "base64").toString("utf8");
+        key = parseObject(decoded);
+        if (key) {
+            json = decoded.trim();
+        }
+    }
+    if (!key) {
+        return {
+            ok: false,
+            problems: [
+                "is not a Google service account JSON key: it parses neither as JSON nor as base64-encoded JSON " +
+                    "(set it from the key file: `pulumi config set --secret jsonKey < key.json`)",
+            ],
+        };
+    }
+    const problems: string[] = [];
+    if (key.type !== "service_account") {
+        problems.push(`is JSON but not a service account key: its "type" must be "service_account"`);
+    }
+    const field = (name: string): string | undefined =>
+        typeof key[name] === "string" && (key[name] as string).trim() !== "" ? (key[name] as string) : undefined;
+    for (const name of ["client_email", "private_key_id", "private_key"]) {
+        if (!field(name)) {
+            problems.push(`lacks the "${name}" field; download a complete key file (gcloud iam service-accounts keys create)`);
+        }
+    }
+    const privateKey = field("private_key");
+    if (privateKey && !/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey)) {
+        problems.push(`has a "private_key" field that is not a PEM private key`);
+    }
+    const clientEmail = field("client_email");
+    if (clientEmail && !/^[^@\s]+@[a-z0-9.-]+$/.test(clientEmail)) {
+        problems.push(`has a "client_email" field that is not an email address`);
+    }
+    if (problems.length > 0) {
+        return { ok: false, problems };
+    }
+    return {
+        ok: true,
+        json,
+        facts: { clientEmail: clientEmail!, privateKeyId: field("private_key_id")!, projectId: field("project_id") },
+    };
+}

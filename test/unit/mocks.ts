@@ -1,0 +1,101 @@
+/**
+ * The one Pulumi mocks setup for all unit tests (`setMocks` is process-global). Import it before
+ * any program code. Every resource is recorded; any provider function call throws, because the
+ * program makes none and a new one should be a conscious change to these tests.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+/** A resource the program registered. */
+export interface Recorded {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    options?: pulumi.ResourceOptions;
+}
+
+export const recorded: Recorded[] = [];
+
+/** Fake Google key for a service account: a complete JSON key whose id depends on the key's inputs. */
+export function fakeKeyJson(email: string, seed: string): string {
+    const id = createHash("sha256").update(seed).digest("hex").slice(0, 40);
+    return JSON.stringify({
+        type: "service_account",
+        project_id: email.split("@")[1]?.split(".")[0] ?? "p",
+        private_key_id: id,
+        private_key: `-----BEGIN PRIVATE KEY-----\nMOCK${id}\n-----END PRIVATE KEY-----\n`,
+        client_email: email,
+        client_id: "1234567890",
+    });
+}
+
+pulumi.runtime.setMocks(
+    {
+        newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+            recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+            const state: Record<string, any> = { ...args.inputs };
+            switch (args.type) {
+                case "gcp:serviceaccount/account:Account": {
+                    const project = args.inputs.project ?? "mock-project";
+                    state.email = `${args.inputs.accountId}@${project}.iam.gserviceaccount.com`;
+                    state.name = `projects/${project}/serviceAccounts/${state.email}`;
+                    break;
+                }
+                case "gcp:serviceaccount/key:Key": {
+                    const account = String(args.inputs.serviceAccountId);
+                    const email = account.split("/").pop()!;
+                    const json = fakeKeyJson(email, JSON.stringify(args.inputs.keepers ?? {}));
+                    state.privateKey = Buffer.from(json).toString("base64");
+                    state.name = `${account}/keys/${JSON.parse(json).private_key_id}`;
+                    break;
+                }
+            }
+            return { id: `mocked::${args.type}::${args.name}-id`, state };
+        },
+        call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+            throw new Error(`unexpected provider function call ${args.token}`);
+        },
+    },
+    "gcr-pull-secrets",
+    "unit",
+    false,
+);
+
+/** Resolves an Output's value (and whether it is secret) in a test. */
+export async function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise<T>((resolve) => output.apply((value) => resolve(value)));
+}
+
+/** Waits until no new resource has been registered for a few event-loop turns. */
+export async function settle(): Promise<void> {
+    let last = -1;
+    let stableTurns = 0;
+    while (stableTurns < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (recorded.length === last) {
+            stableTurns++;
+        } else {
+            last = recorded.length;
+            stableTurns = 0;
+        }
+    }
+}
+
+/** Forgets what earlier tests registered. */
+export function resetRecorded(): void {
+    recorded.length = 0;
+}
+
+/** The recorded resources of one type. */
+export function ofType(type: string): Recorded[] {
+    return recorded.filter((r) => r.type === type);
+}
+
+/** The one recorded resource with this type and name; fails the test otherwise. */
+export function findCreated(type: string, name: string): Recorded {
+    const matches = recorded.filter((r) => r.type === type && r.name === name);
+    if (matches.length !== 1) {
+        throw new Error(`expected one ${type} named ${name}, found ${matches.length}: ${recorded.map((r) => `${r.type} ${r.name}`).join(", ")}`);
+    }
+    return matches[0];
+}
