@@ -99,3 +99,19 @@ export function findCreated(type: string, name: string): Recorded {
     }
     return matches[0];
 }
+
+/** Pulumi's marker for a secret value on the wire (sdk/nodejs runtime/rpc.ts specialSigKey / specialSecretSig). */
+const secretSignature = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
+
+/** True when a recorded input arrived at the engine marked secret. */
+export function isSecretInput(value: unknown): boolean {
+    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[secretSignature.key] === secretSignature.value;
+}
+
+/** The plain value of a recorded input that must have arrived marked secret; fails otherwise. */
+export function revealSecretInput(value: unknown): any {
+    if (!isSecretInput(value)) {
+        throw new Error(`expected a secret input, got ${JSON.stringify(value)?.slice(0, 80)}`);
+    }
+    return (value as { value: unknown }).value;
+}

@@ -1,0 +1,334 @@
+import * as assert from "node:assert/strict";
+import fc from "fast-check";
+import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
+import {
+    componentType,
+    iamViolations,
+    isIamGrant,
+    isProdStack,
+    keyRotationViolations,
+    parseUrn,
+    prodManagedKeyViolations,
+    pullSecretViolations,
+    ResourceFacts,
+    resourceTypes,
+    systemNamespaceViolations,
+} from "../../policy/rules";
+
+// The sentinels the policy server puts where a value is unknown during preview (internal to
+// @pulumi/policy, so read at run time; the rules must survive them).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownStringValue, unknownObjectValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string; unknownObjectValue: string };
+
+const project = "gcr-pull-secrets";
+
+function urnOf(stack: string, type: string, name: string, parentType?: string): string {
+    return `urn:pulumi:${stack}::${project}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
+}
+
+/** A pull secret as @pulumi/kubernetes registers it from the component. */
+function pullSecret(overrides: { stack?: string; namespace?: string; props?: Record<string, unknown>; additionalSecretOutputs?: string[]; parentType?: string } = {}): ResourceFacts {
+    const namespace = overrides.namespace ?? "apps";
+    return {
+        type: resourceTypes.secret,
+        urn: urnOf(overrides.stack ?? "staging", resourceTypes.secret, `pull-${namespace}`, overrides.parentType ?? componentType),
+        props: {
+            apiVersion: "v1",
+            kind: "Secret",
+            type: "kubernetes.io/dockerconfigjson",
+            metadata: { name: "regcred", namespace, labels: { "app.kubernetes.io/part-of": "gcr-pull-secrets" } },
+            data: { ".dockerconfigjson": "eyJhdXRocyI6e319" },
+            ...overrides.props,
+        },
+        additionalSecretOutputs: overrides.additionalSecretOutputs ?? ["data", "stringData"],
+    };
+}
+
+function key(stack: string, keepers: unknown): ResourceFacts {
+    return { type: resourceTypes.key, urn: urnOf(stack, resourceTypes.key, "puller-key", componentType), props: { serviceAccountId: "x", keepers } };
+}
+
+function grant(type: string, role: unknown, stack = "prod"): ResourceFacts {
+    return { type, urn: urnOf(stack, type, "grant", componentType), props: { role, member: "serviceAccount:puller@acme.iam.gserviceaccount.com" } };
+}
+
+function messages(violations: { message: string }[]): string[] {
+    return violations.map((v) => v.message);
+}
+
+describe("policy: URNs tell the rules the stack", () => {
+    it("reads stack, project, type chain and name from a child resource URN", () => {
+        assert.deepEqual(parseUrn(urnOf("prod-eu", resourceTypes.secret, "pull-apps", componentType)), {
+            stack: "prod-eu",
+            project,
+            typeChain: [componentType, resourceTypes.secret],
+            name: "pull-apps",
+        });
+    });
+
+    it("returns undefined for text that is not a Pulumi URN", () => {
+        assert.equal(parseUrn("arn:aws:s3:::bucket"), undefined);
+        assert.equal(parseUrn("urn:pulumi:onlystack"), undefined);
+    });
+
+    it("round-trips any stack and name (property)", () => {
+        const segment = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/);
+        fc.assert(
+            fc.property(segment, segment, (stack, name) => {
+                const parsed = parseUrn(urnOf(stack, resourceTypes.key, name));
+                return parsed?.stack === stack && parsed.name === name;
+            }),
+        );
+    });
+
+    it("treats prod, production and prod-<region> as prod, and nothing else", () => {
+        for (const stack of ["prod", "production", "prod-eu", "prod_us1", "prod.blue"]) {
+            assert.equal(isProdStack(stack), true, stack);
+        }
+        for (const stack of ["dev", "staging", "preprod", "product", "nonprod", "prodx"]) {
+            assert.equal(isProdStack(stack), false, stack);
+        }
+    });
+});
+
+describe("policy pull-secret-is-dockerconfigjson-and-secret", () => {
+    it("passes the Secret the component writes", () => {
+        assert.deepEqual(pullSecretViolations(pullSecret()), []);
+    });
+
+    it("refuses a pull secret of type Opaque, naming the namespace and the required type", () => {
+        const [message, ...rest] = messages(pullSecretViolations(pullSecret({ props: { type: "Opaque" } })));
+        assert.deepEqual(rest, []);
+        assert.match(message, /"apps\/regcred" has type "Opaque"/);
+        assert.match(message, /kubernetes\.io\/dockerconfigjson/);
+    });
+
+    it("refuses a pull secret with no type (Opaque to Kubernetes)", () => {
+        const secret = pullSecret();
+        delete secret.props.type;
+        assert.match(messages(pullSecretViolations(secret)).join("\n"), /has type \(none/);
+    });
+
+    it("refuses data that the engine would store in plain text", () => {
+        const found = messages(pullSecretViolations(pullSecret({ additionalSecretOutputs: [] })));
+        assert.equal(found.length, 1);
+        assert.match(found[0], /does not mark "data" as secret/);
+        assert.match(found[0], /plain text in the Pulumi state/);
+    });
+
+    it("checks stringData separately from data", () => {
+        const secret = pullSecret({ props: { stringData: { ".dockerconfigjson": "{}" } }, additionalSecretOutputs: ["data"] });
+        assert.deepEqual(
+            messages(pullSecretViolations(secret)).map((m) => /"(\w+)" as secret/.exec(m)?.[1]),
+            ["stringData"],
+        );
+    });
+
+    it("refuses a pull secret without any credentials", () => {
+        const secret = pullSecret();
+        delete secret.props.data;
+        assert.match(messages(pullSecretViolations(secret)).join("\n"), /neither data nor stringData/);
+    });
+
+    it("recognises a labelled Secret created outside the component", () => {
+        const secret = pullSecret({ parentType: "pulumi:pulumi:Stack", props: { type: "Opaque" } });
+        assert.equal(pullSecretViolations(secret).length, 1);
+    });
+
+    it("leaves other Secrets alone", () => {
+        const other = pullSecret({ parentType: "pulumi:pulumi:Stack", props: { type: "Opaque", metadata: { name: "tls", namespace: "apps" } } });
+        assert.deepEqual(pullSecretViolations(other), []);
+        assert.deepEqual(pullSecretViolations({ ...pullSecret(), type: resourceTypes.namespace }), []);
+    });
+
+    it("still checks type and secretness while the key and the name are unknown during preview", () => {
+        const previewed = pullSecret({
+            props: { type: "Opaque", data: unknownObjectValue, metadata: { name: unknownStringValue, namespace: "apps" } },
+            additionalSecretOutputs: [],
+        });
+        const found = messages(pullSecretViolations({ ...previewed, props: unknownCheckingProxy(previewed.props) }));
+        assert.equal(found.length, 2);
+        assert.match(found[0], /"apps\/pull-apps" has type "Opaque"/, "falls back to the resource name for the message");
+    });
+});
+
+describe("policy system-namespaces-need-opt-in", () => {
+    it("refuses a pull secret in kube-system and says both ways out", () => {
+        const [message] = messages(systemNamespaceViolations(pullSecret({ stack: "staging", namespace: "kube-system" })));
+        assert.match(message, /system namespace "kube-system"/);
+        assert.match(message, /stack "staging" has not opted in/);
+        assert.match(message, /allowedStacks/);
+        assert.match(message, /allowSystemNamespaces: true/);
+    });
+
+    it("refuses every system namespace for every kind of resource the program writes", () => {
+        for (const namespace of ["kube-system", "kube-public", "kube-node-lease"]) {
+            const namespaceResource: ResourceFacts = {
+                type: resourceTypes.namespace,
+                urn: urnOf("dev", resourceTypes.namespace, namespace, componentType),
+                props: { metadata: { name: namespace } },
+            };
+            const entry: ResourceFacts = {
+                type: "pulumi-nodejs:dynamic:Resource",
+                urn: urnOf("dev", "pulumi-nodejs:dynamic:Resource", `${namespace}-default`, componentType),
+                props: { namespace, serviceAccount: "default", secretName: "regcred", waitSeconds: 60 },
+            };
+            const patch: ResourceFacts = {
+                type: "kubernetes:core/v1:ServiceAccountPatch",
+                urn: urnOf("dev", "kubernetes:core/v1:ServiceAccountPatch", `${namespace}-default`, componentType),
+                props: { metadata: { name: "default", namespace } },
+            };
+            for (const resource of [pullSecret({ stack: "dev", namespace }), namespaceResource, entry, patch]) {
+                assert.equal(systemNamespaceViolations(resource).length, 1, `${resource.type} in ${namespace}`);
+            }
+        }
+    });
+
+    it("allows a system namespace for a stack listed in allowedStacks, and only that stack", () => {
+        const config = { allowedStacks: ["ops"] };
+        assert.deepEqual(systemNamespaceViolations(pullSecret({ stack: "ops", namespace: "kube-system" }), config), []);
+        assert.equal(systemNamespaceViolations(pullSecret({ stack: "prod", namespace: "kube-system" }), config).length, 1);
+    });
+
+    it("passes ordinary namespaces, including ones named like system ones", () => {
+        for (const namespace of ["default", "apps", "kube-systems", "my-kube-public"]) {
+            assert.deepEqual(systemNamespaceViolations(pullSecret({ namespace })), [], namespace);
+        }
+    });
+});
+
+describe("policy registry-read-only-iam", () => {
+    it("passes the three registry-read grants the program makes", () => {
+        assert.deepEqual(iamViolations(grant(resourceTypes.repositoryIamMember, "roles/artifactregistry.reader")), []);
+        assert.deepEqual(iamViolations(grant(resourceTypes.bucketIamMember, "roles/storage.objectViewer")), []);
+        assert.deepEqual(iamViolations(grant(resourceTypes.projectIamMember, "roles/artifactregistry.reader")), []);
+    });
+
+    it("refuses project-wide editor and owner, calling them out", () => {
+        for (const role of ["roles/editor", "roles/owner"]) {
+            const [message] = messages(iamViolations(grant(resourceTypes.projectIamMember, role)));
+            assert.match(message, new RegExp(`"${role}" \\(project-wide write access\\)`));
+            assert.match(message, /only "roles\/artifactregistry.reader"/);
+        }
+    });
+
+    it("refuses any other role, even a read role on the wrong resource", () => {
+        const cases: [string, string][] = [
+            [resourceTypes.repositoryIamMember, "roles/artifactregistry.writer"],
+            [resourceTypes.bucketIamMember, "roles/storage.admin"],
+            [resourceTypes.bucketIamMember, "roles/artifactregistry.reader"],
+            [resourceTypes.projectIamMember, "roles/storage.objectViewer"],
+            [resourceTypes.projectIamMember, "roles/iam.serviceAccountTokenCreator"],
+        ];
+        for (const [type, role] of cases) {
+            assert.equal(iamViolations(grant(type, role)).length, 1, `${type} ${role}`);
+        }
+    });
+
+    it("refuses IAM resources the program never uses: bindings, policies, grants on other resources", () => {
+        for (const type of [
+            "gcp:projects/iAMBinding:IAMBinding",
+            "gcp:projects/iAMPolicy:IAMPolicy",
+            "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding",
+            "gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
+            "gcp:serviceaccount/iAMMember:IAMMember",
+            "gcp:organizations/iAMMember:IAMMember",
+        ]) {
+            const [message] = messages(iamViolations(grant(type, "roles/artifactregistry.reader")));
+            assert.match(message, /IAM grant this program must not make/, type);
+        }
+    });
+
+    it("ignores resources that are not IAM grants", () => {
+        for (const type of [resourceTypes.key, "gcp:serviceaccount/account:Account", "gcp:projects/iAMCustomRole:IAMCustomRole", resourceTypes.secret]) {
+            assert.equal(isIamGrant(type), false, type);
+            assert.deepEqual(iamViolations(grant(type, "roles/owner")), []);
+        }
+    });
+});
+
+describe("policy prod-key-rotation", () => {
+    const keepers = (rotationDays: unknown) => ({ rotationDays, rotationWindow: "220", rotationTrigger: "" });
+
+    it("passes prod keys rotated every 1 to 90 days", () => {
+        for (const days of ["1", "30", "90"]) {
+            assert.deepEqual(keyRotationViolations(key("prod", keepers(days))), [], days);
+        }
+    });
+
+    it("refuses a prod key rotated less often than every 90 days, naming the stack file to fix", () => {
+        const [message] = messages(keyRotationViolations(key("prod", keepers("91"))));
+        assert.match(message, /rotates every 91 days/);
+        assert.match(message, /at least every 90 days/);
+        assert.match(message, /Pulumi\.prod\.yaml/);
+    });
+
+    it("refuses a prod key that is never rotated", () => {
+        assert.match(messages(keyRotationViolations(key("prod-eu", keepers("0")))).join(), /never rotated \(rotationDays 0\)/);
+    });
+
+    it("refuses a prod key whose period it cannot read", () => {
+        assert.match(messages(keyRotationViolations(key("prod", undefined))).join(), /has no keepers\.rotationDays/);
+        assert.match(messages(keyRotationViolations(key("prod", { rotationWindow: "1" }))).join(), /has no keepers\.rotationDays/);
+        assert.match(messages(keyRotationViolations(key("prod", keepers("ninety")))).join(), /not a whole number/);
+    });
+
+    it("leaves non-prod stacks to their own rotation period", () => {
+        for (const stack of ["dev", "staging", "preprod"]) {
+            assert.deepEqual(keyRotationViolations(key(stack, keepers("0"))), [], stack);
+            assert.deepEqual(keyRotationViolations(key(stack, keepers("365"))), [], stack);
+        }
+    });
+
+    it("follows the configured limit and prod pattern", () => {
+        assert.equal(keyRotationViolations(key("prod", keepers("45")), { maxRotationDays: 30 }).length, 1);
+        assert.equal(keyRotationViolations(key("live", keepers("365")), { prodStackPattern: "^live$" }).length, 1);
+        assert.deepEqual(keyRotationViolations(key("prod", keepers("365")), { prodStackPattern: "^live$" }), []);
+    });
+
+    it("agrees with the limit for every period (property)", () => {
+        fc.assert(
+            fc.property(fc.integer({ min: 0, max: 3650 }), (days) => {
+                const violations = keyRotationViolations(key("prod", keepers(String(days))));
+                return violations.length === (days === 0 || days > 90 ? 1 : 0);
+            }),
+        );
+    });
+
+    it("leaves an unknown period to the engine: advisory during preview, enforced by pulumi up", () => {
+        const previewed = key("prod", keepers(unknownStringValue));
+        assert.throws(() => keyRotationViolations({ ...previewed, props: unknownCheckingProxy(previewed.props) }), UnknownValueError);
+    });
+
+    it("reads the period even when the rest of the key is unknown during preview", () => {
+        const previewed = key("prod", keepers("365"));
+        const props = unknownCheckingProxy({ ...previewed.props, serviceAccountId: unknownStringValue });
+        assert.equal(keyRotationViolations({ ...previewed, props }).length, 1);
+    });
+});
+
+describe("policy prod-uses-managed-key", () => {
+    const managedStack = (stack: string) => [pullSecret({ stack }), key(stack, { rotationDays: "30" })];
+
+    it("passes a prod stack whose pull secrets come from a managed key", () => {
+        assert.deepEqual(prodManagedKeyViolations(managedStack("prod")), []);
+    });
+
+    it("refuses a prod stack that writes pull secrets from a supplied jsonKey, pointing at the secret", () => {
+        const secret = pullSecret({ stack: "prod" });
+        const [violation, ...rest] = prodManagedKeyViolations([secret]);
+        assert.deepEqual(rest, []);
+        assert.equal(violation.urn, secret.urn);
+        assert.match(violation.message, /supplied jsonKey, which this program cannot rotate/);
+        assert.match(violation.message, /existingServiceAccountEmail/);
+    });
+
+    it("allows a supplied jsonKey outside prod", () => {
+        assert.deepEqual(prodManagedKeyViolations([pullSecret({ stack: "staging" })]), []);
+    });
+
+    it("has nothing to say about a stack with no pull secrets", () => {
+        assert.deepEqual(prodManagedKeyViolations([]), []);
+        assert.deepEqual(prodManagedKeyViolations([grant(resourceTypes.projectIamMember, "roles/artifactregistry.reader")]), []);
+    });
+});
