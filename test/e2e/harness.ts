@@ -1,0 +1,222 @@
+/**
+ * Drives the real `pulumi` CLI (through the Automation API) on this project against the real
+ * control plane, in the style of Pulumi's own automation tests: a temp `file://` backend and
+ * PULUMI_HOME per run, random stack names, destroy-then-remove in `finally`. Everything the CLI
+ * prints is kept in `cliOutput` so the secret scan can read it all.
+ */
+import * as k8s from "@kubernetes/client-node";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { randomBytes, randomUUID } from "crypto";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as os from "os";
+import * as path from "path";
+
+const repoRoot = path.resolve(__dirname, "../..");
+
+/** Everything every CLI command of this run printed, stdout and stderr. */
+export const cliOutput: string[] = [];
+
+/** Settings of the stack under test, as in a Pulumi.<stack>.yaml (without the `gcr-pull-secrets:` prefix). */
+export type StackSettings = Record<string, unknown>;
+
+let workDir: string | undefined;
+let stateDir: string | undefined;
+
+/**
+ * A copy of the project that tests can put stack files into: Pulumi.yaml, package.json,
+ * tsconfig.json and index.ts copied, components/ and node_modules/ linked.
+ */
+function projectDir(): string {
+    if (!workDir) {
+        workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-"));
+        for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts"]) {
+            fs.copyFileSync(path.join(repoRoot, file), path.join(workDir, file));
+        }
+        for (const dir of ["components", "node_modules"]) {
+            fs.symlinkSync(path.join(repoRoot, dir), path.join(workDir, dir));
+        }
+        stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-state-"));
+        fs.mkdirSync(path.join(stateDir, "backend"));
+        fs.mkdirSync(path.join(stateDir, "home"));
+    }
+    return workDir;
+}
+
+/** Environment of every CLI command. */
+function cliEnv(): Record<string, string> {
+    projectDir();
+    return {
+        PULUMI_CONFIG_PASSPHRASE: "e2e-not-secret",
+        PULUMI_BACKEND_URL: `file://${path.join(stateDir!, "backend")}`,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // `npm run typecheck` checks types; at `pulumi up` it would only cost time.
+        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        KUBECONFIG: process.env.KUBECONFIG ?? "",
+    };
+}
+
+/** A stack of this project with helpers for its settings and the cluster. */
+export interface TestStack {
+    stack: Stack;
+    name: string;
+    /** Replaces the stack's non-secret settings (the secret jsonKey is kept). */
+    setSettings(settings: StackSettings): void;
+    /** Sets the JSON key, encrypted. */
+    setJsonKey(keyJson: string): Promise<void>;
+    /** Output callbacks for an operation: stream to cliOutput. */
+    io: { onOutput: (s: string) => void; onError: (s: string) => void };
+}
+
+function stackFile(name: string): string {
+    return path.join(projectDir(), `Pulumi.${name}.yaml`);
+}
+
+/** Creates a stack of this project in the run's temp backend. Call `dispose` when done with it. */
+export async function createTestStack(): Promise<TestStack & { dispose(options?: { destroy?: boolean }): Promise<void> }> {
+    const name = `e2e-${randomUUID().slice(0, 8)}`;
+    const envVars = cliEnv();
+    const stack = await LocalWorkspace.createStack(
+        { stackName: name, workDir: projectDir() },
+        { envVars, pulumiHome: path.join(stateDir!, "home") },
+    );
+    const io = {
+        onOutput: (s: string) => void cliOutput.push(s),
+        onError: (s: string) => void cliOutput.push(s),
+    };
+    return {
+        stack,
+        name,
+        io,
+        setSettings(settings) {
+            const file = stackFile(name);
+            const doc = (fs.existsSync(file) ? yaml.load(fs.readFileSync(file, "utf8")) : {}) as { config?: Record<string, unknown> };
+            const kept = Object.entries(doc.config ?? {}).filter(([key]) => key === "gcr-pull-secrets:jsonKey");
+            const config: Record<string, unknown> = Object.fromEntries(kept);
+            for (const [key, value] of Object.entries(settings)) {
+                config[key.includes(":") ? key : `gcr-pull-secrets:${key}`] = value;
+            }
+            fs.writeFileSync(file, yaml.dump({ ...doc, config }));
+        },
+        async setJsonKey(keyJson) {
+            await stack.setConfig("gcr-pull-secrets:jsonKey", { value: keyJson, secret: true });
+        },
+        async dispose(options = {}) {
+            if (options.destroy !== false) {
+                await stack.destroy({ ...io }).catch((error) => cliOutput.push(String(error)));
+            }
+            await stack.workspace.removeStack(name, { force: true }).catch((error) => cliOutput.push(String(error)));
+        },
+    };
+}
+
+/** Creates a stack, runs `fn`, then destroys the stack and removes it, whatever happened. */
+export async function withStack(fn: (t: TestStack) => Promise<void>): Promise<void> {
+    const t = await createTestStack();
+    try {
+        await fn(t);
+    } finally {
+        await t.dispose();
+    }
+}
+
+/** A Kubernetes client for the test cluster (never the program's own objects). */
+export function kube(): { core: k8s.CoreV1Api; config: k8s.KubeConfig } {
+    const config = new k8s.KubeConfig();
+    config.loadFromDefault();
+    return { core: config.makeApiClient(k8s.CoreV1Api), config };
+}
+
+/** A namespace name unique to this run. */
+export function uniqueNamespace(prefix: string): string {
+    return `${prefix}-${randomBytes(3).toString("hex")}`;
+}
+
+/** Creates a namespace and waits for its `default` ServiceAccount. */
+export async function createNamespace(name: string): Promise<void> {
+    const { core } = kube();
+    await core.createNamespace({ body: { metadata: { name } } });
+    await waitFor(`default ServiceAccount in ${name}`, async () => {
+        await core.readNamespacedServiceAccount({ name: "default", namespace: name });
+        return true;
+    });
+}
+
+/** Polls `check` every 100 ms until it returns a truthy value (errors count as not yet), for at most `ms`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    let lastError: unknown;
+    for (;;) {
+        try {
+            const value = await check();
+            if (value) return value;
+        } catch (error) {
+            lastError = error;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+}
+
+/** The names in a ServiceAccount's imagePullSecrets, in order. */
+export async function pullSecretNames(namespace: string, serviceAccount = "default"): Promise<string[]> {
+    const account = await kube().core.readNamespacedServiceAccount({ name: serviceAccount, namespace });
+    return (account.imagePullSecrets ?? []).map((ref) => ref.name ?? "");
+}
+
+/** Adds an entry the way a careful `kubectl patch --type=json` does: appended by the server, nobody's list replaced. */
+export async function appendPullSecret(namespace: string, name: string, serviceAccount = "default"): Promise<void> {
+    const { core } = kube();
+    const account = await core.readNamespacedServiceAccount({ name: serviceAccount, namespace });
+    const patch = account.imagePullSecrets?.length
+        ? [{ op: "add", path: "/imagePullSecrets/-", value: { name } }]
+        : [{ op: "add", path: "/imagePullSecrets", value: [{ name }] }];
+    await core.patchNamespacedServiceAccount(
+        { name: serviceAccount, namespace, body: patch },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
+    );
+}
+
+/** The manual recipe, step for step: `kubectl create secret docker-registry` then `kubectl patch serviceaccount default`. */
+export async function manualRecipe(namespace: string, keyJson: string, host: string): Promise<void> {
+    const { core } = kube();
+    const auth = Buffer.from(`_json_key:${keyJson}`).toString("base64");
+    const dockerConfig = JSON.stringify({ auths: { [host]: { username: "_json_key", password: keyJson, auth } } });
+    await core.createNamespacedSecret({
+        namespace,
+        body: {
+            metadata: { name: "regcred" },
+            type: "kubernetes.io/dockerconfigjson",
+            data: { ".dockerconfigjson": Buffer.from(dockerConfig).toString("base64") },
+        },
+    });
+    await core.patchNamespacedServiceAccount(
+        { name: "default", namespace, body: { imagePullSecrets: [{ name: "regcred" }] } },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
+    );
+}
+
+/** Creates a Pod that names no imagePullSecrets and returns the ones admission gave it. */
+export async function admittedPullSecrets(namespace: string, podName: string): Promise<string[]> {
+    const { core } = kube();
+    const pod = await core.createNamespacedPod({
+        namespace,
+        body: { metadata: { name: podName }, spec: { containers: [{ name: "app", image: "asia.gcr.io/acme/app:1.0" }] } },
+    });
+    return (pod.spec?.imagePullSecrets ?? []).map((ref) => ref.name ?? "");
+}
+
+/** The decoded `.dockerconfigjson` of a Secret, with its UID and type. */
+export async function readPullSecret(namespace: string, name = "regcred") {
+    const secret = await kube().core.readNamespacedSecret({ name, namespace });
+    const data = secret.data?.[".dockerconfigjson"];
+    return {
+        uid: secret.metadata?.uid,
+        type: secret.type,
+        labels: secret.metadata?.labels ?? {},
+        config: data ? JSON.parse(Buffer.from(data, "base64").toString("utf8")) : undefined,
+    };
+}

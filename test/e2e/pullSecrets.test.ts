@@ -1,0 +1,205 @@
+import * as assert from "assert";
+import { Stack } from "@pulumi/pulumi/automation";
+import { makeThrowawayKey } from "../../tools/throwawayKey";
+import {
+    admittedPullSecrets,
+    appendPullSecret,
+    cliOutput,
+    createNamespace,
+    kube,
+    pullSecretNames,
+    readPullSecret,
+    StackSettings,
+    uniqueNamespace,
+    createTestStack,
+} from "./harness";
+
+/** Changes besides "same" in a preview's or update's summary. */
+function changes(summary: Record<string, number | undefined> | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<string, number>;
+}
+
+/** Strings that must never appear in anything the CLI printed or stored. */
+function secretNeedles(keyJson: string): string[] {
+    const key = JSON.parse(keyJson);
+    const pemBody = key.private_key.split("\n").filter((l: string) => l && !l.startsWith("-----"));
+    const auth = Buffer.from(`_json_key:${keyJson}`).toString("base64");
+    return [pemBody[0], pemBody[pemBody.length - 1], auth.slice(0, 60), auth.slice(200, 260), Buffer.from(keyJson).toString("base64").slice(0, 60)];
+}
+
+describe("end to end: one stack's whole life on a real cluster", function () {
+    const nsA = uniqueNamespace("team-a");
+    const nsB = uniqueNamespace("team-b");
+    const nsNew = uniqueNamespace("fresh");
+    const hosts = ["asia.gcr.io", "europe-west1-docker.pkg.dev"];
+    let keyJson = makeThrowawayKey("e2e");
+    const oldKeys: string[] = [];
+    let t: Awaited<ReturnType<typeof createTestStack>>;
+    let stack: Stack;
+    let settings: StackSettings;
+    const uids: Record<string, string | undefined> = {};
+
+    before(async function () {
+        await createNamespace(nsA);
+        await createNamespace(nsB);
+        // Someone else's entry, put there the way `kubectl patch` users do.
+        await appendPullSecret(nsA, "someone-elses");
+        settings = { registries: hosts, namespaces: [nsA, nsB] };
+        t = await createTestStack();
+        stack = t.stack;
+        t.setSettings(settings);
+        await t.setJsonKey(keyJson);
+    });
+
+    after(async function () {
+        // Scenario 9 destroys; this only cleans up when a test failed before it.
+        await t?.dispose();
+    });
+
+    it("1. up writes a dockerconfigjson Secret in every namespace and adds it to default; a Pod without imagePullSecrets gets ours", async () => {
+        const result = await stack.up({ ...t.io });
+        assert.strictEqual(result.summary.result, "succeeded");
+        for (const ns of [nsA, nsB]) {
+            const secret = await readPullSecret(ns);
+            assert.strictEqual(secret.type, "kubernetes.io/dockerconfigjson");
+            assert.strictEqual(secret.labels["app.kubernetes.io/part-of"], "gcr-pull-secrets");
+            assert.deepStrictEqual(Object.keys(secret.config.auths).sort(), hosts);
+            for (const host of hosts) {
+                const entry = secret.config.auths[host];
+                assert.strictEqual(entry.username, "_json_key");
+                assert.strictEqual(entry.password, JSON.parse(JSON.stringify(keyJson)));
+                assert.strictEqual(Buffer.from(entry.auth, "base64").toString(), `_json_key:${keyJson}`);
+            }
+            uids[ns] = secret.uid;
+        }
+        assert.deepStrictEqual(await pullSecretNames(nsA), ["someone-elses", "regcred"]);
+        assert.deepStrictEqual(await pullSecretNames(nsB), ["regcred"]);
+        assert.deepStrictEqual(await admittedPullSecrets(nsB, "no-pull-secrets"), ["regcred"]);
+        assert.deepStrictEqual(await admittedPullSecrets(nsA, "no-pull-secrets"), ["someone-elses", "regcred"]);
+        assert.deepStrictEqual(result.outputs.secretNames.value, { [nsA]: "regcred", [nsB]: "regcred" });
+        assert.strictEqual(result.outputs.keyId.value, JSON.parse(keyJson).private_key_id);
+        assert.strictEqual(result.outputs.keyId.secret, false);
+        assert.deepStrictEqual(result.outputs.registryHosts.value, hosts);
+    });
+
+    it("2. a second up changes nothing, and a preview right after reports no changes", async () => {
+        const again = await stack.up({ ...t.io });
+        assert.deepStrictEqual(changes(again.summary.resourceChanges), {});
+        const preview = await stack.preview({ ...t.io });
+        assert.deepStrictEqual(changes(preview.changeSummary), {});
+    });
+
+    it("3+5. adding a namespace (created in the same up) previews as exactly its resources; it gets its Secret and default entry", async () => {
+        settings = { ...settings, namespaces: [nsA, { name: nsNew, create: true }, nsB] };
+        t.setSettings(settings);
+        const preview = await stack.preview({ ...t.io });
+        // Namespace, guard, Secret, default ServiceAccount entry.
+        assert.deepStrictEqual(changes(preview.changeSummary), { create: 4 });
+        const result = await stack.up({ ...t.io });
+        assert.deepStrictEqual(changes(result.summary.resourceChanges), { create: 4 });
+        assert.strictEqual((await readPullSecret(nsNew)).type, "kubernetes.io/dockerconfigjson");
+        assert.deepStrictEqual(await pullSecretNames(nsNew), ["regcred"]);
+        uids[nsNew] = (await readPullSecret(nsNew)).uid;
+    });
+
+    it("3. reordering namespaces previews as no change", async () => {
+        t.setSettings({ ...settings, namespaces: [nsB, nsA, { name: nsNew, create: true }], registries: [...hosts].reverse() });
+        const preview = await stack.preview({ ...t.io });
+        assert.deepStrictEqual(changes(preview.changeSummary), {});
+        t.setSettings(settings);
+    });
+
+    it("7. drift: removing our entry by hand shows in preview --refresh, and up --refresh restores it", async () => {
+        const { core } = kube();
+        const names = await pullSecretNames(nsB);
+        const ours = names.indexOf("regcred");
+        await core.patchNamespacedServiceAccount(
+            { name: "default", namespace: nsB, body: [{ op: "remove", path: `/imagePullSecrets/${ours}` }] },
+            (await import("@kubernetes/client-node")).setHeaderOptions("Content-Type", "application/json-patch+json"),
+        );
+        assert.deepStrictEqual(await pullSecretNames(nsB), []);
+        const preview = await stack.preview({ ...t.io, refresh: true });
+        assert.deepStrictEqual(changes(preview.changeSummary), { update: 1 });
+        const result = await stack.up({ ...t.io, refresh: true });
+        assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 1 });
+        assert.deepStrictEqual(await pullSecretNames(nsB), ["regcred"]);
+    });
+
+    it("4. entries others add survive refresh, and a concurrent writer's entry is never lost", async () => {
+        await appendPullSecret(nsB, "added-later");
+        const refresh = await stack.refresh({ ...t.io });
+        assert.strictEqual(refresh.summary.result, "succeeded");
+        assert.deepStrictEqual(await pullSecretNames(nsB), ["regcred", "added-later"]);
+
+        // Take ours away again so the next up must write, and race a writer against it.
+        const { core } = kube();
+        const k8s = await import("@kubernetes/client-node");
+        await core.patchNamespacedServiceAccount(
+            { name: "default", namespace: nsB, body: [{ op: "remove", path: "/imagePullSecrets/0" }] },
+            k8s.setHeaderOptions("Content-Type", "application/json-patch+json"),
+        );
+        let stop = false;
+        const written: string[] = [];
+        const writer = (async () => {
+            for (let i = 0; !stop && i < 400; i++) {
+                await appendPullSecret(nsB, `racer-${i}`);
+                written.push(`racer-${i}`);
+                await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+        })();
+        const result = await stack.up({ ...t.io, refresh: true });
+        stop = true;
+        await writer;
+        assert.strictEqual(result.summary.result, "succeeded");
+        const final = await pullSecretNames(nsB);
+        assert.ok(written.length > 0, "the writer wrote");
+        for (const name of ["added-later", ...written]) {
+            assert.ok(final.includes(name), `${name} was lost: ${final.join(",")}`);
+        }
+        assert.strictEqual(final.filter((n) => n === "regcred").length, 1);
+    });
+
+    it("8. a new key updates each Secret in place (same UID), with the diff masked", async () => {
+        oldKeys.push(keyJson);
+        keyJson = makeThrowawayKey("e2e-rotated");
+        await t.setJsonKey(keyJson);
+        const preview = await stack.preview({ ...t.io, diff: true });
+        assert.deepStrictEqual(changes(preview.changeSummary), { update: 3 });
+        assert.match(preview.stdout, /\[secret\]/);
+        const result = await stack.up({ ...t.io });
+        assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 3 });
+        for (const ns of [nsA, nsB, nsNew]) {
+            const secret = await readPullSecret(ns);
+            assert.strictEqual(secret.uid, uids[ns], `Secret in ${ns} was replaced`);
+            assert.strictEqual(secret.config.auths["asia.gcr.io"].password, keyJson);
+        }
+        assert.strictEqual(result.outputs.keyId.value, JSON.parse(keyJson).private_key_id);
+    });
+
+    it("10. no secret in plaintext: state export, preview --diff and all CLI output", async () => {
+        const exported = JSON.stringify(await stack.exportStack());
+        const printed = cliOutput.join("");
+        for (const key of [keyJson, ...oldKeys]) {
+            for (const needle of secretNeedles(key)) {
+                assert.ok(!exported.includes(needle), "key material in the state");
+                assert.ok(!printed.includes(needle), "key material in CLI output");
+            }
+        }
+        assert.match(exported, /"ciphertext"/, "the state holds the secrets encrypted");
+    });
+
+    it("9. destroy removes our Secrets and only our entries; everything else stays", async () => {
+        const result = await stack.destroy({ ...t.io });
+        assert.strictEqual(result.summary.result, "succeeded");
+        const { core } = kube();
+        for (const ns of [nsA, nsB, nsNew]) {
+            await assert.rejects(core.readNamespacedSecret({ name: "regcred", namespace: ns }), (e: { code?: number }) => e.code === 404);
+            assert.ok(!(await pullSecretNames(ns)).includes("regcred"));
+        }
+        assert.deepStrictEqual(await pullSecretNames(nsA), ["someone-elses"]);
+        const rest = await pullSecretNames(nsB);
+        assert.ok(rest.includes("added-later") && rest.some((n) => n.startsWith("racer-")));
+        // A namespace the stack created is left for its workloads' owners.
+        await core.readNamespace({ name: nsNew });
+    });
+});
