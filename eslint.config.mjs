@@ -1,0 +1,18 @@
+// Lint rules: typescript-eslint's recommended set, with `any` allowed in tests (mock plumbing).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["node_modules/**", "bin/**", ".pulumi-local/**"] },
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        rules: {
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+        },
+    },
+    {
+        files: ["test/**/*.ts"],
+        rules: { "@typescript-eslint/no-explicit-any": "off" },
+    },
+);

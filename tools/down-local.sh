@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Stops the local control plane started by `npm run up:local` and forgets the local stack's state.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+local_dir="$(pwd)/.pulumi-local"
+if [ -f "$local_dir/cluster/cluster.pid" ]; then
+  node -r ts-node/register/transpile-only tools/cluster/cli.ts stop --dir "$local_dir/cluster"
+fi
+rm -rf "$local_dir"
+echo "[down:local] stopped; removed .pulumi-local/"
