@@ -110,9 +110,9 @@ export function argsFromStackConfig(input: StackConfigInput): GcrPullSecretsArgs
                 if (!input.secretKeys.has(fullKey)) {
                     // The value is never repeated: it sits in plaintext in the stack file already.
                     fail(`is stored in plaintext in the stack file; set it again encrypted with \`${setExample.secret(key)}\` and remove the plaintext from your history`);
-                } else {
-                    raw[key] = text;
                 }
+                // Kept either way, so the credential-source rules see that a key was given.
+                raw[key] = text;
                 break;
             case "string":
                 raw[key] = text;

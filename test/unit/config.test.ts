@@ -103,6 +103,11 @@ describe("stack configuration", () => {
         assert.match(error.message, /\(6 problems\)/);
     });
 
+    it("reports a plaintext key once, not also as a missing credential source", () => {
+        const error = configError(jsonKeyStack, new Set());
+        assert.deepStrictEqual(error.problems.map((p) => p.path), ["gcr-pull-secrets:jsonKey"]);
+    });
+
     it("never echoes key material in any message", () => {
         const key = JSON.parse(sampleKeyJson);
         const leaky = [
