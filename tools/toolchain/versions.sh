@@ -6,6 +6,10 @@
 PULUMI_VERSION=3.248.0
 # Release commit of pulumi/pulumi tag v3.248.0 (go list -m -json github.com/pulumi/pulumi/pkg/v3@v3.248.0 -> Origin.Hash)
 PULUMI_COMMIT=dc7edd58bc13179f81b80983aab4eb7f74a01b41
+# pulumi-language-nodejs lives in its own untagged module; the Go proxy here answers 403 for it
+# (any version, also the pseudo-version of PULUMI_COMMIT). Fallback: the newest tagged
+# github.com/pulumi/pulumi/sdk/v3 that still carried the host as a package (v3.69.0 moved it out).
+PULUMI_LANGUAGE_NODEJS_FALLBACK_SDK_VERSION=3.68.0
 
 # --- Kubernetes provider plugin (steps/pulumi-kubernetes.sh); matches npm @pulumi/kubernetes ---
 PULUMI_KUBERNETES_VERSION=4.25.0
