@@ -1,10 +1,20 @@
+// The shared Pulumi mocks come first (setMocks is process-global; program code is imported after it).
+import { isSecretInput, recorded, resetRecorded, settle } from "./mocks";
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import fc from "fast-check";
+import * as yaml from "js-yaml";
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
+import { argsFromStackConfig } from "../../components/config";
+import { GcrPullSecrets } from "../../components/gcrPullSecrets";
+import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
+import { sampleKeyJson } from "./fixtures";
 import {
     componentType,
     iamViolations,
     isIamGrant,
+    isPullSecret,
     isProdStack,
     keyRotationViolations,
     parseUrn,
@@ -13,6 +23,7 @@ import {
     ResourceFacts,
     resourceTypes,
     systemNamespaceViolations,
+    Violation,
 } from "../../policy/rules";
 
 // The sentinels the policy server puts where a value is unknown during preview (internal to
@@ -330,5 +341,78 @@ describe("policy prod-uses-managed-key", () => {
     it("has nothing to say about a stack with no pull secrets", () => {
         assert.deepEqual(prodManagedKeyViolations([]), []);
         assert.deepEqual(prodManagedKeyViolations([grant(resourceTypes.projectIamMember, "roles/artifactregistry.reader")]), []);
+    });
+});
+
+/**
+ * The component's real resources for a stack file, as the policy pack would see them. Mocks record
+ * neither URNs nor options, so each resource gets the URN of a child of the component in that stack,
+ * and `additionalSecretOutputs` names the inputs that reached the engine marked secret.
+ */
+async function declaredResources(stack: string, change: (args: GcrPullSecretsArgs) => GcrPullSecretsArgs = (args) => args): Promise<ResourceFacts[]> {
+    const file = path.resolve(__dirname, "../..", `Pulumi.${stack}.yaml`);
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+    const values: Record<string, string> = {};
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    resetRecorded();
+    const component = new GcrPullSecrets("pull", change(argsFromStackConfig({ values, secretKeys: new Set() })));
+    await new Promise<void>((resolve) => component.keyId.apply(() => resolve()));
+    await settle();
+    return recorded.map((r) => ({
+        type: r.type,
+        urn: urnOf(stack, r.type, r.name, componentType),
+        props: r.inputs,
+        additionalSecretOutputs: Object.keys(r.inputs).filter((k) => isSecretInput(r.inputs[k])),
+    }));
+}
+
+/** Every resource and stack rule of the pack, with its default config. */
+function packViolations(resources: ResourceFacts[]): string[] {
+    const found: Violation[] = resources.flatMap((r) => [
+        ...pullSecretViolations(r),
+        ...systemNamespaceViolations(r),
+        ...iamViolations(r),
+        ...keyRotationViolations(r),
+    ]);
+    return messages([...found, ...prodManagedKeyViolations(resources)]);
+}
+
+describe("policy pack against the committed stacks (component under mocks)", () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+        it(`Pulumi.${stack}.yaml declares nothing the pack blocks`, async () => {
+            const resources = await declaredResources(stack);
+            assert.ok(resources.some(isPullSecret), "the stack declares pull secrets");
+            assert.deepEqual(packViolations(resources), []);
+        });
+    }
+
+    it("prod with a yearly rotation is blocked by prod-key-rotation", async () => {
+        const found = packViolations(await declaredResources("prod", (args) => ({ ...args, rotationDays: 365 })));
+        assert.equal(found.length, 1);
+        assert.match(found[0], /rotates every 365 days/);
+    });
+
+    it("prod on a supplied jsonKey is blocked by prod-uses-managed-key", async () => {
+        const found = packViolations(
+            await declaredResources("prod", (args) => ({
+                ...args,
+                existingServiceAccountEmail: undefined,
+                artifactRegistryRepositories: undefined,
+                rotationDays: undefined,
+                jsonKey: sampleKeyJson,
+            })),
+        );
+        assert.equal(found.length, 1);
+        assert.match(found[0], /supplied jsonKey/);
+    });
+
+    it("staging writing into kube-system (allowed by the program) is still blocked without the policy opt-in", async () => {
+        const found = packViolations(
+            await declaredResources("staging", (args) => ({ ...args, allowSystemNamespaces: true, namespaces: [...args.namespaces, "kube-system"] })),
+        );
+        assert.ok(found.length >= 2, "the Secret and its ServiceAccount entry at least");
+        assert.ok(found.every((m) => /system namespace "kube-system"/.test(m)), found.join("\n"));
     });
 });

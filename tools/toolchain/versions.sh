@@ -24,3 +24,5 @@ KUBERNETES_VERSION=1.34.4
 ETCD_VERSION=3.6.16
 
 # --- actionlint (steps/actionlint.sh) ---
+# Newest release (2026-03-30); builds with Go 1.25/1.26 and knows the current runner labels and actions.
+ACTIONLINT_VERSION=1.7.12
