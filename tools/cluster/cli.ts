@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startControlPlane } from "./controlPlane";
+import { startControlPlane, type ControlPlane } from "./controlPlane";
 
 const usage = `usage:
   cli.ts run -- <cmd> [args...]   start a control plane, run <cmd> with KUBECONFIG set, stop, exit with <cmd>'s code
@@ -159,7 +159,13 @@ async function serve(dir: string): Promise<number> {
   };
   process.on("SIGTERM", requestStop);
   process.on("SIGINT", requestStop);
-  const controlPlane = await startControlPlane({ dir, handleSignals: false });
+  let controlPlane: ControlPlane;
+  try {
+    controlPlane = await startControlPlane({ dir, handleSignals: false });
+  } catch (error) {
+    fs.rmSync(files.pid, { force: true });
+    throw error;
+  }
   fs.writeFileSync(
     files.ready,
     JSON.stringify({ pid: process.pid, serverUrl: controlPlane.serverUrl, kubeconfig: controlPlane.kubeconfigPath }, null, 2) + "\n",
