@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Pulumi Kubernetes provider plugin (pulumi-resource-kubernetes), matching npm @pulumi/kubernetes,
+# built from the Go module into <cache>/pulumi-kubernetes-$PULUMI_KUBERNETES_VERSION/bin.
+# The Pulumi CLI picks provider plugins up from PATH ("ambient" plugins), so no `plugin install`.
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+label="pulumi-kubernetes $PULUMI_KUBERNETES_VERSION"
+binary=pulumi-resource-kubernetes
+plugin_dir="$(tc_cache_dir pulumi-kubernetes "$PULUMI_KUBERNETES_VERSION")"
+
+if tc_on_path "$binary"; then
+  tc_log "$label: using $(command -v "$binary") from PATH"
+  exit 0
+fi
+if tc_have_cached "$plugin_dir" "$binary"; then
+  tc_log "$label: cached in $plugin_dir/bin"
+  exit 0
+fi
+
+work_dir="$(tc_tmp_dir pulumi-kubernetes)"
+trap 'rm -rf "$work_dir"' EXIT
+export CGO_ENABLED=0
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
+
+build_provider() {
+  local provider_module=github.com/pulumi/pulumi-kubernetes/provider/v4 provider_dir module_dir="$work_dir/wrapper"
+  provider_dir="$(tc_mod_dir "$provider_module@$PULUMI_KUBERNETES_MODULE_VERSION")"
+  # main.go go:embeds schema-embed.json and terraform-mapping-embed.json, which upstream generates
+  # (gitignored) before building: the package cannot be built in place from the module cache.
+  cp -r "$provider_dir/cmd/$binary" "$module_dir"
+  chmod -R u+w "$module_dir"
+  tc_wrapper_module "$module_dir" example.invalid/gcr-pull-secrets/pulumi-resource-kubernetes \
+    "$(go env GOVERSION | sed 's/^go//')"
+  # provider/go.mod replaces sdk/v4 with ../sdk: require the SDK tag of the same release instead.
+  go mod edit -C "$module_dir" \
+    -require="$provider_module@$PULUMI_KUBERNETES_MODULE_VERSION" \
+    -require="github.com/pulumi/pulumi-kubernetes/sdk/v4@v$PULUMI_KUBERNETES_VERSION"
+  tc_copy_replaces "$provider_dir/go.mod" "$module_dir"
+  (cd "$module_dir" && VERSION="$PULUMI_KUBERNETES_VERSION" go run generate.go) \
+    || { tc_log "$label: generate.go failed"; return 1; }
+  (cd "$module_dir" && go build -trimpath \
+    -ldflags "-s -w -X $provider_module/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" \
+    -o "$work_dir/$binary" .)
+  mkdir -p "$plugin_dir/bin"
+  mv "$work_dir/$binary" "$plugin_dir/bin/$binary"
+}
+
+tc_log "$label: building $binary (takes ~10 min cold on 2 cores)..."
+tc_timed "$label: $binary" build_provider || tc_die "$label: $binary build failed"
