@@ -47,5 +47,5 @@ build_provider() {
   mv "$work_dir/$binary" "$plugin_dir/bin/$binary"
 }
 
-tc_log "$label: building $binary (takes ~10 min cold on 2 cores)..."
+tc_log "$label: building $binary (takes ~11 min cold on 2 busy cores)..."
 tc_timed "$label: $binary" build_provider || tc_die "$label: $binary build failed"

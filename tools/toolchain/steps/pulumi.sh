@@ -67,8 +67,9 @@ build_language_host_from_release_commit() {
 }
 
 # Fallback: the host from the newest sdk/v3 tag that still contained it, installed as
-# pulumi-language-nodejs-real behind a small shim of ours (Go source below) that adds policy-pack
-# support. The shim is moved into place last, so its presence means the pair is complete.
+# pulumi-language-nodejs-real behind a small shim of ours (Go source below, built against the pinned
+# sdk) that runs programs and policy packs itself — see its header comment and README.md.
+# The shim is moved into place last, so its presence means the pair is complete.
 build_language_host_from_fallback_sdk() {
   local version="$PULUMI_LANGUAGE_NODEJS_FALLBACK_SDK_VERSION" module_dir="$work_dir/langhost-fallback"
   local shim_dir="$work_dir/langhost-shim" sdk_dir
@@ -97,9 +98,13 @@ write_language_host_shim_source() {
 // The host we can build here (sdk/v3 v3.68.0) predates policy packs running through the language
 // host: CLI >= 3.221 sends them as RunPlugin(kind=analyzer), which v3.68.0 answers "not supported",
 // and the CLI no longer falls back to pulumi-analyzer-policy when a language host exists. This shim
-// starts the real host next to it, forwards every call to it unchanged, and serves only
-// RunPlugin(kind=analyzer) itself by starting @pulumi/pulumi/cmd/run-policy-pack the way the old
-// pulumi-analyzer-policy launcher did (working dir = policy pack dir, engine address, pack dir).
+// starts the real host next to it and forwards every call to it unchanged, except two it serves itself:
+//   - RunPlugin(kind=analyzer): starts @pulumi/pulumi/cmd/run-policy-pack the way the old
+//     pulumi-analyzer-policy launcher did (working dir = policy pack dir; engine address, pack dir).
+//   - Run: starts @pulumi/pulumi/cmd/run with the engine's resource monitor address. The v3.68.0 host
+//     would put its own typed monitor proxy in between, which answers Unimplemented for every
+//     monitor call added since (stack transforms, resource hooks, RegisterPackage, ...), and it
+//     ignores the runtime options (typescript, tsconfig, nodeargs) that the CLI now sends in the request.
 package main
 
 import (
@@ -111,7 +116,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -137,7 +144,10 @@ func (rawCodec) Unmarshal(data []byte, v any) error {
 }
 func (rawCodec) Name() string { return "proto" }
 
-type proxy struct{ backend *grpc.ClientConn }
+type proxy struct {
+	backend       *grpc.ClientConn
+	engineAddress string
+}
 
 func main() {
 	self, err := os.Executable()
@@ -172,7 +182,8 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	p := &proxy{backend: backend}
+	// The engine passes its address as the last argument (after any flags).
+	p := &proxy{backend: backend, engineAddress: os.Args[len(os.Args)-1]}
 	server := grpc.NewServer(grpc.UnknownServiceHandler(p.handle), grpc.ForceServerCodec(rawCodec{}),
 		grpc.MaxRecvMsgSize(maxMessageSize), grpc.MaxSendMsgSize(maxMessageSize))
 	// The engine reads the port from the first line of stdout, exactly as from the real host.
@@ -198,6 +209,21 @@ func fail(err error) {
 
 func (p *proxy) handle(_ any, stream grpc.ServerStream) error {
 	method, _ := grpc.MethodFromServerStream(stream)
+	if method == "/pulumirpc.LanguageRuntime/Run" {
+		var request frame
+		if err := stream.RecvMsg(&request); err != nil {
+			return err
+		}
+		var req pulumirpc.RunRequest
+		if err := proto.Unmarshal(request.payload, &req); err != nil {
+			return err
+		}
+		response, err := proto.Marshal(p.runProgram(&req))
+		if err != nil {
+			return err
+		}
+		return stream.SendMsg(&frame{payload: response})
+	}
 	if method != "/pulumirpc.LanguageRuntime/RunPlugin" {
 		return p.forward(method, stream, nil)
 	}
@@ -346,6 +372,99 @@ func runPolicyPack(req *pulumirpc.RunPluginRequest, stream grpc.ServerStream) er
 		Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: exitCode},
 	})
 }
+
+// nodeJSExitedAfterLoggingUserActionableMessage is the exit code @pulumi/pulumi/cmd/run uses after it
+// has already shown the user the error; the engine is then told to bail without more output.
+const nodeJSExitedAfterLoggingUserActionableMessage = 32
+
+func (p *proxy) runProgram(req *pulumirpc.RunRequest) *pulumirpc.RunResponse {
+	failed := func(err error) *pulumirpc.RunResponse { return &pulumirpc.RunResponse{Error: err.Error()} }
+	info := req.GetInfo()
+	programDir := info.GetProgramDirectory()
+	if programDir == "" {
+		programDir = req.GetPwd()
+	}
+	options := info.GetOptions().AsMap()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return failed(fmt.Errorf("could not find node on the $PATH: %w", err))
+	}
+	resolve := exec.Command(node, "-e", "console.log(require.resolve('@pulumi/pulumi/cmd/run'))")
+	resolve.Dir = programDir
+	resolve.Stderr = os.Stderr
+	runScript, err := resolve.Output()
+	if err != nil {
+		return failed(fmt.Errorf("it looks like the Pulumi SDK has not been installed in %s; have you run npm install?",
+			programDir))
+	}
+
+	var args []string
+	if nodeargs, ok := options["nodeargs"].(string); ok && nodeargs != "" {
+		args = append(args, strings.Fields(nodeargs)...)
+	}
+	args = append(args, strings.TrimSpace(string(runScript)))
+	appendFlag := func(name, value string) {
+		if value != "" {
+			args = append(args, "--"+name, value)
+		}
+	}
+	appendFlag("monitor", req.GetMonitorAddress())
+	appendFlag("engine", p.engineAddress)
+	appendFlag("organization", req.GetOrganization())
+	appendFlag("project", req.GetProject())
+	appendFlag("root-directory", info.GetRootDirectory())
+	appendFlag("stack", req.GetStack())
+	appendFlag("pwd", programDir)
+	if req.GetDryRun() {
+		args = append(args, "--dry-run")
+	}
+	appendFlag("parallel", strconv.Itoa(int(req.GetParallel())))
+	entryPoint := info.GetEntryPoint()
+	if entryPoint == "" {
+		entryPoint = "."
+	}
+	args = append(args, entryPoint)
+	args = append(args, req.GetArgs()...)
+
+	config, err := json.Marshal(req.GetConfig())
+	if err != nil {
+		return failed(err)
+	}
+	secretKeys := req.GetConfigSecretKeys()
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
+	secretKeysJSON, err := json.Marshal(secretKeys)
+	if err != nil {
+		return failed(err)
+	}
+	env := append(os.Environ(), "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
+	if typescript, ok := options["typescript"].(bool); !ok || typescript {
+		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
+	}
+	if tsconfig, ok := options["tsconfig"].(string); ok && tsconfig != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
+	}
+
+	cmd := exec.Command(node, args...)
+	cmd.Dir = req.GetPwd()
+	cmd.Env = env
+	// Wrapped so that exec copies through its own goroutines: node may set our shared stdout
+	// non-blocking otherwise (golang/go#58408).
+	cmd.Stdout = struct{ io.Writer }{os.Stdout}
+	cmd.Stderr = struct{ io.Writer }{os.Stderr}
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			return failed(fmt.Errorf("problem executing program (could not run language executor): %w", err))
+		}
+		if exitErr.ExitCode() == nodeJSExitedAfterLoggingUserActionableMessage {
+			return &pulumirpc.RunResponse{Bail: true}
+		}
+		return failed(fmt.Errorf("program exited with non-zero exit code: %d", exitErr.ExitCode()))
+	}
+	return &pulumirpc.RunResponse{}
+}
 GO
 }
 
@@ -355,7 +474,7 @@ build_language_host() {
   fi
   tc_log "pulumi $PULUMI_VERSION: the Go proxy does not serve $language_host_module@${PULUMI_COMMIT:0:12};" \
     "falling back to the host inside github.com/pulumi/pulumi/sdk/v3@v$PULUMI_LANGUAGE_NODEJS_FALLBACK_SDK_VERSION" \
-    "behind a policy-pack shim (see tools/toolchain/README.md)"
+    "behind our shim (see tools/toolchain/README.md)"
   build_language_host_from_fallback_sdk
 }
 
@@ -378,7 +497,7 @@ reason="$(skip_reason pulumi)"
 if [ -n "$reason" ]; then
   tc_log "$label: CLI: $reason"
 else
-  tc_log "$label: building CLI (takes ~15 min cold on 2 cores)..."
+  tc_log "$label: building CLI (takes ~7 min cold on 2 busy cores)..."
   tc_timed "$label: CLI" build_cli || tc_die "$label: CLI build failed"
 fi
 
@@ -386,7 +505,7 @@ reason="$(skip_reason pulumi-language-nodejs)"
 if [ -n "$reason" ]; then
   tc_log "$label: language host: $reason"
 else
-  tc_log "$label: building pulumi-language-nodejs (takes ~2 min cold)..."
+  tc_log "$label: building pulumi-language-nodejs (takes ~1 min cold)..."
   tc_timed "$label: language host" build_language_host || tc_die "$label: language host build failed"
 fi
 
