@@ -482,13 +482,19 @@ build_language_host() {
 # it with the program directory as working directory, so node resolves @pulumi/pulumi from the
 # project's node_modules — the dynamic provider must be the SDK version that serialized it.
 write_dynamic_provider_launcher() {
-  cat > "$pulumi_bin/pulumi-resource-pulumi-nodejs" <<'LAUNCHER'
+  local launcher="$pulumi_bin/pulumi-resource-pulumi-nodejs"
+  cat > "$work_dir/launcher" <<'LAUNCHER'
 #!/bin/sh
 # Written by gcr-pull-secrets tools/toolchain/steps/pulumi.sh: starts the Pulumi Node.js dynamic provider.
 script="$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))")" || exit 1
 exec node "$script" "$@"
 LAUNCHER
-  chmod +x "$pulumi_bin/pulumi-resource-pulumi-nodejs"
+  chmod +x "$work_dir/launcher"
+  # Replaced only when it changed, and by rename: a running `pulumi` may be starting it right now.
+  if cmp -s "$work_dir/launcher" "$launcher"; then
+    return 1
+  fi
+  mv "$work_dir/launcher" "$launcher"
 }
 
 label="pulumi $PULUMI_VERSION"
@@ -512,6 +518,9 @@ fi
 if tc_on_path pulumi-resource-pulumi-nodejs; then
   tc_log "$label: dynamic provider launcher: using $(command -v pulumi-resource-pulumi-nodejs) from PATH"
 else
-  write_dynamic_provider_launcher
-  tc_log "$label: dynamic provider launcher written"
+  if write_dynamic_provider_launcher; then
+    tc_log "$label: dynamic provider launcher written"
+  else
+    tc_log "$label: dynamic provider launcher: cached in $pulumi_bin"
+  fi
 fi
