@@ -45,6 +45,15 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         const dockerConfig = pulumi.secret(google.keyJson.apply((json) => dockerConfigSecretData(plan.registryHosts, json, plan.username)));
         const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
 
+        // Secrets must be updated in place when the key changes (same object, no moment without
+        // it); pulumi-kubernetes replaces Secrets on data changes unless enableSecretMutable is set.
+        // A provider passed in by the caller is used as is (it should set enableSecretMutable too).
+        const callersProvider = this.getProvider("kubernetes:core/v1:Secret");
+        const kubernetesProvider =
+            callersProvider ??
+            new k8s.Provider(name, { enableSecretMutable: true, ...(plan.kubeContext ? { context: plan.kubeContext } : {}) }, { parent: this });
+        const k8sOpts = { provider: kubernetesProvider };
+
         const secretNames: Record<string, string> = {};
         for (const namespace of plan.namespaces) {
             // Names come from the namespace, never its position, so reordering changes nothing.
@@ -54,7 +63,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                       base,
                       { metadata: { name: namespace.name, labels: managedLabels } },
                       // A namespace holds workloads other stacks own; destroying pull access must not delete them.
-                      { parent: this, retainOnDelete: true },
+                      { parent: this, retainOnDelete: true, ...k8sOpts },
                   )
                 : undefined;
             const guard = new PullSecretGuard(
@@ -76,6 +85,10 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                         namespace: namespace.name,
                         labels: managedLabels,
                         annotations: {
+                            // Our data must win over any other field manager: an adopted Secret's
+                            // creator (kubectl) owns .data, and a later `kubectl edit` would too.
+                            // The guard has already made sure the Secret is ours to take.
+                            "pulumi.com/patchForce": "true",
                             [stackAnnotation]: stack,
                             "gcr-pull-secrets.dev/registries": plan.registryHosts.join(","),
                         },
@@ -83,7 +96,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                     type: "kubernetes.io/dockerconfigjson",
                     data: { ".dockerconfigjson": dockerConfig },
                 },
-                { parent: this, dependsOn: [guard], additionalSecretOutputs: ["data", "stringData"] },
+                { parent: this, dependsOn: [guard], additionalSecretOutputs: ["data", "stringData"], ...k8sOpts },
             );
             for (const serviceAccount of namespace.serviceAccounts) {
                 new ServiceAccountPullSecret(

@@ -38,7 +38,7 @@ describe("end to end: migrating from the manual kubectl recipe", function () {
             assert.strictEqual(after.labels["app.kubernetes.io/managed-by"], "pulumi");
             assert.deepStrictEqual(await pullSecretNames(ns), ["regcred"], "the entry is listed once");
 
-            const exported = JSON.stringify(await t.stack.exportStack());
+            const exported = t.exportState();
             const oldPem = JSON.parse(oldKey).private_key.split("\n")[1];
             assert.ok(!exported.includes(oldPem), "the adopted Secret's old content is not in the state");
         });

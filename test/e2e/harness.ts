@@ -6,6 +6,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
 import { randomBytes, randomUUID } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
@@ -65,6 +66,11 @@ export interface TestStack {
     setSettings(settings: StackSettings): void;
     /** Sets the JSON key, encrypted. */
     setJsonKey(keyJson: string): Promise<void>;
+    /**
+     * `pulumi stack export` as a user runs it (secrets stay encrypted). The Automation API's
+     * exportStack adds --show-secrets, which would defeat the point of scanning it.
+     */
+    exportState(): string;
     /** Output callbacks for an operation: stream to cliOutput. */
     io: { onOutput: (s: string) => void; onError: (s: string) => void };
 }
@@ -98,6 +104,13 @@ export async function createTestStack(): Promise<TestStack & { dispose(options?:
                 config[key.includes(":") ? key : `gcr-pull-secrets:${key}`] = value;
             }
             fs.writeFileSync(file, yaml.dump({ ...doc, config }));
+        },
+        exportState() {
+            return execFileSync("pulumi", ["stack", "export", "--stack", name], {
+                cwd: projectDir(),
+                env: { ...process.env, ...envVars, PULUMI_HOME: path.join(stateDir!, "home") },
+                encoding: "utf8",
+            });
         },
         async setJsonKey(keyJson) {
             await stack.setConfig("gcr-pull-secrets:jsonKey", { value: keyJson, secret: true });
@@ -219,4 +232,36 @@ export async function readPullSecret(namespace: string, name = "regcred") {
         labels: secret.metadata?.labels ?? {},
         config: data ? JSON.parse(Buffer.from(data, "base64").toString("utf8")) : undefined,
     };
+}
+
+/**
+ * Where a key's secret material shows in `text`, if anywhere: its PEM body lines as they are, JSON-
+ * escaped, or inside base64 (up to two levels deep, as in a docker config's `auth` inside the
+ * Secret's data). Returns a description of the first find, never the material itself.
+ */
+export function findKeyMaterial(text: string, keyJson: string): string | undefined {
+    const pemLines: string[] = JSON.parse(keyJson)
+        .private_key.split("\n")
+        .filter((line: string) => line.length >= 40 && !line.startsWith("-----"));
+    const needles = [pemLines[0], pemLines[Math.floor(pemLines.length / 2)], pemLines[pemLines.length - 2]];
+    const search = (haystack: string, depth: number, where: string): string | undefined => {
+        for (const needle of needles) {
+            if (haystack.includes(needle)) return `a private key line ${where}`;
+        }
+        if (depth >= 3) return undefined;
+        for (const blob of haystack.match(/[A-Za-z0-9+/]{40,}={0,2}/g) ?? []) {
+            const found = search(Buffer.from(blob, "base64").toString("latin1"), depth + 1, `in base64 (depth ${depth + 1}) ${where}`);
+            if (found) return found;
+        }
+        return undefined;
+    };
+    return search(text, 0, "in plain text");
+}
+
+/** Writes `content` into the run's temp state dir (kept after the run) and says where. */
+export function keepForDebugging(file: string, content: string): string {
+    projectDir();
+    const target = path.join(stateDir!, file);
+    fs.writeFileSync(target, content);
+    return target;
 }

@@ -213,6 +213,31 @@ describe("GcrPullSecrets", () => {
         assert.strictEqual(guardDeps.length, 1, "the guard waits for the namespace");
     });
 
+    it("manages Secrets through a Kubernetes provider that updates them in place, on the kubeContext", async () => {
+        await build({ ...createArgs, kubeContext: "gke_acme_europe-west1_dev" });
+        const providers = ofType("pulumi:providers:kubernetes");
+        assert.strictEqual(providers.length, 1);
+        assert.strictEqual(providers[0].inputs.enableSecretMutable, "true");
+        assert.strictEqual(providers[0].inputs.context, "gke_acme_europe-west1_dev");
+        assert.strictEqual(findCreated(types.guard, "pull-team-a").inputs.kubeContext, "gke_acme_europe-west1_dev");
+        assert.strictEqual(findCreated(types.entry, "pull-team-a/default").inputs.kubeContext, "gke_acme_europe-west1_dev");
+        assert.strictEqual(findCreated(types.secret, "pull-team-a").inputs.metadata.annotations["pulumi.com/patchForce"], "true");
+    });
+
+    it("uses a Kubernetes provider the caller passes instead of making one", async () => {
+        resetRecorded();
+        const { Provider } = await import("@pulumi/kubernetes");
+        const mine = new Provider("mine", { enableSecretMutable: true });
+        const providerOf: Record<string, pulumi.ProviderResource | undefined> = {};
+        new GcrPullSecrets("pull", createArgs, {
+            providers: { kubernetes: mine },
+            transformations: [(args) => { providerOf[`${args.type}::${args.name}`] = args.opts.provider; return undefined; }],
+        });
+        await settle();
+        assert.deepStrictEqual(ofType("pulumi:providers:kubernetes").map((r) => r.name), ["mine"]);
+        assert.strictEqual(providerOf[`${types.secret}::pull-team-a`], mine);
+    });
+
     it("passes adopt to the guard of that namespace only", async () => {
         await build({ ...createArgs, namespaces: [{ name: "legacy", adopt: true }, "new"] });
         assert.strictEqual(findCreated(types.guard, "pull-legacy").inputs.adopt, true);
