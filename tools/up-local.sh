@@ -37,25 +37,33 @@ export PULUMI_BACKEND_URL="file://$local_dir/state"
 # The local stack's passphrase protects only a throwaway key; never reuse it for a real stack.
 export PULUMI_CONFIG_PASSPHRASE="local-only-not-secret"
 export PULUMI_NODEJS_TRANSPILE_ONLY=true
-config_file="$local_dir/Pulumi.local.yaml"
 
-if [ "$fresh_cluster" = 1 ]; then
+# The CLI writes into the stack file (encryption salt, the encrypted key), so the local stack runs
+# in a copy of the project under .pulumi-local/project: the tracked Pulumi.local.yaml stays clean.
+project="$local_dir/project"
+if [ "$fresh_cluster" = 1 ] || [ ! -d "$project" ]; then
   # A new control plane starts empty: state from an earlier one would describe objects that are gone.
-  pulumi stack rm local --yes --force --non-interactive >/dev/null 2>&1 || true
-  rm -f "$config_file"
-fi
-pulumi stack select local --create --non-interactive >/dev/null
-if [ ! -f "$config_file" ]; then
-  cp Pulumi.local.yaml "$config_file"
+  # Only the local stack lives in this backend, so forgetting it is removing the folder.
+  rm -rf "$project" "$local_dir/state"
+  mkdir -p "$local_dir/state"
+  mkdir -p "$project"
+  cp Pulumi.yaml package.json tsconfig.json index.ts Pulumi.local.yaml "$project/"
+  ln -s "$root/components" "$project/components"
+  ln -s "$root/node_modules" "$project/node_modules"
+  cd "$project"
+  pulumi stack init local --non-interactive >/dev/null
   key_file="$local_dir/throwaway-key.json"
-  node -r ts-node/register/transpile-only tools/throwawayKey.ts "$key_file"
-  pulumi config set --secret --config-file "$config_file" jsonKey < "$key_file"
-  say "generated a throwaway key (NOT a real Google key) and stored it encrypted in $config_file"
+  node -r ts-node/register/transpile-only "$root/tools/throwawayKey.ts" "$key_file"
+  pulumi config set --secret jsonKey < "$key_file"
+  say "generated a throwaway key (NOT a real Google key) and stored it encrypted in $project/Pulumi.local.yaml"
 fi
+cd "$project"
+pulumi stack select local --non-interactive
 
 say "pulumi up --yes (stack local)"
-pulumi up --yes --non-interactive --skip-preview --config-file "$config_file"
+pulumi up --yes --non-interactive
 
+cd "$root"
 node -r ts-node/register/transpile-only tools/showLocal.ts
 say "the control plane keeps running: KUBECONFIG=$KUBECONFIG kubectl get secrets -A"
 say "stop it (and forget the local stack) with: npm run down:local"
