@@ -26,7 +26,8 @@ export interface PullSecretGuardArgs {
     kubeContext?: pulumi.Input<string>;
 }
 
-interface GuardInputs {
+/** Inputs of the guard as the provider receives them. */
+export interface GuardInputs {
     namespace: string;
     secretName: string;
     adopt: boolean;
@@ -40,7 +41,7 @@ interface GuardOutputs extends GuardInputs {
 }
 
 /** Returns why the existing Secret must not be taken over, or undefined when it may be (or there is none). */
-async function existingSecretProblem(api: CoreApi, inputs: GuardInputs): Promise<{ problem?: string; uid?: string; lastApplied?: boolean }> {
+export async function existingSecretProblem(api: CoreApi, inputs: GuardInputs): Promise<{ problem?: string; uid?: string; lastApplied?: boolean }> {
     let secret;
     try {
         secret = await api.readNamespacedSecret({ name: inputs.secretName, namespace: inputs.namespace });
@@ -76,7 +77,8 @@ async function existingSecretProblem(api: CoreApi, inputs: GuardInputs): Promise
     return { uid, lastApplied };
 }
 
-const provider: pulumi.dynamic.ResourceProvider = {
+/** The guard's dynamic provider (exported for tests). */
+export const pullSecretGuardProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: Partial<GuardInputs>, news: GuardInputs) {
         // Only a guard being created has anything to check; afterwards the Secret is ours.
         if (olds && olds.namespace !== undefined) {
@@ -137,6 +139,6 @@ export class PullSecretGuard extends pulumi.dynamic.Resource {
     public readonly adoptedUid!: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: PullSecretGuardArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { ...args, adoptedUid: undefined }, opts, "", "PullSecretGuard");
+        super(pullSecretGuardProvider, name, { ...args, adoptedUid: undefined }, opts, "", "PullSecretGuard");
     }
 }

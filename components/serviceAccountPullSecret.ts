@@ -37,7 +37,8 @@ export interface EntryInputs {
     kubeContext?: string;
 }
 
-interface EntryOutputs extends EntryInputs {
+/** Outputs of the entry as stored in state. */
+export interface EntryOutputs extends EntryInputs {
     /** True while our entry is in the ServiceAccount's list; `read` sets false when someone removed it. */
     attached: boolean;
 }
@@ -142,7 +143,8 @@ function sameInputs(olds: EntryOutputs, news: EntryInputs): boolean {
     );
 }
 
-const provider: pulumi.dynamic.ResourceProvider = {
+/** The entry's dynamic provider (exported for tests). */
+export const serviceAccountPullSecretProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds: EntryInputs, news: EntryInputs) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         for (const property of ["namespace", "serviceAccount", "secretName"] as const) {
@@ -208,6 +210,6 @@ export class ServiceAccountPullSecret extends pulumi.dynamic.Resource {
     public readonly attached!: pulumi.Output<boolean>;
 
     constructor(name: string, args: ServiceAccountPullSecretArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { ...args, attached: undefined }, opts, "", "ServiceAccountPullSecret");
+        super(serviceAccountPullSecretProvider, name, { ...args, attached: undefined }, opts, "", "ServiceAccountPullSecret");
     }
 }

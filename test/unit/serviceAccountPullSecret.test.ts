@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { CoreApi, ServiceAccountObject } from "../../components/kubeAccess";
-import { changePullSecrets, EntryInputs } from "../../components/serviceAccountPullSecret";
+import { changePullSecrets, EntryInputs, EntryOutputs, serviceAccountPullSecretProvider } from "../../components/serviceAccountPullSecret";
 import { withoutPullSecret, withPullSecret } from "../../components/imagePullSecrets";
 
 /** An in-memory ServiceAccount endpoint with resourceVersion semantics like the API server's. */
@@ -118,5 +118,24 @@ describe("ServiceAccount read-modify-write", () => {
         const fake = new FakeServiceAccounts();
         fake.account = undefined;
         await changePullSecrets({ api: fake.api(), mergePatch: {} }, inputs, remove, "skip");
+    });
+});
+
+describe("ServiceAccount entry diff", () => {
+    const olds: EntryOutputs = { ...inputs, attached: true };
+    const diff = (o: EntryOutputs, n: EntryInputs) => serviceAccountPullSecretProvider.diff!("apps/default", o, n);
+
+    it("reports no change when inputs are the same and our entry is attached", async () => {
+        assert.deepStrictEqual(await diff(olds, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("reports an update when refresh found our entry removed (drift)", async () => {
+        assert.deepStrictEqual(await diff({ ...olds, attached: false }, inputs), { changes: true, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("updates in place for a new Secret name and replaces for another ServiceAccount or namespace", async () => {
+        assert.deepStrictEqual((await diff(olds, { ...inputs, secretName: "gcr" })).replaces, []);
+        assert.deepStrictEqual((await diff(olds, { ...inputs, serviceAccount: "builder" })).replaces, ["serviceAccount"]);
+        assert.deepStrictEqual((await diff(olds, { ...inputs, namespace: "web" })).replaces, ["namespace"]);
     });
 });
