@@ -6,7 +6,7 @@ import { GcrPullSecrets } from "../../components/gcrPullSecrets";
 import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
 import { ConfigError } from "../../components/plan";
 import { rotationWindow } from "../../components/rotation";
-import { sampleKeyJson } from "./fixtures";
+import { sampleKeyJson, validCreateStack } from "./fixtures";
 
 const types = {
     account: "gcp:serviceaccount/account:Account",
@@ -20,16 +20,8 @@ const types = {
     guard: "pulumi-nodejs:dynamic:PullSecretGuard",
 };
 
-const createArgs: GcrPullSecretsArgs = {
-    serviceAccount: { accountId: "gke-puller-dev" },
-    project: "acme-dev-123456",
-    registries: ["asia.gcr.io", "europe-west1-docker.pkg.dev"],
-    artifactRegistryRepositories: [
-        { location: "asia", repository: "asia.gcr.io" },
-        { location: "europe-west1", repository: "apps" },
-    ],
-    namespaces: ["team-a", "team-b"],
-};
+// The same settings as a valid stack, given as component arguments.
+const createArgs: GcrPullSecretsArgs = validCreateStack;
 
 /** Builds the component and returns every resource it registered, as (type, name) -> inputs. */
 async function build(args: GcrPullSecretsArgs, name = "pull") {

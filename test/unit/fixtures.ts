@@ -1,3 +1,4 @@
+import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
 import { fakeKeyJson } from "./mocks";
 
 /** A complete, fake JSON key (not a real Google key). */
@@ -13,8 +14,8 @@ export function stackValues(settings: Record<string, unknown>): Record<string, s
     return values;
 }
 
-/** A valid stack that creates a service account. */
-export const validCreateStack = {
+/** A valid stack that creates a service account (also valid as component arguments). */
+export const validCreateStack: GcrPullSecretsArgs = {
     serviceAccount: { accountId: "gke-puller-dev" },
     project: "acme-dev-123456",
     registries: ["asia.gcr.io", "europe-west1-docker.pkg.dev"],
