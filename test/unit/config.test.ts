@@ -78,10 +78,6 @@ describe("stack configuration", () => {
         }
     });
 
-    it("has at least 25 bad-config cases", () => {
-        assert.ok(badConfigs.length >= 25);
-    });
-
     it("lists every problem at once", () => {
         const error = configError({
             ...jsonKeyStack,
