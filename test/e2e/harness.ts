@@ -79,9 +79,13 @@ function stackFile(name: string): string {
     return path.join(projectDir(), `Pulumi.${name}.yaml`);
 }
 
-/** Creates a stack of this project in the run's temp backend. Call `dispose` when done with it. */
-export async function createTestStack(): Promise<TestStack & { dispose(options?: { destroy?: boolean }): Promise<void> }> {
-    const name = `e2e-${randomUUID().slice(0, 8)}`;
+/**
+ * Creates a stack of this project in the run's temp backend. Call `dispose` when done with it.
+ * `name` replaces the random `e2e-<id>` (a stack the policy pack must treat as prod needs a prod
+ * name); keep it unique within the run.
+ */
+export async function createTestStack(options: { name?: string } = {}): Promise<TestStack & { dispose(options?: { destroy?: boolean }): Promise<void> }> {
+    const name = options.name ?? `e2e-${randomUUID().slice(0, 8)}`;
     const envVars = cliEnv();
     const stack = await LocalWorkspace.createStack(
         { stackName: name, workDir: projectDir() },

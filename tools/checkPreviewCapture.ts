@@ -1,0 +1,188 @@
+// Checks one preview captured by tools/capture-previews.sh against what it must show, and writes
+// the text cleaned up for the docs (no colours, no machine paths, no random ids).
+//   node -r ts-node/register/transpile-only tools/checkPreviewCapture.ts <kind> <preview.txt> <preview.json> <out.txt> \
+//     [--namespace NS]... [--key KEY.json]... [--path PATH=PLACEHOLDER]...
+// <kind>: no-op | add-namespace (--namespace: the one added) | rotate-key (--namespace: every one
+// the stack writes). <preview.txt> is `pulumi preview --diff` output, <preview.json> is `pulumi
+// preview --json` of the same change. Exits 1, listing every problem, when a check fails; the
+// cleaned text is written only when all pass.
+import * as fs from "fs";
+import * as os from "os";
+
+export type CaptureKind = "no-op" | "add-namespace" | "rotate-key";
+
+/** One step of `pulumi preview --json`. */
+export interface PreviewStep {
+    op: string;
+    urn: string;
+    detailedDiff?: Record<string, unknown> | null;
+}
+
+export interface CaptureCheck {
+    kind: CaptureKind;
+    /** The `pulumi preview --diff` text as printed. */
+    text: string;
+    /** The same preview as `pulumi preview --json` steps. */
+    steps: PreviewStep[];
+    /** add-namespace: the namespace added. rotate-key: every namespace the stack writes a Secret to. */
+    namespaces: string[];
+}
+
+const secretType = "kubernetes:core/v1:Secret";
+const serviceAccountEntryType = "pulumi-nodejs:dynamic:ServiceAccountPullSecret";
+
+// eslint-disable-next-line no-control-regex
+const ansi = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
+
+/** `urn:pulumi:<stack>::<project>::<type chain>::<name>` → its last type and its name. */
+function urnParts(urn: string): { type: string; name: string } {
+    const parts = urn.split("::");
+    return { type: (parts[2] ?? "").split("$").pop() ?? "", name: parts.slice(3).join("::") };
+}
+
+/** The component names every child `<component>-<namespace>` (or `.../<serviceAccount>`). */
+function belongsTo(name: string, namespace: string): boolean {
+    return name.endsWith(`-${namespace}`) || name.includes(`-${namespace}/`);
+}
+
+/**
+ * Where a key's secret material shows in `text`, if anywhere: its PEM body lines as they are, JSON-
+ * escaped, or inside base64 (up to three levels deep). Returns a description, never the material.
+ * Mirrors findKeyMaterial in test/e2e/harness.ts (tools do not import test code).
+ */
+export function findKeyMaterial(text: string, keyJson: string): string | undefined {
+    const pemLines: string[] = JSON.parse(keyJson)
+        .private_key.split("\n")
+        .filter((line: string) => line.length >= 40 && !line.startsWith("-----"));
+    const needles = [pemLines[0], pemLines[Math.floor(pemLines.length / 2)], pemLines[pemLines.length - 2]];
+    const search = (haystack: string, depth: number, where: string): string | undefined => {
+        for (const needle of needles) {
+            if (haystack.includes(needle)) return `a private key line ${where}`;
+        }
+        if (depth >= 3) return undefined;
+        for (const blob of haystack.match(/[A-Za-z0-9+/]{40,}={0,2}/g) ?? []) {
+            const found = search(Buffer.from(blob, "base64").toString("latin1"), depth + 1, `in base64 (depth ${depth + 1}) ${where}`);
+            if (found) return found;
+        }
+        return undefined;
+    };
+    return search(text, 0, "in plain text");
+}
+
+/** Every way `check.text`/`check.steps` fail what a capture of `check.kind` must show; [] when it passes. */
+export function previewProblems(check: CaptureCheck): string[] {
+    const problems: string[] = [];
+    const text = check.text.replace(ansi, "");
+    const changed = check.steps.filter((step) => step.op !== "same");
+    const describe = (step: PreviewStep) => `${step.op} ${urnParts(step.urn).type} ${urnParts(step.urn).name}`;
+
+    // Secret data in a diff only ever as [secret], whatever the kind.
+    for (const line of text.split("\n")) {
+        const field = /^\s*[-+~]*\s*("?\.dockerconfigjson"?|data|stringData)\s*:(.*)$/.exec(line);
+        if (field && !/^\s*(\{|\[secret\](\s*=>\s*\[secret\])?)\s*$/.test(field[2])) {
+            problems.push(`"${field[1]}" is shown unmasked (value not repeated here)`);
+        }
+    }
+
+    if (check.kind === "no-op") {
+        for (const step of changed) problems.push(`the no-op preview has a change: ${describe(step)}`);
+        if (/\bto (create|update|delete|replace)\b/.test(text)) problems.push("the no-op preview's summary lists changes");
+        if (!/^Resources:\n\s+\d+ unchanged\s*$/m.test(text)) problems.push('the no-op preview does not end in "Resources: N unchanged"');
+    }
+
+    if (check.kind === "add-namespace") {
+        const [namespace] = check.namespaces;
+        if (changed.length === 0) problems.push(`adding namespace ${namespace} previews no change`);
+        for (const step of changed) {
+            if (step.op !== "create") problems.push(`adding a namespace must only create; got ${describe(step)}`);
+            if (!belongsTo(urnParts(step.urn).name, namespace)) problems.push(`adding ${namespace} touches another namespace's resource: ${describe(step)}`);
+        }
+        for (const type of [secretType, serviceAccountEntryType]) {
+            if (!changed.some((step) => urnParts(step.urn).type === type)) problems.push(`adding ${namespace} does not create its ${type}`);
+        }
+    }
+
+    if (check.kind === "rotate-key") {
+        for (const step of changed) {
+            const { type } = urnParts(step.urn);
+            if (step.op !== "update" || type !== secretType) problems.push(`a new key must only update Secrets in place; got ${describe(step)}`);
+            const fields = Object.keys(step.detailedDiff ?? {});
+            if (fields.some((field) => !field.startsWith("data"))) problems.push(`${describe(step)} changes more than its data: ${fields.join(", ")}`);
+        }
+        for (const namespace of check.namespaces) {
+            const updates = changed.filter((step) => urnParts(step.urn).type === secretType && belongsTo(urnParts(step.urn).name, namespace));
+            if (updates.length !== 1) problems.push(`the Secret in ${namespace} is not updated exactly once (${updates.length})`);
+        }
+        const masked = (text.match(/\.dockerconfigjson: \[secret\] => \[secret\]/g) ?? []).length;
+        if (masked !== check.namespaces.length) problems.push(`expected ${check.namespaces.length} masked ".dockerconfigjson: [secret] => [secret]" lines, found ${masked}`);
+    }
+    return problems;
+}
+
+/**
+ * The preview as it should read in the docs: no ANSI colours; no notices about plugins taken from
+ * the local toolchain's PATH; `paths` (temp dirs, the checkout) replaced by their placeholders;
+ * provider ids and the throwaway keys' ids replaced by stable placeholders.
+ */
+export function cleanPreview(text: string, paths: Array<[string, string]>, keyIds: string[]): string {
+    let clean = text.replace(ansi, "").replace(/\r/g, "");
+    clean = clean
+        .split("\n")
+        .filter((line) => !/^\s*warning: using pulumi-resource-\S+ from \$PATH at /.test(line))
+        .join("\n");
+    // Longest first, so a path inside another is not half-replaced.
+    for (const [path, placeholder] of [...paths].sort((a, b) => b[0].length - a[0].length)) {
+        clean = clean.split(path).join(placeholder);
+    }
+    clean = clean.replace(/::[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\]/g, "::<provider id>]");
+    keyIds.forEach((id, index) => {
+        clean = clean.split(id).join(`<id of throwaway key ${index + 1}>`);
+    });
+    return `${clean.replace(/[ \t]+$/gm, "").trim()}\n`;
+}
+
+function parseArgs(argv: string[]) {
+    const [kind, textFile, jsonFile, outFile, ...rest] = argv;
+    const options = { namespaces: [] as string[], keys: [] as string[], paths: [] as Array<[string, string]> };
+    for (let i = 0; i < rest.length; i += 2) {
+        const [flag, value] = [rest[i], rest[i + 1]];
+        if (value === undefined) throw new Error(`${flag} needs a value`);
+        if (flag === "--namespace") options.namespaces.push(value);
+        else if (flag === "--key") options.keys.push(value);
+        else if (flag === "--path" && value.includes("=")) options.paths.push([value.slice(0, value.indexOf("=")), value.slice(value.indexOf("=") + 1)]);
+        else throw new Error(`unknown option ${flag} ${value}`);
+    }
+    if (!["no-op", "add-namespace", "rotate-key"].includes(kind) || !outFile) {
+        throw new Error("usage: checkPreviewCapture.ts no-op|add-namespace|rotate-key <preview.txt> <preview.json> <out.txt> [--namespace NS]... [--key FILE]... [--path PATH=PLACEHOLDER]...");
+    }
+    return { kind: kind as CaptureKind, textFile, jsonFile, outFile, ...options };
+}
+
+if (require.main === module) {
+    try {
+        const args = parseArgs(process.argv.slice(2));
+        const text = fs.readFileSync(args.textFile, "utf8");
+        const json = fs.readFileSync(args.jsonFile, "utf8");
+        const keys = args.keys.map((file) => fs.readFileSync(file, "utf8"));
+        const problems = previewProblems({ kind: args.kind, text, steps: JSON.parse(json).steps ?? [], namespaces: args.namespaces });
+        const clean = cleanPreview(text, args.paths, keys.map((key) => JSON.parse(key).private_key_id));
+        for (const key of keys) {
+            for (const [what, haystack] of [["the preview", text], ["its --json form", json], ["the cleaned text", clean]]) {
+                const found = findKeyMaterial(haystack, key);
+                if (found) problems.push(`key material in ${what}: ${found}`);
+            }
+        }
+        for (const path of [...args.paths.map(([path]) => path), os.homedir(), `${os.tmpdir()}/`]) {
+            if (clean.includes(path)) problems.push(`the cleaned text still contains the machine path ${path}`);
+        }
+        if (problems.length > 0) {
+            process.stderr.write(`${args.kind}: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+            process.exit(1);
+        }
+        fs.writeFileSync(args.outFile, clean);
+        process.stderr.write(`${args.kind}: ok, written to ${args.outFile}\n`);
+    } catch (error) {
+        process.stderr.write(`checkPreviewCapture: ${(error as Error).message}\n`);
+        process.exit(2);
+    }
+}
