@@ -5,6 +5,13 @@ import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { googleCredentials } from "./googleCredentials";
 import { Plan, planFromArgs } from "./plan";
 import { PullSecretGuard, stackAnnotation } from "./pullSecretGuard";
+
+/**
+ * Where the key in a pull Secret comes from: "managed" (a key this program mints and rotates) or
+ * "supplied" (a jsonKey). The policy pack reads it to refuse supplied keys in prod before the
+ * Secret is written.
+ */
+export const keySourceAnnotation = "gcr-pull-secrets.dev/key-source";
 import { ServiceAccountPullSecret } from "./serviceAccountPullSecret";
 
 /** Labels on every Kubernetes object this component creates. */
@@ -90,6 +97,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                             // The guard has already made sure the Secret is ours to take.
                             "pulumi.com/patchForce": "true",
                             [stackAnnotation]: stack,
+                            [keySourceAnnotation]: plan.credentials.kind === "jsonKey" ? "supplied" : "managed",
                             "gcr-pull-secrets.dev/registries": plan.registryHosts.join(","),
                         },
                     },

@@ -4,7 +4,7 @@
  *   pulumi preview --policy-pack policy --policy-pack-config policy/config.json
  * See docs/pipelines.md ("Policy pack") for what each rule checks and how a stack opts in.
  */
-import { PolicyPack, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { PolicyPack, ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import {
     defaultMaxRotationDays,
     defaultProdStackPattern,
@@ -88,15 +88,8 @@ new PolicyPack("gcr-pull-secrets-guardrails", {
             name: "prod-uses-managed-key",
             description: "Prod stacks get pull secrets from a key this program mints and rotates, not from a supplied jsonKey.",
             configSchema: { properties: prodRotationSchema },
-            validateStack: (args: StackValidationArgs, reportViolation) => {
-                const resources: ResourceFacts[] = args.resources.map((r) => ({
-                    type: r.type,
-                    urn: r.urn,
-                    props: r.props,
-                    additionalSecretOutputs: r.opts.additionalSecretOutputs,
-                }));
-                report(prodManagedKeyViolations(resources, args.getConfig<ProdRotationConfig>()), reportViolation);
-            },
+            validateResource: (args, reportViolation) =>
+                report(prodManagedKeyViolations(factsOf(args), args.getConfig<ProdRotationConfig>()), reportViolation),
         },
     ],
 });

@@ -299,30 +299,37 @@ export function keyRotationViolations(resource: ResourceFacts, config: ProdRotat
     return [];
 }
 
+/** The annotation the component puts on each pull Secret: "managed" or "supplied" (components/gcrPullSecrets.ts). */
+export const keySourceAnnotation = "gcr-pull-secrets.dev/key-source";
+
 /**
- * A prod stack that writes pull secrets must get them from a key this program manages. A supplied
- * `jsonKey` has an age nobody here can see and is never replaced by `pulumi up`, so the rotation
- * rule could only be met by luck; prod fails closed. (An explicit, reviewable way out is the
- * policy config: `"prod-uses-managed-key": "advisory"` in policy/config.json.)
+ * A prod stack's pull secrets must come from a key this program manages. A supplied `jsonKey` has an
+ * age nobody here can see and is never replaced by `pulumi up`, so the rotation rule could only be
+ * met by luck; prod fails closed. Checked per Secret (from the key-source annotation the component
+ * writes) so that the Secret is refused before it is written, also by `pulumi up --skip-preview`; a
+ * pull secret without that annotation (made outside the component) cannot prove a managed key and
+ * is refused too. (An explicit, reviewable way out is the policy config:
+ * `"prod-uses-managed-key": "advisory"` in policy/config.json.)
  */
-export function prodManagedKeyViolations(resources: readonly ResourceFacts[], config: Pick<ProdRotationConfig, "prodStackPattern"> = {}): Violation[] {
-    const pullSecrets = resources.filter(isPullSecret);
-    if (pullSecrets.length === 0) {
+export function prodManagedKeyViolations(resource: ResourceFacts, config: Pick<ProdRotationConfig, "prodStackPattern"> = {}): Violation[] {
+    if (!isPullSecret(resource)) {
         return [];
     }
-    const stack = stackOfUrn(pullSecrets[0].urn);
+    const stack = stackOfUrn(resource.urn);
     if (!isProdStack(stack, config.prodStackPattern)) {
         return [];
     }
-    if (resources.some((resource) => resource.type === resourceTypes.key)) {
+    const annotations = known(() => (metadataOf(resource.props, true) as { annotations?: Record<string, unknown> }).annotations);
+    const source = known(() => annotations?.[keySourceAnnotation]);
+    if (source === "managed") {
         return [];
     }
     return [
         {
-            urn: pullSecrets[0].urn,
             message:
-                `Prod stack "${stack}" writes pull secrets from a supplied jsonKey, which this program cannot rotate, so the ` +
-                "rotation rule cannot be met. Use gcr-pull-secrets:serviceAccount (create an account) or " +
+                `Prod stack "${stack}" writes pull secret ${describeObject(resource)} from ` +
+                (source === "supplied" ? "a supplied jsonKey" : "a key of unknown origin (no gcr-pull-secrets.dev/key-source annotation)") +
+                ", which this program cannot rotate, so the rotation rule cannot be met. Use gcr-pull-secrets:serviceAccount (create an account) or " +
                 "gcr-pull-secrets:existingServiceAccountEmail, so that the program mints the key and replaces it on schedule.",
         },
     ];

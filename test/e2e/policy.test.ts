@@ -199,7 +199,7 @@ describe("end to end: the policy pack in the real CLI", function () {
             const preview = withPack(t);
             const text = await failureText(t.stack.preview(preview.opts), preview.observed);
             assert.deepStrictEqual(violated(preview.observed), ["prod-uses-managed-key"]);
-            assert.ok(text.includes(`Prod stack "${t.name}" writes pull secrets from a supplied jsonKey`), text);
+            assert.ok(text.includes(`Prod stack "${t.name}" writes pull secret "${ns}/regcred" from a supplied jsonKey`), text);
             assert.match(text, /Use gcr-pull-secrets:serviceAccount .* or\s+gcr-pull-secrets:existingServiceAccountEmail/);
         });
 
@@ -222,15 +222,14 @@ describe("end to end: the policy pack in the real CLI", function () {
             assert.deepStrictEqual(await pullSecretNames(ns), []);
         });
 
-        it("known gap: the Automation API's up (--skip-preview, as pulumi/actions runs it) fails, but only after it wrote the Secret", async () => {
-            // prod-uses-managed-key is a stack policy (it must see whether the stack has a Key), and the
-            // engine runs stack policies after the last resource step. Without the preview that
-            // `pulumi up` runs first, the Secret is written before the violation fails the update.
-            // When the pack blocks this per resource, flip the assertion below to `false`.
+        it("the Automation API's up (--skip-preview, as pulumi/actions runs it) is refused before the Secret is written", async () => {
+            // prod-uses-managed-key checks each pull Secret's key-source annotation, so the engine
+            // refuses the Secret's own step; no preview has to run first.
             const up = withPack(t);
             await failureText(t.stack.up(up.opts), up.observed);
             assert.deepStrictEqual(violated(up.observed), ["prod-uses-managed-key"]);
-            assert.strictEqual(await secretExists(ns), true, "prod-uses-managed-key now blocks before the Secret is written: update this test");
+            assert.strictEqual(await secretExists(ns), false, "the refused update wrote the Secret");
+            assert.deepStrictEqual(await pullSecretNames(ns), []);
         });
     });
 

@@ -18,6 +18,7 @@ import {
     isProdStack,
     keyRotationViolations,
     parseUrn,
+    keySourceAnnotation,
     prodManagedKeyViolations,
     pullSecretViolations,
     ResourceFacts,
@@ -319,28 +320,41 @@ describe("policy prod-key-rotation", () => {
 });
 
 describe("policy prod-uses-managed-key", () => {
-    const managedStack = (stack: string) => [pullSecret({ stack }), key(stack, { rotationDays: "30" })];
+    const withSource = (stack: string, source?: string) =>
+        pullSecret({
+            stack,
+            props: {
+                metadata: {
+                    name: "regcred",
+                    namespace: "apps",
+                    labels: { "app.kubernetes.io/part-of": "gcr-pull-secrets" },
+                    ...(source ? { annotations: { [keySourceAnnotation]: source } } : {}),
+                },
+            },
+        });
 
-    it("passes a prod stack whose pull secrets come from a managed key", () => {
-        assert.deepEqual(prodManagedKeyViolations(managedStack("prod")), []);
+    it("passes a prod pull secret made from a managed key", () => {
+        assert.deepEqual(prodManagedKeyViolations(withSource("prod", "managed")), []);
     });
 
-    it("refuses a prod stack that writes pull secrets from a supplied jsonKey, pointing at the secret", () => {
-        const secret = pullSecret({ stack: "prod" });
-        const [violation, ...rest] = prodManagedKeyViolations([secret]);
+    it("refuses a prod pull secret made from a supplied jsonKey, before it is written, naming the fix", () => {
+        const [violation, ...rest] = prodManagedKeyViolations(withSource("prod", "supplied"));
         assert.deepEqual(rest, []);
-        assert.equal(violation.urn, secret.urn);
-        assert.match(violation.message, /supplied jsonKey, which this program cannot rotate/);
+        assert.match(violation.message, /^Prod stack "prod" writes pull secret "apps\/regcred" from a supplied jsonKey, which this program cannot rotate/);
         assert.match(violation.message, /existingServiceAccountEmail/);
     });
 
-    it("allows a supplied jsonKey outside prod", () => {
-        assert.deepEqual(prodManagedKeyViolations([pullSecret({ stack: "staging" })]), []);
+    it("refuses a prod pull secret that cannot show where its key comes from", () => {
+        assert.match(prodManagedKeyViolations(withSource("prod-eu"))[0].message, /a key of unknown origin/);
     });
 
-    it("has nothing to say about a stack with no pull secrets", () => {
-        assert.deepEqual(prodManagedKeyViolations([]), []);
-        assert.deepEqual(prodManagedKeyViolations([grant(resourceTypes.projectIamMember, "roles/artifactregistry.reader")]), []);
+    it("allows a supplied jsonKey outside prod", () => {
+        assert.deepEqual(prodManagedKeyViolations(withSource("staging", "supplied")), []);
+    });
+
+    it("has nothing to say about resources that are not pull secrets", () => {
+        assert.deepEqual(prodManagedKeyViolations(grant(resourceTypes.projectIamMember, "roles/artifactregistry.reader")), []);
+        assert.deepEqual(prodManagedKeyViolations(key("prod", { rotationDays: "30" })), []);
     });
 });
 
@@ -375,8 +389,9 @@ function packViolations(resources: ResourceFacts[]): string[] {
         ...systemNamespaceViolations(r),
         ...iamViolations(r),
         ...keyRotationViolations(r),
+        ...prodManagedKeyViolations(r),
     ]);
-    return messages([...found, ...prodManagedKeyViolations(resources)]);
+    return messages(found);
 }
 
 describe("policy pack against the committed stacks (component under mocks)", () => {
@@ -404,8 +419,9 @@ describe("policy pack against the committed stacks (component under mocks)", () 
                 jsonKey: sampleKeyJson,
             })),
         );
-        assert.equal(found.length, 1);
-        assert.match(found[0], /supplied jsonKey/);
+        const secrets = (await declaredResources("prod")).filter(isPullSecret).length;
+        assert.equal(found.length, secrets, "one violation per pull Secret, each refused before it is written");
+        for (const message of found) assert.match(message, /from a supplied jsonKey/);
     });
 
     it("staging writing into kube-system (allowed by the program) is still blocked without the policy opt-in", async () => {
