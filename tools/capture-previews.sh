@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Captures the example previews of docs/pipelines.md ("Example previews") with the real CLI and the
+# Captures the example previews of README.md ("Example previews") with the real CLI and the
 # policy pack, against a local control plane this script starts and stops itself:
 #   no-op.txt          `pulumi preview --diff --expect-no-changes` right after `pulumi up`
 #   add-namespace.txt  `pulumi preview --diff` after adding namespace team-b (create: true)
@@ -124,6 +124,6 @@ capture add-namespace add-namespace -- --namespace team-b
 cp "$work/stack-before-team-b.yaml" "Pulumi.$stack.yaml"
 
 # (b) The local form of rotation: a new supplied key. (A managed key's replacement needs the
-# Google provider plugin and a Google account; see docs/pipelines.md.)
+# Google provider plugin and a Google account; see README.md "Example previews".)
 pulumi config set --secret gcr-pull-secrets:jsonKey <"$work/key-2.json"
 capture rotate-key rotate-key -- --namespace default --namespace team-a
