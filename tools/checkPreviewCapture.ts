@@ -8,6 +8,7 @@
 // cleaned text is written only when all pass.
 import * as fs from "fs";
 import * as os from "os";
+import { findKeyMaterial } from "./keyMaterial";
 
 export type CaptureKind = "no-op" | "add-namespace" | "rotate-key";
 
@@ -43,30 +44,6 @@ function urnParts(urn: string): { type: string; name: string } {
 /** The component names every child `<component>-<namespace>` (or `.../<serviceAccount>`). */
 function belongsTo(name: string, namespace: string): boolean {
     return name.endsWith(`-${namespace}`) || name.includes(`-${namespace}/`);
-}
-
-/**
- * Where a key's secret material shows in `text`, if anywhere: its PEM body lines as they are, JSON-
- * escaped, or inside base64 (up to three levels deep). Returns a description, never the material.
- * Mirrors findKeyMaterial in test/e2e/harness.ts (tools do not import test code).
- */
-export function findKeyMaterial(text: string, keyJson: string): string | undefined {
-    const pemLines: string[] = JSON.parse(keyJson)
-        .private_key.split("\n")
-        .filter((line: string) => line.length >= 40 && !line.startsWith("-----"));
-    const needles = [pemLines[0], pemLines[Math.floor(pemLines.length / 2)], pemLines[pemLines.length - 2]];
-    const search = (haystack: string, depth: number, where: string): string | undefined => {
-        for (const needle of needles) {
-            if (haystack.includes(needle)) return `a private key line ${where}`;
-        }
-        if (depth >= 3) return undefined;
-        for (const blob of haystack.match(/[A-Za-z0-9+/]{40,}={0,2}/g) ?? []) {
-            const found = search(Buffer.from(blob, "base64").toString("latin1"), depth + 1, `in base64 (depth ${depth + 1}) ${where}`);
-            if (found) return found;
-        }
-        return undefined;
-    };
-    return search(text, 0, "in plain text");
 }
 
 /** Every way `check.text`/`check.steps` fail what a capture of `check.kind` must show; [] when it passes. */
