@@ -12,7 +12,6 @@ export interface CoreApi {
     patchNamespacedServiceAccount(req: { name: string; namespace: string; body: object }, options?: unknown): Promise<ServiceAccountObject>;
     readNamespacedSecret(req: { name: string; namespace: string }): Promise<SecretObject>;
     patchNamespacedSecret(req: { name: string; namespace: string; body: object }, options?: unknown): Promise<SecretObject>;
-    readNamespace(req: { name: string }): Promise<object>;
 }
 
 /** The fields of a ServiceAccount the providers read. */

@@ -14,7 +14,6 @@ function apiWith(secret: SecretObject | undefined, status = 404): CoreApi {
         readNamespacedServiceAccount: unused,
         patchNamespacedServiceAccount: unused,
         patchNamespacedSecret: unused,
-        readNamespace: unused,
     };
 }
 

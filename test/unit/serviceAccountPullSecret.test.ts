@@ -45,7 +45,6 @@ class FakeServiceAccounts {
             },
             readNamespacedSecret: async () => { throw new Error("unused"); },
             patchNamespacedSecret: async () => { throw new Error("unused"); },
-            readNamespace: async () => { throw new Error("unused"); },
         };
     }
 }

@@ -11,8 +11,6 @@ STEP=kubernetes
 TOOLCHAIN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../lib.sh
 source "$TOOLCHAIN_DIR/lib.sh"
-# shellcheck source=../versions.sh
-source "$TOOLCHAIN_DIR/versions.sh"
 
 die() { tc_die "steps/$STEP.sh: $*"; }
 
