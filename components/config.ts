@@ -24,6 +24,7 @@ export const settings: Readonly<Record<keyof GcrPullSecretsArgs, SettingKind>> =
     namespaces: "list",
     allowSystemNamespaces: "boolean",
     serviceAccountWaitSeconds: "integer",
+    kubeconfig: "secret",
     kubeContext: "string",
 };
 
@@ -166,5 +167,9 @@ export function readStackConfig(): GcrPullSecretsArgs {
     const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret: (key: string) => boolean }).isConfigSecret;
     const secretKeys = new Set(Object.keys(values).filter((key) => isConfigSecret(key)));
     const args = argsFromStackConfig({ values, secretKeys });
-    return args.jsonKey === undefined ? args : { ...args, jsonKey: pulumi.secret(args.jsonKey) };
+    return {
+        ...args,
+        ...(args.jsonKey === undefined ? {} : { jsonKey: pulumi.secret(args.jsonKey) }),
+        ...(args.kubeconfig === undefined ? {} : { kubeconfig: pulumi.secret(args.kubeconfig) }),
+    };
 }

@@ -82,6 +82,13 @@ export interface GcrPullSecretsArgs {
     allowSystemNamespaces?: boolean;
     /** How long to wait for a ServiceAccount to appear (the `default` one of a new namespace is made by a controller). Default: 60. */
     serviceAccountWaitSeconds?: number;
-    /** kubeconfig context used to edit ServiceAccounts; must match the Kubernetes provider's. Default: the current context. */
+    /**
+     * The cluster, as the text of a kubeconfig file. Every object the component touches (Namespaces,
+     * Secrets, ServiceAccount entries) goes through it. Keep it secret: pass `pulumi.secret(...)` or a
+     * secret config value. Required when a Kubernetes provider is passed in `opts`. Default: the
+     * ambient kubeconfig (`KUBECONFIG`, else `~/.kube/config`).
+     */
+    kubeconfig?: pulumi.Input<string>;
+    /** Context of the kubeconfig to use. Default: its current context. */
     kubeContext?: string;
 }
