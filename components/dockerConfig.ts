@@ -1,3 +1,5 @@
+import { createHash } from "crypto";
+
 /**
  * Building the `.dockerconfigjson` of a `kubernetes.io/dockerconfigjson` Secret for Google
  * registries, the same content `kubectl create secret docker-registry --docker-username=_json_key
@@ -52,4 +54,12 @@ export function buildDockerConfigJson(hosts: readonly string[], keyJson: string,
 /** The Secret's `data[".dockerconfigjson"]` value: the docker config JSON, base64-encoded. */
 export function dockerConfigSecretData(hosts: readonly string[], keyJson: string, username: UsernameMode): string {
     return Buffer.from(buildDockerConfigJson(hosts, keyJson, username), "utf8").toString("base64");
+}
+
+/**
+ * A fingerprint of the docker config text: what the stack keeps per namespace instead of the
+ * content itself (the content lives once, in the provider's configuration). SHA-256 of the text.
+ */
+export function dockerConfigDigest(dockerConfigJson: string): string {
+    return `sha256:${createHash("sha256").update(dockerConfigJson, "utf8").digest("hex")}`;
 }

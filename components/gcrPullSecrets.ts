@@ -1,30 +1,23 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { dockerConfigSecretData } from "./dockerConfig";
+import { managedLabels, types } from "./contract";
+import { buildDockerConfigJson, dockerConfigDigest } from "./dockerConfig";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { googleCredentials } from "./googleCredentials";
-import { Plan, planFromArgs } from "./plan";
-import { PullSecretGuard, stackAnnotation } from "./pullSecretGuard";
-
-/**
- * Where the key in a pull Secret comes from: "managed" (a key this program mints and rotates) or
- * "supplied" (a jsonKey). The policy pack reads it to refuse supplied keys in prod before the
- * Secret is written.
- */
-export const keySourceAnnotation = "gcr-pull-secrets.dev/key-source";
+import { ConfigError, Plan, planFromArgs } from "./plan";
+import { PullSecret } from "./pullSecret";
+import { PullSecretsProvider } from "./pullSecretsProvider";
 import { ServiceAccountPullSecret } from "./serviceAccountPullSecret";
-
-/** Labels on every Kubernetes object this component creates. */
-export const managedLabels = {
-    "app.kubernetes.io/managed-by": "pulumi",
-    "app.kubernetes.io/part-of": "gcr-pull-secrets",
-};
 
 /**
  * Pull access to private Google registries for Kubernetes namespaces: a Google service account
  * with read-only registry access and a key (or a supplied JSON key), a `kubernetes.io/dockerconfigjson`
  * Secret in each namespace, and that Secret in the `imagePullSecrets` of each namespace's `default`
  * ServiceAccount (and any others named), so pods pull without naming the Secret.
+ *
+ * Every object goes to one cluster: `args.kubeconfig` (else the ambient kubeconfig) at
+ * `args.kubeContext`, for the Namespaces (Kubernetes provider) as for the Secrets and ServiceAccount
+ * entries (the `gcr-pull-secrets` provider).
  */
 export class GcrPullSecrets extends pulumi.ComponentResource {
     /** The pull Secret's name in each namespace, keyed by namespace. */
@@ -41,25 +34,55 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
     /**
      * @param name The component's name; child resource names start with it.
      * @param args What to create; checked as a whole before any resource is declared.
-     * @param opts Resource options; a `kubernetes` provider passed here is used for the Secrets and Namespaces.
+     * @param opts Resource options. A `kubernetes` provider passed here is used for the Namespaces
+     *   it creates, and then `args.kubeconfig` must name the same cluster for everything else.
      */
     constructor(name: string, args: GcrPullSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("gcr-pull-secrets:index:GcrPullSecrets", name, {}, opts);
+        super(types.component, name, {}, opts);
         const plan = planFromArgs(args);
         this.plan = plan;
 
-        const google = googleCredentials(name, plan, args.jsonKey, this);
-        const dockerConfig = pulumi.secret(google.keyJson.apply((json) => dockerConfigSecretData(plan.registryHosts, json, plan.username)));
-        const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+        const callersKubernetes = this.getProvider("kubernetes:core/v1:Namespace");
+        if (callersKubernetes && args.kubeconfig === undefined) {
+            // Guessing from KUBECONFIG could write Secrets into one cluster and Namespaces into another.
+            throw new ConfigError(
+                [
+                    {
+                        path: "kubeconfig",
+                        message:
+                            "is not set, but a Kubernetes provider was passed in opts: set kubeconfig (and kubeContext, if needed) " +
+                            "to the kubeconfig that provider uses, so that every object goes to the same cluster",
+                    },
+                ],
+                "GcrPullSecrets arguments",
+            );
+        }
+        const kubeconfig = args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig);
 
-        // Secrets must be updated in place when the key changes (same object, no moment without
-        // it); pulumi-kubernetes replaces Secrets on data changes unless enableSecretMutable is set.
-        // A provider passed in by the caller is used as is (it should set enableSecretMutable too).
-        const callersProvider = this.getProvider("kubernetes:core/v1:Secret");
-        const kubernetesProvider =
-            callersProvider ??
-            new k8s.Provider(name, { enableSecretMutable: true, ...(plan.kubeContext ? { context: plan.kubeContext } : {}) }, { parent: this });
-        const k8sOpts = { provider: kubernetesProvider };
+        const google = googleCredentials(name, plan, args.jsonKey, this);
+        const dockerConfigJson = pulumi.secret(google.keyJson.apply((json) => buildDockerConfigJson(plan.registryHosts, json, plan.username)));
+        const provider = new PullSecretsProvider(
+            name,
+            { dockerConfigJson, kubeconfig, ...(plan.kubeContext ? { context: plan.kubeContext } : {}) },
+            { parent: this },
+        );
+        const digest = pulumi.secret(dockerConfigJson.apply(dockerConfigDigest));
+        const owner = `${pulumi.getProject()}/${pulumi.getStack()}`;
+        const keySource = plan.credentials.kind === "jsonKey" ? "supplied" : "managed";
+
+        // Only namespaces the stack creates need the Kubernetes provider; made on first use.
+        let kubernetes: pulumi.ProviderResource | undefined = callersKubernetes;
+        const kubernetesProvider = () =>
+            (kubernetes ??= new k8s.Provider(
+                name,
+                {
+                    // Kept from earlier versions (which wrote Secrets through it) so that their provider is unchanged.
+                    enableSecretMutable: true,
+                    ...(kubeconfig ? { kubeconfig } : {}),
+                    ...(plan.kubeContext ? { context: plan.kubeContext } : {}),
+                },
+                { parent: this },
+            ));
 
         const secretNames: Record<string, string> = {};
         for (const namespace of plan.namespaces) {
@@ -68,43 +91,24 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
             const created = namespace.create
                 ? new k8s.core.v1.Namespace(
                       base,
-                      { metadata: { name: namespace.name, labels: managedLabels } },
+                      { metadata: { name: namespace.name, labels: { ...managedLabels } } },
                       // A namespace holds workloads other stacks own; destroying pull access must not delete them.
-                      { parent: this, retainOnDelete: true, ...k8sOpts },
+                      { parent: this, retainOnDelete: true, provider: kubernetesProvider() },
                   )
                 : undefined;
-            const guard = new PullSecretGuard(
+            const secret = new PullSecret(
                 base,
                 {
-                    namespace: namespace.name,
+                    namespace: created ? created.metadata.name : namespace.name,
                     secretName: plan.secretName,
                     adopt: namespace.adopt,
-                    stack,
-                    ...(plan.kubeContext ? { kubeContext: plan.kubeContext } : {}),
+                    owner,
+                    keySource,
+                    registries: [...plan.registryHosts],
+                    dockerConfigDigest: digest,
+                    namespaceCreatedByStack: namespace.create,
                 },
-                { parent: this, dependsOn: created ? [created] : [] },
-            );
-            const secret = new k8s.core.v1.Secret(
-                base,
-                {
-                    metadata: {
-                        name: plan.secretName,
-                        namespace: namespace.name,
-                        labels: managedLabels,
-                        annotations: {
-                            // Our data must win over any other field manager: an adopted Secret's
-                            // creator (kubectl) owns .data, and a later `kubectl edit` would too.
-                            // The guard has already made sure the Secret is ours to take.
-                            "pulumi.com/patchForce": "true",
-                            [stackAnnotation]: stack,
-                            [keySourceAnnotation]: plan.credentials.kind === "jsonKey" ? "supplied" : "managed",
-                            "gcr-pull-secrets.dev/registries": plan.registryHosts.join(","),
-                        },
-                    },
-                    type: "kubernetes.io/dockerconfigjson",
-                    data: { ".dockerconfigjson": dockerConfig },
-                },
-                { parent: this, dependsOn: [guard], additionalSecretOutputs: ["data", "stringData"], ...k8sOpts },
+                { parent: this, provider, ...(created ? { dependsOn: [created] } : {}) },
             );
             for (const serviceAccount of namespace.serviceAccounts) {
                 new ServiceAccountPullSecret(
@@ -112,11 +116,10 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                     {
                         namespace: namespace.name,
                         serviceAccount,
-                        secretName: secret.metadata.name,
+                        secretName: plan.secretName,
                         waitSeconds: plan.serviceAccountWaitSeconds,
-                        ...(plan.kubeContext ? { kubeContext: plan.kubeContext } : {}),
                     },
-                    { parent: this, dependsOn: [secret] },
+                    { parent: this, provider, dependsOn: [secret] },
                 );
             }
             secretNames[namespace.name] = plan.secretName;

@@ -18,15 +18,18 @@
  *   with every backend and CLI version, unlike stack tags or the stack config environment.
  */
 import { UnknownValueError } from "@pulumi/policy";
+import { dockerConfigJsonType, keySourceAnnotation, managedLabels, types } from "../components/contract";
 
 export const partOfLabel = "app.kubernetes.io/part-of";
-export const partOfValue = "gcr-pull-secrets";
-export const componentType = "gcr-pull-secrets:index:GcrPullSecrets";
-export const dockerConfigJsonType = "kubernetes.io/dockerconfigjson";
+export const partOfValue = managedLabels[partOfLabel];
+export const componentType = types.component;
+export { dockerConfigJsonType, keySourceAnnotation };
 export const systemNamespaces: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
 
 export const resourceTypes = {
     secret: "kubernetes:core/v1:Secret",
+    pullSecret: types.pullSecret,
+    serviceAccountPullSecret: types.serviceAccountPullSecret,
     namespace: "kubernetes:core/v1:Namespace",
     key: "gcp:serviceaccount/key:Key",
     repositoryIamMember: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
@@ -130,8 +133,19 @@ function describeObject(resource: ResourceFacts): string {
     return typeof namespace === "string" ? `"${namespace}/${String(name)}"` : `"${String(name)}"`;
 }
 
-/** A Secret this program writes: made by the component, or labelled as part of it. */
+/** `"namespace/name"` of a pull secret, whichever resource type writes it. */
+function describePullSecret(resource: ResourceFacts): string {
+    if (resource.type !== resourceTypes.pullSecret) {
+        return describeObject(resource);
+    }
+    return `"${String(known(() => resource.props.namespace))}/${String(known(() => resource.props.secretName))}"`;
+}
+
+/** A Secret this program writes: a PullSecret, or a Kubernetes Secret made by the component or labelled as part of it. */
 export function isPullSecret(resource: ResourceFacts): boolean {
+    if (resource.type === resourceTypes.pullSecret) {
+        return true;
+    }
     if (resource.type !== resourceTypes.secret) {
         return false;
     }
@@ -142,9 +156,13 @@ export function isPullSecret(resource: ResourceFacts): boolean {
     return known(() => labels?.[partOfLabel]) === partOfValue;
 }
 
-/** Pull secrets are `kubernetes.io/dockerconfigjson` Secrets whose data the engine stores encrypted. */
+/**
+ * Pull secrets are `kubernetes.io/dockerconfigjson` Secrets whose data the engine stores encrypted.
+ * A PullSecret is always of that type and carries no data in state (only a secret digest; the
+ * content is the provider's secret configuration), so this looks at Kubernetes Secrets only.
+ */
 export function pullSecretViolations(resource: ResourceFacts): Violation[] {
-    if (!isPullSecret(resource)) {
+    if (!isPullSecret(resource) || resource.type === resourceTypes.pullSecret) {
         return [];
     }
     const violations: Violation[] = [];
@@ -188,15 +206,15 @@ function namespaceOf(resource: ResourceFacts): { namespace: string; what: string
         const kind = type.split(":").pop();
         return typeof namespace === "string" ? { namespace, what: `${kind} ${describeObject(resource)}` } : undefined;
     }
-    // The component's dynamic resources (ServiceAccount imagePullSecrets entries, the adoption
-    // guard: components/serviceAccountPullSecret.ts, pullSecretGuard.ts) have a top-level `namespace`.
-    if (type.startsWith("pulumi-nodejs:dynamic")) {
+    // The package's own resources (PullSecret, ServiceAccountPullSecret) and the 0.1 dynamic ones
+    // have a top-level `namespace`.
+    if (type === resourceTypes.pullSecret || type === resourceTypes.serviceAccountPullSecret || type.startsWith("pulumi-nodejs:dynamic")) {
         const namespace = props.namespace;
         const account = known(() => props.serviceAccount);
         const what =
             typeof account === "string"
                 ? `The imagePullSecrets entry of ServiceAccount "${String(namespace)}/${account}"`
-                : `${type.split(":").pop()} for namespace "${String(namespace)}"`;
+                : `${type === resourceTypes.pullSecret ? `Pull secret "${String(namespace)}/${String(known(() => props.secretName))}"` : `${type.split(":").pop()} for namespace "${String(namespace)}"`}`;
         return typeof namespace === "string" ? { namespace, what } : undefined;
     }
     return undefined;
@@ -299,9 +317,6 @@ export function keyRotationViolations(resource: ResourceFacts, config: ProdRotat
     return [];
 }
 
-/** The annotation the component puts on each pull Secret: "managed" or "supplied" (components/gcrPullSecrets.ts). */
-export const keySourceAnnotation = "gcr-pull-secrets.dev/key-source";
-
 /**
  * A prod stack's pull secrets must come from a key this program manages. A supplied `jsonKey` has an
  * age nobody here can see and is never replaced by `pulumi up`, so the rotation rule could only be
@@ -320,14 +335,14 @@ export function prodManagedKeyViolations(resource: ResourceFacts, config: Pick<P
         return [];
     }
     const annotations = known(() => (metadataOf(resource.props, true) as { annotations?: Record<string, unknown> }).annotations);
-    const source = known(() => annotations?.[keySourceAnnotation]);
+    const source = resource.type === resourceTypes.pullSecret ? known(() => resource.props.keySource) : known(() => annotations?.[keySourceAnnotation]);
     if (source === "managed") {
         return [];
     }
     return [
         {
             message:
-                `Prod stack "${stack}" writes pull secret ${describeObject(resource)} from ` +
+                `Prod stack "${stack}" writes pull secret ${describePullSecret(resource)} from ` +
                 (source === "supplied" ? "a supplied jsonKey" : "a key of unknown origin (no gcr-pull-secrets.dev/key-source annotation)") +
                 ", which this program cannot rotate, so the rotation rule cannot be met. Use gcr-pull-secrets:serviceAccount (create an account) or " +
                 "gcr-pull-secrets:existingServiceAccountEmail, so that the program mints the key and replaces it on schedule.",

@@ -41,23 +41,28 @@ export PULUMI_NODEJS_TRANSPILE_ONLY=true
 # The CLI writes into the stack file (encryption salt, the encrypted key), so the local stack runs
 # in a copy of the project under .pulumi-local/project: the tracked Pulumi.local.yaml stays clean.
 project="$local_dir/project"
+fresh_stack=0
 if [ "$fresh_cluster" = 1 ] || [ ! -d "$project" ]; then
   # A new control plane starts empty: state from an earlier one would describe objects that are gone.
   # Only the local stack lives in this backend, so forgetting it is removing the folder.
   rm -rf "$project" "$local_dir/state"
-  mkdir -p "$local_dir/state"
-  mkdir -p "$project"
-  cp Pulumi.yaml package.json tsconfig.json index.ts Pulumi.local.yaml "$project/"
-  ln -s "$root/components" "$project/components"
-  ln -s "$root/node_modules" "$project/node_modules"
-  cd "$project"
+  mkdir -p "$local_dir/state" "$project"
+  cp Pulumi.local.yaml "$project/"
+  fresh_stack=1
+fi
+# The program itself always comes from the checkout, so an existing local stack runs the current code.
+cp Pulumi.yaml package.json tsconfig.json index.ts "$project/"
+for dir in components provider node_modules; do
+  [ -L "$project/$dir" ] || ln -s "$root/$dir" "$project/$dir"
+done
+cd "$project"
+if [ "$fresh_stack" = 1 ]; then
   pulumi stack init local --non-interactive >/dev/null
   key_file="$local_dir/throwaway-key.json"
   node -r ts-node/register/transpile-only "$root/tools/throwawayKey.ts" "$key_file"
   pulumi config set --secret jsonKey < "$key_file"
   say "generated a throwaway key (NOT a real Google key) and stored it encrypted in $project/Pulumi.local.yaml"
 fi
-cd "$project"
 pulumi stack select local --non-interactive
 
 say "pulumi up --yes (stack local)"

@@ -26,7 +26,7 @@ let stateDir: string | undefined;
 
 /**
  * A copy of the project that tests can put stack files into: Pulumi.yaml, package.json,
- * tsconfig.json and index.ts copied, components/ and node_modules/ linked.
+ * tsconfig.json and index.ts copied, components/, provider/ and node_modules/ linked.
  */
 function projectDir(): string {
     if (!workDir) {
@@ -34,7 +34,7 @@ function projectDir(): string {
         for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts"]) {
             fs.copyFileSync(path.join(repoRoot, file), path.join(workDir, file));
         }
-        for (const dir of ["components", "node_modules"]) {
+        for (const dir of ["components", "provider", "node_modules"]) {
             fs.symlinkSync(path.join(repoRoot, dir), path.join(workDir, dir));
         }
         stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-state-"));
@@ -75,22 +75,36 @@ export interface TestStack {
     io: { onOutput: (s: string) => void; onError: (s: string) => void };
 }
 
-function stackFile(name: string): string {
-    return path.join(projectDir(), `Pulumi.${name}.yaml`);
+/**
+ * A copy of this project as it was at `commit` (index.ts, Pulumi.yaml, package.json, tsconfig.json,
+ * components/), with today's node_modules linked: the program an existing stack was deployed with.
+ * Needs the git history of the checkout.
+ */
+export function projectAtCommit(commit: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gcr-pull-secrets-at-${commit.slice(0, 7)}-`));
+    const archive = execFileSync("git", ["-C", repoRoot, "archive", "--format=tar", commit, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components"], {
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    execFileSync("tar", ["-x", "-C", dir], { input: archive });
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+    return dir;
 }
 
 /**
  * Creates a stack of this project in the run's temp backend. Call `dispose` when done with it.
  * `name` replaces the random `e2e-<id>` (a stack the policy pack must treat as prod needs a prod
- * name); keep it unique within the run.
+ * name); keep it unique within the run. `workDir` runs another copy of the program (see
+ * {@link projectAtCommit}); `select` opens a stack that exists already instead of creating one.
  */
-export async function createTestStack(options: { name?: string } = {}): Promise<TestStack & { dispose(options?: { destroy?: boolean }): Promise<void> }> {
+export async function createTestStack(
+    options: { name?: string; workDir?: string; select?: boolean; env?: Record<string, string> } = {},
+): Promise<TestStack & { dispose(options?: { destroy?: boolean }): Promise<void> }> {
     const name = options.name ?? `e2e-${randomUUID().slice(0, 8)}`;
-    const envVars = cliEnv();
-    const stack = await LocalWorkspace.createStack(
-        { stackName: name, workDir: projectDir() },
-        { envVars, pulumiHome: path.join(stateDir!, "home") },
-    );
+    const envVars = { ...cliEnv(), ...options.env };
+    const workDir = options.workDir ?? projectDir();
+    const stackFile = (stackName: string) => path.join(workDir, `Pulumi.${stackName}.yaml`);
+    const select = options.select ? LocalWorkspace.selectStack : LocalWorkspace.createStack;
+    const stack = await select({ stackName: name, workDir }, { envVars, pulumiHome: path.join(stateDir!, "home") });
     const io = {
         onOutput: (s: string) => void cliOutput.push(s),
         onError: (s: string) => void cliOutput.push(s),
@@ -102,7 +116,7 @@ export async function createTestStack(options: { name?: string } = {}): Promise<
         setSettings(settings) {
             const file = stackFile(name);
             const doc = (fs.existsSync(file) ? yaml.load(fs.readFileSync(file, "utf8")) : {}) as { config?: Record<string, unknown> };
-            const kept = Object.entries(doc.config ?? {}).filter(([key]) => key === "gcr-pull-secrets:jsonKey");
+            const kept = Object.entries(doc.config ?? {}).filter(([key]) => key === "gcr-pull-secrets:jsonKey" || key === "gcr-pull-secrets:kubeconfig");
             const config: Record<string, unknown> = Object.fromEntries(kept);
             for (const [key, value] of Object.entries(settings)) {
                 config[key.includes(":") ? key : `gcr-pull-secrets:${key}`] = value;
@@ -111,9 +125,11 @@ export async function createTestStack(options: { name?: string } = {}): Promise<
         },
         exportState() {
             return execFileSync("pulumi", ["stack", "export", "--stack", name], {
-                cwd: projectDir(),
+                cwd: workDir,
                 env: { ...process.env, ...envVars, PULUMI_HOME: path.join(stateDir!, "home") },
                 encoding: "utf8",
+                // A stack of hundreds of namespaces exports megabytes; the default 1 MiB would throw ENOBUFS.
+                maxBuffer: 512 * 1024 * 1024,
             });
         },
         async setJsonKey(keyJson) {
@@ -138,10 +154,11 @@ export async function withStack(fn: (t: TestStack) => Promise<void>): Promise<vo
     }
 }
 
-/** A Kubernetes client for the test cluster (never the program's own objects). */
-export function kube(): { core: k8s.CoreV1Api; config: k8s.KubeConfig } {
+/** A Kubernetes client for the test cluster, or the one of `kubeconfigPath` (never the program's own objects). */
+export function kube(kubeconfigPath?: string): { core: k8s.CoreV1Api; config: k8s.KubeConfig } {
     const config = new k8s.KubeConfig();
-    config.loadFromDefault();
+    if (kubeconfigPath) config.loadFromFile(kubeconfigPath);
+    else config.loadFromDefault();
     return { core: config.makeApiClient(k8s.CoreV1Api), config };
 }
 
@@ -151,8 +168,8 @@ export function uniqueNamespace(prefix: string): string {
 }
 
 /** Creates a namespace and waits for its `default` ServiceAccount. */
-export async function createNamespace(name: string): Promise<void> {
-    const { core } = kube();
+export async function createNamespace(name: string, kubeconfigPath?: string): Promise<void> {
+    const { core } = kube(kubeconfigPath);
     await core.createNamespace({ body: { metadata: { name } } });
     await waitFor(`default ServiceAccount in ${name}`, async () => {
         await core.readNamespacedServiceAccount({ name: "default", namespace: name });
@@ -179,22 +196,38 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** The names in a ServiceAccount's imagePullSecrets, in order. */
-export async function pullSecretNames(namespace: string, serviceAccount = "default"): Promise<string[]> {
-    const account = await kube().core.readNamespacedServiceAccount({ name: serviceAccount, namespace });
+export async function pullSecretNames(namespace: string, serviceAccount = "default", kubeconfigPath?: string): Promise<string[]> {
+    const account = await kube(kubeconfigPath).core.readNamespacedServiceAccount({ name: serviceAccount, namespace });
     return (account.imagePullSecrets ?? []).map((ref) => ref.name ?? "");
 }
 
-/** Adds an entry the way a careful `kubectl patch --type=json` does: appended by the server, nobody's list replaced. */
-export async function appendPullSecret(namespace: string, name: string, serviceAccount = "default"): Promise<void> {
-    const { core } = kube();
-    const account = await core.readNamespacedServiceAccount({ name: serviceAccount, namespace });
-    const patch = account.imagePullSecrets?.length
-        ? [{ op: "add", path: "/imagePullSecrets/-", value: { name } }]
-        : [{ op: "add", path: "/imagePullSecrets", value: [{ name }] }];
-    await core.patchNamespacedServiceAccount(
-        { name: serviceAccount, namespace, body: patch },
-        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
-    );
+/**
+ * Adds an entry the way a careful `kubectl patch --type=json` does: appended, nobody's entry
+ * replaced. The patch is conditional on the resourceVersion it read (a JSON-patch `test`), because
+ * adding the list when it is empty would otherwise replace a list someone wrote in between.
+ */
+export async function appendPullSecret(namespace: string, name: string, serviceAccount = "default", kubeconfigPath?: string): Promise<void> {
+    const { core } = kube(kubeconfigPath);
+    for (let attempt = 1; ; attempt++) {
+        const account = await core.readNamespacedServiceAccount({ name: serviceAccount, namespace });
+        const patch = [
+            { op: "test", path: "/metadata/resourceVersion", value: account.metadata?.resourceVersion },
+            account.imagePullSecrets?.length
+                ? { op: "add", path: "/imagePullSecrets/-", value: { name } }
+                : { op: "add", path: "/imagePullSecrets", value: [{ name }] },
+        ];
+        try {
+            await core.patchNamespacedServiceAccount(
+                { name: serviceAccount, namespace, body: patch },
+                k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
+            );
+            return;
+        } catch (error) {
+            // 422 (the test failed) or 409: someone wrote in between; read again.
+            const code = (error as { code?: number }).code;
+            if ((code !== 422 && code !== 409) || attempt >= 1000) throw error;
+        }
+    }
 }
 
 /** The manual recipe, step for step: `kubectl create secret docker-registry` then `kubectl patch serviceaccount default`. */

@@ -1,7 +1,9 @@
-import { findCreated, ofType, recorded, resetRecorded, revealSecretInput, settle, unwrap } from "./mocks";
+import { findCreated, isSecretInput, ofType, recorded, resetRecorded, revealSecretInput, settle, unwrap } from "./mocks";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { DockerConfig } from "../../components/dockerConfig";
+import * as contract from "../../components/contract";
+import { DockerConfig, dockerConfigDigest } from "../../components/dockerConfig";
 import { GcrPullSecrets } from "../../components/gcrPullSecrets";
 import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
 import { ConfigError } from "../../components/plan";
@@ -15,9 +17,10 @@ const types = {
     bucketMember: "gcp:storage/bucketIAMMember:BucketIAMMember",
     projectMember: "gcp:projects/iAMMember:IAMMember",
     namespace: "kubernetes:core/v1:Namespace",
-    secret: "kubernetes:core/v1:Secret",
-    entry: "pulumi-nodejs:dynamic:ServiceAccountPullSecret",
-    guard: "pulumi-nodejs:dynamic:PullSecretGuard",
+    kubernetesProvider: "pulumi:providers:kubernetes",
+    provider: "pulumi:providers:gcr-pull-secrets",
+    secret: contract.types.pullSecret,
+    entry: contract.types.serviceAccountPullSecret,
 };
 
 // The same settings as a valid stack, given as component arguments.
@@ -32,87 +35,93 @@ async function build(args: GcrPullSecretsArgs, name = "pull") {
     return { component, resources: [...recorded] };
 }
 
-function decodeDockerConfig(secretInputs: Record<string, any>): DockerConfig {
-    // The Secret's data reaches the engine marked secret, or this throws.
-    const data = revealSecretInput(secretInputs.data);
-    return JSON.parse(Buffer.from(data[".dockerconfigjson"], "base64").toString("utf8"));
+/** The docker config the component's provider carries; it must reach the engine marked secret. */
+function providerDockerConfig(name = "pull"): { text: string; config: DockerConfig } {
+    const text = revealSecretInput(findCreated(types.provider, name).inputs.dockerConfigJson) as string;
+    return { text, config: JSON.parse(text) };
 }
 
 function names(type: string): string[] {
     return ofType(type).map((r) => r.name).sort();
 }
 
+/** Builds the component with a transformation that records every child's options by `type::name`. */
+async function buildWithOptions(args: GcrPullSecretsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    resetRecorded();
+    const optsOf: Record<string, pulumi.CustomResourceOptions> = {};
+    const component = new GcrPullSecrets("pull", args, {
+        ...opts,
+        transformations: [(a) => { optsOf[`${a.type}::${a.name}`] = a.opts; return undefined; }],
+    });
+    await settle();
+    return { component, optsOf };
+}
+
 describe("GcrPullSecrets", () => {
-    it("creates one Secret, one guard and one default-ServiceAccount entry per namespace", async () => {
+    it("creates one pull Secret and one default-ServiceAccount entry per namespace, and one provider", async () => {
         await build(createArgs);
         assert.deepStrictEqual(names(types.secret), ["pull-team-a", "pull-team-b"]);
-        assert.deepStrictEqual(names(types.guard), ["pull-team-a", "pull-team-b"]);
         assert.deepStrictEqual(names(types.entry), ["pull-team-a/default", "pull-team-b/default"]);
+        assert.deepStrictEqual(names(types.provider), ["pull"]);
         assert.strictEqual(ofType(types.namespace).length, 0, "namespaces are not created unless asked");
+        assert.strictEqual(ofType(types.kubernetesProvider).length, 0, "no Kubernetes provider when no namespace is created");
+        assert.deepStrictEqual(recorded.filter((r) => r.type.startsWith("pulumi-nodejs:")), [], "no dynamic provider is left");
     });
 
-    it("adding a namespace adds exactly its Secret, guard and entry, and changes nothing else", async () => {
+    it("adding a namespace adds exactly its Secret and entry, and changes nothing else", async () => {
         const before = (await build(createArgs)).resources;
         const after = (await build({ ...createArgs, namespaces: ["team-0", ...createArgs.namespaces] })).resources;
         const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
         const added = after.filter((r) => !before.some((b) => key(b) === key(r))).map(key).sort();
-        assert.deepStrictEqual(added, [`${types.secret}::pull-team-0`, `${types.guard}::pull-team-0`, `${types.entry}::pull-team-0/default`]);
+        assert.deepStrictEqual(added, [`${types.secret}::pull-team-0`, `${types.entry}::pull-team-0/default`]);
         assert.ok(before.every((b) => after.some((a) => key(a) === key(b))), "no resource disappears");
     });
 
-    it("reordering namespaces registers the same resources with the same inputs", async () => {
-        const strip = (resources: typeof recorded) =>
-            resources
-                .map((r) => ({ ...r, inputs: { ...r.inputs, __provider: undefined } }))
-                .sort((a, b) => `${a.type}${a.name}`.localeCompare(`${b.type}${b.name}`));
-        const a = strip((await build(createArgs)).resources);
-        const b = strip((await build({ ...createArgs, namespaces: [...createArgs.namespaces].reverse(), registries: [...createArgs.registries].reverse() })).resources);
+    it("reordering namespaces and hosts registers the same resources with the same inputs", async () => {
+        const sorted = (resources: typeof recorded) => [...resources].sort((a, b) => `${a.type}${a.name}`.localeCompare(`${b.type}${b.name}`));
+        const a = sorted((await build(createArgs)).resources);
+        const b = sorted((await build({ ...createArgs, namespaces: [...createArgs.namespaces].reverse(), registries: [...createArgs.registries].reverse() })).resources);
         assert.deepStrictEqual(b, a);
     });
 
-    it("writes a dockerconfigjson Secret with labels, whose data is secret and covers every host", async () => {
+    it("keeps the docker config once, in the provider, and only its digest per namespace", async () => {
         await build(createArgs);
-        const secret = findCreated(types.secret, "pull-team-a").inputs;
-        assert.strictEqual(secret.type, "kubernetes.io/dockerconfigjson");
-        assert.strictEqual(secret.metadata.name, "regcred");
-        assert.strictEqual(secret.metadata.namespace, "team-a");
-        assert.strictEqual(secret.metadata.labels["app.kubernetes.io/managed-by"], "pulumi");
-        assert.strictEqual(secret.metadata.labels["app.kubernetes.io/part-of"], "gcr-pull-secrets");
-        const config = decodeDockerConfig(secret);
+        const { text, config } = providerDockerConfig();
         assert.deepStrictEqual(Object.keys(config.auths), ["asia.gcr.io", "europe-west1-docker.pkg.dev"]);
         for (const entry of Object.values(config.auths)) {
             assert.strictEqual(entry.username, "_json_key");
             assert.strictEqual(JSON.parse(entry.password).type, "service_account");
             assert.strictEqual(Buffer.from(entry.auth, "base64").toString(), `_json_key:${entry.password}`);
         }
+        const secret = findCreated(types.secret, "pull-team-a").inputs;
+        assert.deepStrictEqual(
+            { ...secret, dockerConfigDigest: revealSecretInput(secret.dockerConfigDigest) },
+            {
+                namespace: "team-a",
+                secretName: "regcred",
+                adopt: false,
+                owner: "gcr-pull-secrets/unit",
+                keySource: "managed",
+                registries: ["asia.gcr.io", "europe-west1-docker.pkg.dev"],
+                dockerConfigDigest: dockerConfigDigest(text),
+                namespaceCreatedByStack: false,
+            },
+        );
+        assert.ok(!JSON.stringify(recorded.filter((r) => r.type !== types.provider)).includes(config.auths["asia.gcr.io"].auth), "no other resource carries the key");
     });
 
-    it("keeps the docker config secret end to end", async () => {
-        resetRecorded();
-        let dataOutput: pulumi.Output<unknown> | undefined;
-        let secretOpts: pulumi.CustomResourceOptions | undefined;
-        new GcrPullSecrets("pull", createArgs, {
-            transformations: [
-                (args) => {
-                    if (args.type === types.secret) {
-                        dataOutput = pulumi.output(args.props.data);
-                        secretOpts = args.opts;
-                    }
-                    return undefined;
-                },
-            ],
-        });
-        await settle();
-        assert.ok(dataOutput, "the Secret was declared");
-        assert.strictEqual(await pulumi.isSecret(dataOutput!), true, "data is a secret Output");
-        assert.ok(secretOpts?.additionalSecretOutputs?.includes("data"), "data is an additional secret output");
-        assert.ok(secretOpts?.additionalSecretOutputs?.includes("stringData"));
+    it("keeps the docker config, its digest and the kubeconfig secret end to end", async () => {
+        const { optsOf } = await buildWithOptions({ ...createArgs, kubeconfig: "apiVersion: v1\nkind: Config\n" });
+        const provider = findCreated(types.provider, "pull").inputs;
+        assert.ok(isSecretInput(provider.dockerConfigJson), "the docker config reaches the engine as a secret");
+        assert.ok(isSecretInput(provider.kubeconfig), "the kubeconfig reaches the engine as a secret");
+        assert.ok(isSecretInput(findCreated(types.secret, "pull-team-a").inputs.dockerConfigDigest));
+        assert.ok(optsOf[`${types.secret}::pull-team-a`].additionalSecretOutputs?.includes("dockerConfigDigest"));
     });
 
     it("uses _json_key_base64 when asked: the password is the base64 key and auth matches", async () => {
         await build({ ...createArgs, username: "_json_key_base64" });
-        const config = decodeDockerConfig(findCreated(types.secret, "pull-team-b").inputs);
-        const entry = config.auths["asia.gcr.io"];
+        const entry = providerDockerConfig().config.auths["asia.gcr.io"];
         assert.strictEqual(entry.username, "_json_key_base64");
         assert.strictEqual(JSON.parse(Buffer.from(entry.password, "base64").toString()).type, "service_account");
         assert.strictEqual(Buffer.from(entry.auth, "base64").toString(), `_json_key_base64:${entry.password}`);
@@ -158,8 +167,8 @@ describe("GcrPullSecrets", () => {
         assert.strictEqual(await unwrap(component.serviceAccountEmail), key.client_email);
         assert.strictEqual(await unwrap(component.keyId), key.private_key_id);
         assert.strictEqual(await pulumi.isSecret(component.keyId), false, "the key id is not secret");
-        const config = decodeDockerConfig(findCreated(types.secret, "pull-apps").inputs);
-        assert.deepStrictEqual(JSON.parse(config.auths["gcr.io"].password), key);
+        assert.deepStrictEqual(JSON.parse(providerDockerConfig().config.auths["gcr.io"].password), key);
+        assert.strictEqual(findCreated(types.secret, "pull-apps").inputs.keySource, "supplied");
     });
 
     it("refuses a malformed key given as an Output without quoting it", async () => {
@@ -191,49 +200,65 @@ describe("GcrPullSecrets", () => {
         assert.deepStrictEqual([entry.namespace, entry.serviceAccount, entry.secretName, entry.waitSeconds], ["ci", "builder", "regcred", 60]);
     });
 
-    it("creates a namespace only when asked, keeps it on destroy, and guards the Secret in it", async () => {
-        resetRecorded();
-        const optsByName: Record<string, pulumi.CustomResourceOptions> = {};
-        new GcrPullSecrets("pull", { ...createArgs, namespaces: [{ name: "fresh", create: true }, "old"] }, {
-            transformations: [(args) => { optsByName[`${args.type}::${args.name}`] = args.opts; return undefined; }],
-        });
-        await settle();
+    it("creates a namespace only when asked, keeps it on destroy, and writes the Secret after it", async () => {
+        const { optsOf } = await buildWithOptions({ ...createArgs, namespaces: [{ name: "fresh", create: true }, "old"] });
         assert.deepStrictEqual(names(types.namespace), ["pull-fresh"]);
         assert.strictEqual(findCreated(types.namespace, "pull-fresh").inputs.metadata.name, "fresh");
-        assert.strictEqual(optsByName[`${types.namespace}::pull-fresh`].retainOnDelete, true);
-        const guardDeps = optsByName[`${types.guard}::pull-fresh`].dependsOn as pulumi.Resource[];
-        assert.strictEqual(guardDeps.length, 1, "the guard waits for the namespace");
+        assert.strictEqual(optsOf[`${types.namespace}::pull-fresh`].retainOnDelete, true);
+        assert.strictEqual((optsOf[`${types.secret}::pull-fresh`].dependsOn as pulumi.Resource[]).length, 1, "the Secret waits for the namespace");
+        assert.strictEqual(findCreated(types.secret, "pull-fresh").inputs.namespaceCreatedByStack, true);
+        assert.strictEqual(findCreated(types.secret, "pull-old").inputs.namespaceCreatedByStack, false);
     });
 
-    it("manages Secrets through a Kubernetes provider that updates them in place, on the kubeContext", async () => {
-        await build({ ...createArgs, kubeContext: "gke_acme_europe-west1_dev" });
-        const providers = ofType("pulumi:providers:kubernetes");
-        assert.strictEqual(providers.length, 1);
-        assert.strictEqual(providers[0].inputs.enableSecretMutable, "true");
-        assert.strictEqual(providers[0].inputs.context, "gke_acme_europe-west1_dev");
-        assert.strictEqual(findCreated(types.guard, "pull-team-a").inputs.kubeContext, "gke_acme_europe-west1_dev");
-        assert.strictEqual(findCreated(types.entry, "pull-team-a/default").inputs.kubeContext, "gke_acme_europe-west1_dev");
-        assert.strictEqual(findCreated(types.secret, "pull-team-a").inputs.metadata.annotations["pulumi.com/patchForce"], "true");
+    it("sends every object to one cluster: the same kubeconfig and context to both providers", async () => {
+        await build({ ...createArgs, kubeconfig: "apiVersion: v1\nkind: Config\n", kubeContext: "gke_acme_europe-west1_dev", namespaces: [{ name: "fresh", create: true }] });
+        const ours = findCreated(types.provider, "pull").inputs;
+        const kubernetes = findCreated(types.kubernetesProvider, "pull").inputs;
+        assert.strictEqual(revealSecretInput(ours.kubeconfig), "apiVersion: v1\nkind: Config\n");
+        assert.strictEqual(revealSecretInput(kubernetes.kubeconfig), "apiVersion: v1\nkind: Config\n");
+        assert.strictEqual(ours.context, "gke_acme_europe-west1_dev");
+        assert.strictEqual(kubernetes.context, "gke_acme_europe-west1_dev");
     });
 
-    it("uses a Kubernetes provider the caller passes instead of making one", async () => {
+    it("writes Secrets and entries through its own provider, Namespaces through the Kubernetes one", async () => {
+        const { optsOf } = await buildWithOptions({ ...createArgs, namespaces: [{ name: "fresh", create: true }] });
+        const providerName = (key: string) => (optsOf[key].provider as unknown as { __name?: string }).__name;
+        assert.strictEqual(providerName(`${types.secret}::pull-fresh`), "pull");
+        assert.strictEqual(providerName(`${types.entry}::pull-fresh/default`), "pull");
+        assert.ok(optsOf[`${types.namespace}::pull-fresh`].provider instanceof k8s.Provider);
+    });
+
+    it("refuses a Kubernetes provider passed without the kubeconfig that reaches the same cluster", async () => {
         resetRecorded();
-        const { Provider } = await import("@pulumi/kubernetes");
-        const mine = new Provider("mine", { enableSecretMutable: true });
-        const providerOf: Record<string, pulumi.ProviderResource | undefined> = {};
-        new GcrPullSecrets("pull", createArgs, {
-            providers: { kubernetes: mine },
-            transformations: [(args) => { providerOf[`${args.type}::${args.name}`] = args.opts.provider; return undefined; }],
+        const mine = new k8s.Provider("mine", {});
+        assert.throws(() => new GcrPullSecrets("pull", createArgs, { providers: { kubernetes: mine } }), (error: Error) => {
+            assert.ok(error instanceof ConfigError);
+            assert.match(error.message, /kubeconfig is not set, but a Kubernetes provider was passed in opts: set kubeconfig/);
+            return true;
         });
-        await settle();
-        assert.deepStrictEqual(ofType("pulumi:providers:kubernetes").map((r) => r.name), ["mine"]);
-        assert.strictEqual(providerOf[`${types.secret}::pull-team-a`], mine);
     });
 
-    it("passes adopt to the guard of that namespace only", async () => {
+    it("uses a Kubernetes provider the caller passes, with its kubeconfig, instead of making one", async () => {
+        const mine = new k8s.Provider("mine", { kubeconfig: "apiVersion: v1\nkind: Config\n" });
+        const { optsOf } = await buildWithOptions(
+            { ...createArgs, kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"), namespaces: [{ name: "fresh", create: true }] },
+            { providers: { kubernetes: mine } },
+        );
+        assert.deepStrictEqual(ofType(types.kubernetesProvider).map((r) => r.name), ["mine"]);
+        assert.strictEqual(optsOf[`${types.namespace}::pull-fresh`].provider, mine);
+        assert.strictEqual(revealSecretInput(findCreated(types.provider, "pull").inputs.kubeconfig), "apiVersion: v1\nkind: Config\n");
+    });
+
+    it("passes adopt to that namespace's Secret only", async () => {
         await build({ ...createArgs, namespaces: [{ name: "legacy", adopt: true }, "new"] });
-        assert.strictEqual(findCreated(types.guard, "pull-legacy").inputs.adopt, true);
-        assert.strictEqual(findCreated(types.guard, "pull-new").inputs.adopt, false);
+        assert.strictEqual(findCreated(types.secret, "pull-legacy").inputs.adopt, true);
+        assert.strictEqual(findCreated(types.secret, "pull-new").inputs.adopt, false);
+    });
+
+    it("upgrades 0.1 stacks in place: aliases from the Kubernetes Secret and the dynamic entry", async () => {
+        const { optsOf } = await buildWithOptions(createArgs);
+        assert.deepStrictEqual(optsOf[`${types.secret}::pull-team-a`].aliases, [{ type: "kubernetes:core/v1:Secret" }]);
+        assert.deepStrictEqual(optsOf[`${types.entry}::pull-team-a/default`].aliases, [{ type: "pulumi-nodejs:dynamic:ServiceAccountPullSecret" }]);
     });
 
     it("rotation changes only the key's inputs; every resource name stays", async () => {
@@ -245,12 +270,14 @@ describe("GcrPullSecrets", () => {
             const before = first.find((r) => r.type === resource.type && r.name === resource.name)!;
             if (resource.type === types.key) {
                 assert.notDeepStrictEqual(resource.inputs.keepers, before.inputs.keepers);
+            } else if (resource.type === types.provider) {
+                assert.notDeepStrictEqual(resource.inputs.dockerConfigJson, before.inputs.dockerConfigJson);
             } else if (resource.type === types.secret) {
-                // New key material, same object: an in-place update, never a replacement.
-                assert.deepStrictEqual(resource.inputs.metadata, before.inputs.metadata);
-                assert.notDeepStrictEqual(resource.inputs.data, before.inputs.data);
+                // New key material, same object: only the digest changes, an in-place update.
+                assert.deepStrictEqual({ ...resource.inputs, dockerConfigDigest: 0 }, { ...before.inputs, dockerConfigDigest: 0 });
+                assert.notDeepStrictEqual(resource.inputs.dockerConfigDigest, before.inputs.dockerConfigDigest);
             } else {
-                assert.deepStrictEqual({ ...resource.inputs, __provider: 0 }, { ...before.inputs, __provider: 0 }, `${resource.type} ${resource.name} changed`);
+                assert.deepStrictEqual(resource.inputs, before.inputs, `${resource.type} ${resource.name} changed`);
             }
         }
     });

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { CoreApi, ServiceAccountObject } from "../../components/kubeAccess";
-import { changePullSecrets, EntryInputs, EntryOutputs, serviceAccountPullSecretProvider } from "../../components/serviceAccountPullSecret";
 import { withoutPullSecret, withPullSecret } from "../../components/imagePullSecrets";
+import { CoreApi, ServiceAccountObject } from "../../provider/kubeApi";
+import { changePullSecrets, EntryInputs, EntryOutputs, serviceAccountEntryHandler } from "../../provider/serviceAccountEntry";
 
 /** An in-memory ServiceAccount endpoint with resourceVersion semantics like the API server's. */
 class FakeServiceAccounts {
@@ -22,6 +22,9 @@ class FakeServiceAccounts {
     }
 
     api(): CoreApi {
+        const unused = async (): Promise<never> => {
+            throw new Error("unused");
+        };
         const notFound = () => Object.assign(new Error("not found"), { code: 404, body: { message: "serviceaccounts \"default\" not found" } });
         return {
             readNamespacedServiceAccount: async () => {
@@ -32,7 +35,7 @@ class FakeServiceAccounts {
                 if (!this.account) throw notFound();
                 return JSON.parse(JSON.stringify(this.account));
             },
-            patchNamespacedServiceAccount: async ({ body }) => {
+            patchNamespacedServiceAccount: async ({ body }: { body: object }) => {
                 this.beforePatch();
                 const patch = body as { metadata: { resourceVersion: string }; imagePullSecrets: { name: string }[] | null };
                 if (!this.account) throw notFound();
@@ -43,8 +46,11 @@ class FakeServiceAccounts {
                 this.write(patch.imagePullSecrets);
                 return this.account;
             },
-            readNamespacedSecret: async () => { throw new Error("unused"); },
-            patchNamespacedSecret: async () => { throw new Error("unused"); },
+            readNamespacedSecret: unused,
+            createNamespacedSecret: unused,
+            patchNamespacedSecret: unused,
+            deleteNamespacedSecret: unused,
+            readNamespace: unused,
         };
     }
 }
@@ -79,12 +85,22 @@ describe("ServiceAccount read-modify-write", () => {
         assert.deepStrictEqual(fake.account!.imagePullSecrets, [{ name: "a" }, { name: "concurrent" }, { name: "regcred" }]);
     });
 
-    it("gives up with a clear error after repeated conflicts", async () => {
+    it("keeps retrying through a burst of conflicts while its time budget lasts", async () => {
+        const fake = new FakeServiceAccounts([]);
+        let conflicts = 0;
+        fake.beforePatch = () => {
+            if (conflicts++ < 25) fake.write([{ name: `busy-${conflicts}` }]);
+        };
+        await changePullSecrets({ api: fake.api(), mergePatch: {} }, inputs, add, "wait", 60_000);
+        assert.deepStrictEqual(fake.account!.imagePullSecrets, [{ name: "busy-25" }, { name: "regcred" }]);
+    });
+
+    it("gives up with a clear error once conflicts outlast the time budget", async () => {
         const fake = new FakeServiceAccounts([]);
         fake.beforePatch = () => fake.write([{ name: "busy" }]);
         await assert.rejects(
-            changePullSecrets({ api: fake.api(), mergePatch: {} }, inputs, add, "wait"),
-            /updating imagePullSecrets of ServiceAccount apps\/default failed after 10 conflicting writes: HTTP 409: the object has been modified/,
+            changePullSecrets({ api: fake.api(), mergePatch: {} }, inputs, add, "wait", 300),
+            /updating imagePullSecrets of ServiceAccount apps\/default failed after \d+ conflicting writes in 0s: HTTP 409: the object has been modified/,
         );
     });
 
@@ -122,14 +138,22 @@ describe("ServiceAccount read-modify-write", () => {
 
 describe("ServiceAccount entry diff", () => {
     const olds: EntryOutputs = { ...inputs, attached: true };
-    const diff = (o: EntryOutputs, n: EntryInputs) => serviceAccountPullSecretProvider.diff!("apps/default", o, n);
+    const handler = serviceAccountEntryHandler(() => {
+        throw new Error("diff must not reach the cluster");
+    });
+    const diff = (o: object, n: EntryInputs) => handler.diff("apps/default", { ...o }, { ...n });
 
     it("reports no change when inputs are the same and our entry is attached", async () => {
-        assert.deepStrictEqual(await diff(olds, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+        assert.deepStrictEqual(await diff(olds, inputs), { changes: false, replaces: [], diffs: [] });
     });
 
     it("reports an update when refresh found our entry removed (drift)", async () => {
-        assert.deepStrictEqual(await diff({ ...olds, attached: false }, inputs), { changes: true, replaces: [], deleteBeforeReplace: false });
+        assert.deepStrictEqual(await diff({ ...olds, attached: false }, inputs), { changes: true, replaces: [], diffs: ["attached"] });
+    });
+
+    it("rewrites state left by the 0.1 dynamic provider in place, never replacing it", async () => {
+        const legacy = { ...olds, kubeContext: "", __provider: "exports.handler = ..." };
+        assert.deepStrictEqual(await diff(legacy, inputs), { changes: true, replaces: [], diffs: ["attached"] });
     });
 
     it("updates in place for a new Secret name and replaces for another ServiceAccount or namespace", async () => {

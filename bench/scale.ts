@@ -1,0 +1,193 @@
+// How this program scales with the number of namespaces, next to the two ways people do it by hand,
+// in one run against one local control plane (so the ratios mean something on a noisy machine).
+// Prints figures; asserts nothing.
+//
+//   npm run bench                          N = 10 100 300
+//   npm run bench -- 10 50                 other counts
+//   npm run bench -- --at 429bec2 10 100   the program as it was at that commit (for before/after)
+//   npm run bench -- --no-checkpoints 300  also time `pulumi up` with PULUMI_SKIP_CHECKPOINTS=true
+//                                          (diagnosis only: shows what the state writes cost)
+//
+// For each N, N namespaces exist beforehand (each with its default ServiceAccount), and each method
+// starts from namespaces without the pull Secret:
+//   recipe  the manual recipe, per namespace: kubectl create secret docker-registry + kubectl patch serviceaccount
+//   bulk    one `kubectl apply --server-side` of all Secrets + one JSON patch per ServiceAccount, 8 at a time
+//   up / preview / destroy   this program: `pulumi up`, a no-op `pulumi preview`, `pulumi destroy`
+//   state   `pulumi stack export` bytes per namespace after `up`
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { performance } from "perf_hooks";
+import { promisify } from "util";
+import { startControlPlane } from "../tools/cluster/controlPlane";
+import { makeThrowawayKey } from "../tools/throwawayKey";
+import { createNamespace, createTestStack, kube, projectAtCommit } from "../test/e2e/harness";
+
+const run = promisify(execFile);
+const host = "asia.gcr.io";
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+    const start = performance.now();
+    await fn();
+    return (performance.now() - start) / 1000;
+}
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+    let next = 0;
+    await Promise.all(
+        Array.from({ length: Math.min(limit, items.length) }, async () => {
+            while (next < items.length) await work(items[next++]);
+        }),
+    );
+}
+
+/** Takes the pull Secret and every imagePullSecrets entry away again (not timed). */
+async function reset(namespaces: string[]): Promise<void> {
+    const { core } = kube();
+    await pool(namespaces, 16, async (namespace) => {
+        await core.deleteNamespacedSecret({ name: "regcred", namespace }).catch(() => undefined);
+        await core.replaceNamespacedServiceAccount({
+            name: "default",
+            namespace,
+            body: { metadata: { name: "default", namespace }, imagePullSecrets: [] },
+        });
+    });
+}
+
+async function manualRecipe(namespaces: string[], keyJson: string): Promise<void> {
+    for (const namespace of namespaces) {
+        await run("kubectl", ["create", "secret", "docker-registry", "regcred", "-n", namespace, `--docker-server=${host}`, "--docker-username=_json_key", `--docker-password=${keyJson}`]);
+        await run("kubectl", ["patch", "serviceaccount", "default", "-n", namespace, "-p", '{"imagePullSecrets":[{"name":"regcred"}]}']);
+    }
+}
+
+async function bulkApply(namespaces: string[], keyJson: string, dir: string): Promise<void> {
+    const auth = Buffer.from(`_json_key:${keyJson}`).toString("base64");
+    const data = Buffer.from(JSON.stringify({ auths: { [host]: { username: "_json_key", password: keyJson, auth } } })).toString("base64");
+    const items = namespaces.map((namespace) => ({
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "kubernetes.io/dockerconfigjson",
+        metadata: { name: "regcred", namespace },
+        data: { ".dockerconfigjson": data },
+    }));
+    const file = path.join(dir, "secrets.json");
+    fs.writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "List", items }));
+    await run("kubectl", ["apply", "--server-side", "-f", file], { maxBuffer: 64 * 1024 * 1024 });
+    await pool(namespaces, 8, (namespace) =>
+        run("kubectl", ["patch", "serviceaccount", "default", "-n", namespace, "--type=json", "-p", '[{"op":"add","path":"/imagePullSecrets/-","value":{"name":"regcred"}}]']),
+    );
+}
+
+interface Row {
+    n: number;
+    recipe: number;
+    bulk: number;
+    up: number;
+    preview: number;
+    destroy: number;
+    stateBytesPerNamespace: number;
+    upWithoutCheckpoints?: number;
+}
+
+type TestStack = Awaited<ReturnType<typeof createTestStack>>;
+
+async function measure(n: number, options: { workDir?: string; noCheckpoints: boolean }): Promise<Row> {
+    const namespaces = Array.from({ length: n }, (_, i) => `bench-${n}-${i}`);
+    console.error(`[bench] N=${n}: creating ${n} namespaces`);
+    await pool(namespaces, 16, (namespace) => createNamespace(namespace));
+    const keyJson = makeThrowawayKey("bench");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-bench-"));
+
+    console.error(`[bench] N=${n}: manual recipe loop`);
+    const recipe = await timed(() => manualRecipe(namespaces, keyJson));
+    await reset(namespaces);
+    console.error(`[bench] N=${n}: bulk kubectl apply`);
+    const bulk = await timed(() => bulkApply(namespaces, keyJson, dir));
+    await reset(namespaces);
+
+    const row: Row = { n, recipe, bulk, up: 0, preview: 0, destroy: 0, stateBytesPerNamespace: 0 };
+    const withProgram = async (env: Record<string, string>, steps: (t: TestStack) => Promise<void>) => {
+        const t = await createTestStack({ workDir: options.workDir, env });
+        try {
+            t.setSettings({ registries: [host], namespaces });
+            await t.setJsonKey(keyJson);
+            await steps(t);
+        } finally {
+            await t.dispose({ destroy: false });
+        }
+    };
+    console.error(`[bench] N=${n}: pulumi up, preview, destroy`);
+    await withProgram({}, async (t) => {
+        row.up = await timed(() => t.stack.up());
+        row.preview = await timed(() => t.stack.preview());
+        row.stateBytesPerNamespace = Math.round(Buffer.byteLength(t.exportState()) / n);
+        row.destroy = await timed(() => t.stack.destroy());
+    });
+    if (options.noCheckpoints) {
+        await reset(namespaces);
+        console.error(`[bench] N=${n}: pulumi up with PULUMI_SKIP_CHECKPOINTS=true`);
+        await withProgram({ PULUMI_SKIP_CHECKPOINTS: "true" }, async (t) => {
+            row.upWithoutCheckpoints = await timed(() => t.stack.up());
+            await t.stack.destroy();
+        });
+    }
+    return row;
+}
+
+function table(rows: Row[]): string {
+    const s = (x: number) => `${x.toFixed(1)} s`;
+    const r = (x: number, base: number) => `${(x / base).toFixed(2)}x`;
+    const extra = rows.some((row) => row.upWithoutCheckpoints !== undefined);
+    const lines = [
+        "| N | recipe loop | bulk apply | `pulumi up` | up / recipe | up / bulk | no-op preview | destroy | destroy / recipe | destroy / bulk | state / namespace |" +
+            (extra ? " up, no checkpoints |" : ""),
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (extra ? " ---: |" : ""),
+    ];
+    for (const row of rows) {
+        lines.push(
+            `| ${row.n} | ${s(row.recipe)} | ${s(row.bulk)} | ${s(row.up)} | ${r(row.up, row.recipe)} | ${r(row.up, row.bulk)} | ${s(row.preview)} | ` +
+                `${s(row.destroy)} | ${r(row.destroy, row.recipe)} | ${r(row.destroy, row.bulk)} | ${(row.stateBytesPerNamespace / 1024).toFixed(1)} KB |` +
+                (extra ? ` ${row.upWithoutCheckpoints === undefined ? "" : s(row.upWithoutCheckpoints)} |` : ""),
+        );
+    }
+    for (let i = 1; i < rows.length; i++) {
+        lines.push(`up(${rows[i].n}) / up(${rows[i - 1].n}) = ${(rows[i].up / rows[i - 1].up).toFixed(2)} (N grew ${(rows[i].n / rows[i - 1].n).toFixed(1)}x)`);
+    }
+    return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+    const args = process.argv.slice(2);
+    const at = args.indexOf("--at");
+    const commit = at >= 0 ? args[at + 1] : undefined;
+    const noCheckpoints = args.includes("--no-checkpoints");
+    const counts = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== "--at").map(Number);
+    await run("kubectl", ["version", "--client"]).catch(() => {
+        throw new Error("the benchmark needs kubectl for its baselines: apt-get install kubectl");
+    });
+    const workDir = commit ? projectAtCommit(commit) : undefined;
+    const controlPlane = await startControlPlane();
+    process.env.KUBECONFIG = controlPlane.kubeconfigPath;
+    const rows: Row[] = [];
+    try {
+        for (const n of counts.length ? counts : [10, 100, 300]) {
+            rows.push(await measure(n, { workDir, noCheckpoints }));
+            console.error(table(rows));
+        }
+    } finally {
+        await controlPlane.stop();
+    }
+    console.log(
+        `gcr-pull-secrets ${commit ? `at ${commit}` : "(this checkout)"}; ${os.cpus().length} cores, ` +
+            `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; one local control plane; file backend`,
+    );
+    console.log(table(rows));
+}
+
+main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+});

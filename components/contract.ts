@@ -1,0 +1,46 @@
+/**
+ * Names shared by the component, the provider plugin, the policy pack, tests and tools: type
+ * tokens, annotation keys and labels. Change one here and every user of it follows.
+ */
+
+/** The Pulumi package name: provider plugin `pulumi-resource-gcr-pull-secrets`, type tokens `gcr-pull-secrets:...`. */
+export const packageName = "gcr-pull-secrets";
+
+/** Type tokens of the package's resources. */
+export const types = {
+    component: `${packageName}:index:GcrPullSecrets`,
+    pullSecret: `${packageName}:index:PullSecret`,
+    serviceAccountPullSecret: `${packageName}:index:ServiceAccountPullSecret`,
+} as const;
+
+/** Type tokens used by earlier versions; aliases from them upgrade a stack in place. */
+export const legacyTypes = {
+    /** The pull Secret, written by the Kubernetes provider up to 0.1. */
+    pullSecret: "kubernetes:core/v1:Secret",
+    /** The ServiceAccount entry, a dynamic provider up to 0.1. */
+    serviceAccountPullSecret: "pulumi-nodejs:dynamic:ServiceAccountPullSecret",
+} as const;
+
+/** The annotation naming the stack (`<project>/<stack>`) that owns a pull Secret. */
+export const stackAnnotation = "gcr-pull-secrets.dev/stack";
+
+/**
+ * Where the key in a pull Secret comes from: "managed" (a key this program mints and rotates) or
+ * "supplied" (a jsonKey). The policy pack reads it to refuse supplied keys in prod.
+ */
+export const keySourceAnnotation = "gcr-pull-secrets.dev/key-source";
+
+/** The registry hosts a pull Secret covers, comma-separated. */
+export const registriesAnnotation = "gcr-pull-secrets.dev/registries";
+
+/** `kubectl apply` keeps the previous object, data included, in this annotation. */
+export const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+/** Labels on every Kubernetes object this package creates. */
+export const managedLabels: Readonly<Record<string, string>> = {
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app.kubernetes.io/part-of": "gcr-pull-secrets",
+};
+
+/** The Secret type of a pull Secret. */
+export const dockerConfigJsonType = "kubernetes.io/dockerconfigjson";

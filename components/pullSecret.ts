@@ -1,0 +1,55 @@
+import * as pulumi from "@pulumi/pulumi";
+import { legacyTypes, types } from "./contract";
+
+/** The inputs of one namespace's pull Secret. */
+export interface PullSecretArgs {
+    /** Namespace of the Secret. Required. */
+    namespace: pulumi.Input<string>;
+    /** Name of the Secret. Required. */
+    secretName: pulumi.Input<string>;
+    /** Take over an existing Secret of that name that this stack did not write. Default: false. */
+    adopt?: pulumi.Input<boolean>;
+    /** `<project>/<stack>` of the owning stack, written as an annotation. Required. */
+    owner: pulumi.Input<string>;
+    /** Where the key comes from: "managed" or "supplied". Required. */
+    keySource: pulumi.Input<string>;
+    /** Registry hosts the docker config covers. Required. */
+    registries: pulumi.Input<pulumi.Input<string>[]>;
+    /** Digest of the docker config the provider holds (`dockerConfigDigest`). Secret; required. */
+    dockerConfigDigest: pulumi.Input<string>;
+    /** The stack creates the namespace in the same update, so it need not exist at preview. Default: false. */
+    namespaceCreatedByStack?: pulumi.Input<boolean>;
+}
+
+/**
+ * One namespace's `kubernetes.io/dockerconfigjson` Secret, written by the `gcr-pull-secrets`
+ * provider with the docker config held in that provider's configuration. Refuses (at preview) a
+ * Secret of the same name that the stack did not write, unless `adopt`.
+ */
+export class PullSecret extends pulumi.CustomResource {
+    /** UID of the Secret in the cluster. */
+    public readonly uid!: pulumi.Output<string>;
+    /** UID of a Secret that existed before and was adopted, if one was. */
+    public readonly adoptedUid!: pulumi.Output<string | undefined>;
+    /** Name of the Secret. */
+    public readonly secretName!: pulumi.Output<string>;
+
+    /**
+     * @param name Resource name; the component derives it from the namespace.
+     * @param args The Secret's inputs.
+     * @param opts Resource options; `provider` must be a {@link PullSecretsProvider}.
+     */
+    constructor(name: string, args: PullSecretArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            types.pullSecret,
+            name,
+            { ...args, dockerConfigDigest: pulumi.secret(args.dockerConfigDigest), uid: undefined, adoptedUid: undefined },
+            {
+                ...opts,
+                // Up to 0.1 the Kubernetes provider wrote this Secret: the same object, now written by us.
+                aliases: [...(opts?.aliases ?? []), { type: legacyTypes.pullSecret }],
+                additionalSecretOutputs: ["dockerConfigDigest"],
+            },
+        );
+    }
+}

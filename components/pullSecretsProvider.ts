@@ -1,0 +1,37 @@
+import * as pulumi from "@pulumi/pulumi";
+import { packageName } from "./contract";
+
+/** The configuration of a {@link PullSecretsProvider}. */
+export interface PullSecretsProviderArgs {
+    /** The docker config JSON text every pull Secret carries. Secret; required. */
+    dockerConfigJson: pulumi.Input<string>;
+    /** The cluster, as the text of a kubeconfig file. Secret. Default: the ambient kubeconfig (`KUBECONFIG`, else `~/.kube/config`). */
+    kubeconfig?: pulumi.Input<string>;
+    /** Context of the kubeconfig. Default: its current context. */
+    context?: pulumi.Input<string>;
+}
+
+/**
+ * An instance of the `gcr-pull-secrets` provider plugin (`provider/`): one cluster connection for
+ * every pull Secret and ServiceAccount entry of a component, and the docker config they carry,
+ * kept once in state rather than once per namespace.
+ */
+export class PullSecretsProvider extends pulumi.ProviderResource {
+    /**
+     * @param name The provider's name.
+     * @param args Its configuration.
+     * @param opts Resource options.
+     */
+    constructor(name: string, args: PullSecretsProviderArgs, opts?: pulumi.ResourceOptions) {
+        super(
+            packageName,
+            name,
+            {
+                dockerConfigJson: pulumi.secret(args.dockerConfigJson),
+                ...(args.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(args.kubeconfig) } : {}),
+                ...(args.context !== undefined ? { context: args.context } : {}),
+            },
+            opts,
+        );
+    }
+}

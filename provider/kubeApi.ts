@@ -1,0 +1,131 @@
+/**
+ * The provider's one connection to the cluster: the kubeconfig given in the provider's
+ * configuration (the component passes the same one to the Kubernetes provider), else the ambient
+ * one (`KUBECONFIG`, else `~/.kube/config`), at an optional context.
+ */
+import * as k8s from "@kubernetes/client-node";
+
+/** The structural subset of `@kubernetes/client-node`'s CoreV1Api the provider uses (tests pass fakes). */
+export interface CoreApi {
+    readNamespacedServiceAccount(req: { name: string; namespace: string }): Promise<ServiceAccountObject>;
+    patchNamespacedServiceAccount(req: { name: string; namespace: string; body: object }, options?: unknown): Promise<ServiceAccountObject>;
+    readNamespacedSecret(req: { name: string; namespace: string }): Promise<SecretObject>;
+    createNamespacedSecret(req: { namespace: string; body: SecretObject }): Promise<SecretObject>;
+    patchNamespacedSecret(req: { name: string; namespace: string; body: object }, options?: unknown): Promise<SecretObject>;
+    deleteNamespacedSecret(req: { name: string; namespace: string; body?: object }): Promise<unknown>;
+    readNamespace(req: { name: string }): Promise<unknown>;
+}
+
+/** The fields of a ServiceAccount the provider reads. */
+export interface ServiceAccountObject {
+    metadata?: { resourceVersion?: string; uid?: string };
+    imagePullSecrets?: { name?: string }[];
+}
+
+/** The fields of a Secret the provider reads and writes. */
+export interface SecretObject {
+    type?: string;
+    metadata?: {
+        name?: string;
+        namespace?: string;
+        uid?: string;
+        resourceVersion?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+    };
+    data?: Record<string, string>;
+}
+
+/** A connection: the API and the request options that pick a patch type. */
+export interface Connection {
+    api: CoreApi;
+    mergePatch: unknown;
+    jsonPatch: unknown;
+}
+
+/** Where the cluster comes from: the provider configuration's `kubeconfig` text and `context`. */
+export interface ClusterSettings {
+    kubeconfig?: string;
+    context?: string;
+}
+
+/** Opens the connection. Errors name the setting, never quote the kubeconfig. */
+export function connect(settings: ClusterSettings): Connection {
+    const config = new k8s.KubeConfig();
+    if (settings.kubeconfig !== undefined) {
+        try {
+            config.loadFromString(settings.kubeconfig);
+        } catch (error) {
+            throw new Error(`the kubeconfig setting is not a readable kubeconfig file (${firstLine(error)}); set it to the text of a kubeconfig file`);
+        }
+    } else {
+        config.loadFromDefault();
+    }
+    if (settings.context) {
+        if (!config.getContextObject(settings.context)) {
+            const source = settings.kubeconfig !== undefined ? "the kubeconfig setting" : "the ambient kubeconfig (KUBECONFIG or ~/.kube/config)";
+            throw new Error(`kubeContext "${settings.context}" is not a context of ${source}; known: ${config.getContexts().map((c) => c.name).join(", ") || "none"}`);
+        }
+        config.setCurrentContext(settings.context);
+    }
+    if (!config.getCurrentCluster()) {
+        throw new Error("no cluster: the kubeconfig has no current context; set kubeContext, or point KUBECONFIG at a cluster");
+    }
+    return {
+        api: config.makeApiClient(k8s.CoreV1Api) as unknown as CoreApi,
+        mergePatch: k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+        jsonPatch: k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
+    };
+}
+
+/** The server URL the settings point at, or undefined when it cannot be told (used to notice a change of cluster). */
+export function clusterServer(settings: ClusterSettings): string | undefined {
+    try {
+        const config = new k8s.KubeConfig();
+        if (settings.kubeconfig !== undefined) config.loadFromString(settings.kubeconfig);
+        else config.loadFromDefault();
+        if (settings.context) config.setCurrentContext(settings.context);
+        return config.getCurrentCluster()?.server;
+    } catch {
+        return undefined;
+    }
+}
+
+function firstLine(error: unknown): string {
+    const text = error instanceof Error ? error.message : String(error);
+    // A YAML parser may quote the offending line, which can hold a token: keep only its kind.
+    return text.split("\n")[0].replace(/:.*$/, "");
+}
+
+/** The HTTP status of a failed API call, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    return typeof code === "number" ? code : undefined;
+}
+
+/**
+ * A short, secret-free description of a failed API call. client-node's own messages carry the
+ * whole response (headers included); the Status body's `message` is what a user needs.
+ */
+export function describeApiError(error: unknown): string {
+    const code = statusOf(error);
+    if (code === undefined) {
+        const text = error instanceof Error ? error.message : String(error);
+        return text.split("\n")[0];
+    }
+    let body = (error as { body?: unknown }).body;
+    if (typeof body === "string") {
+        try {
+            body = JSON.parse(body);
+        } catch {
+            // not a Status object
+        }
+    }
+    const message = (body as { message?: unknown } | undefined)?.message;
+    return `HTTP ${code}${typeof message === "string" ? `: ${message}` : ""}`;
+}
+
+/** Waits `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,45 @@
+/**
+ * Entry point of the `pulumi-resource-gcr-pull-secrets` provider plugin: one cluster connection,
+ * opened lazily from the provider's configuration, shared by every resource of the update.
+ */
+import { types } from "../components/contract";
+import { Connection, connect } from "./kubeApi";
+import { checkProviderSettings, diffProviderSettings, ProviderSettings, readProviderSettings } from "./providerConfig";
+import { pullSecretHandler } from "./pullSecret";
+import { ResourceHandler } from "./resourceHandler";
+import { serve } from "./server";
+import { serviceAccountEntryHandler } from "./serviceAccountEntry";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const version: string = require("../package.json").version;
+
+let settings: ProviderSettings = { cluster: {}, clusterKnown: true };
+let connection: Connection | undefined;
+
+function cluster(): Connection {
+    connection ??= connect(settings.cluster);
+    return connection;
+}
+
+const handlers: Record<string, ResourceHandler> = {
+    [types.pullSecret]: pullSecretHandler({
+        connection: cluster,
+        dockerConfigJson: () => settings.dockerConfigJson,
+        clusterKnown: () => settings.clusterKnown,
+    }),
+    [types.serviceAccountPullSecret]: serviceAccountEntryHandler(cluster),
+};
+
+serve({
+    version,
+    checkConfig: (_olds, news) => checkProviderSettings(news),
+    diffConfig: diffProviderSettings,
+    configure(args) {
+        settings = readProviderSettings(args);
+        connection = undefined;
+    },
+    handler: (type) => handlers[type],
+}).catch((error) => {
+    process.stderr.write(`gcr-pull-secrets provider failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+});

@@ -1,0 +1,61 @@
+/**
+ * Pulumi property values as a provider receives them over gRPC (google.protobuf.Struct), turned
+ * into plain JavaScript and back. The engine marks a secret with a signature object and an unknown
+ * value (during preview) with a sentinel string; see sdk/go/common/resource/plugin/rpc.go.
+ */
+
+/** The key and value that mark an object as a Pulumi special value. */
+const specialSignatureKey = "4dabf18193072939515e22adb298388d";
+const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
+
+/** What the engine sends in place of a value that is not known yet (preview). */
+export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** True for the engine's "not known yet" sentinel. */
+export function isUnknown(value: unknown): boolean {
+    return value === unknownValue;
+}
+
+/** True for a value wrapped as a Pulumi secret. */
+export function isSecretValue(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSignatureKey] === secretSignature;
+}
+
+/** Wraps a value so the engine stores and shows it as a secret. */
+export function secretValue(value: unknown): unknown {
+    return { [specialSignatureKey]: secretSignature, value };
+}
+
+/** The value inside a secret wrapper (or the value itself when it is not one). */
+export function revealed(value: unknown): unknown {
+    return isSecretValue(value) ? value.value : value;
+}
+
+/** A property as a string, or undefined when it is missing, unknown or not a string. */
+export function stringProperty(props: Record<string, unknown>, key: string): string | undefined {
+    const value = revealed(props[key]);
+    return typeof value === "string" && !isUnknown(value) ? value : undefined;
+}
+
+/** True when the property, or anything inside it, is not known yet. */
+export function containsUnknown(value: unknown): boolean {
+    const inner = revealed(value);
+    if (isUnknown(inner)) return true;
+    if (Array.isArray(inner)) return inner.some(containsUnknown);
+    if (typeof inner === "object" && inner !== null) return Object.values(inner).some(containsUnknown);
+    return false;
+}
+
+/** Deep equality of two property values, a secret equal to the same value unwrapped. */
+export function sameValue(a: unknown, b: unknown): boolean {
+    const left = revealed(a);
+    const right = revealed(b);
+    if (Array.isArray(left) && Array.isArray(right)) {
+        return left.length === right.length && left.every((item, i) => sameValue(item, right[i]));
+    }
+    if (typeof left === "object" && left !== null && typeof right === "object" && right !== null) {
+        const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+        return [...keys].every((key) => sameValue((left as Record<string, unknown>)[key], (right as Record<string, unknown>)[key]));
+    }
+    return left === right;
+}

@@ -1,0 +1,69 @@
+/**
+ * The provider's configuration: where the cluster is (`kubeconfig`, `context`) and the docker
+ * config every pull Secret carries (`dockerConfigJson`). The component sets all three from one
+ * place, the same kubeconfig it gives the Kubernetes provider for Namespaces.
+ */
+import { clusterServer, ClusterSettings } from "./kubeApi";
+import { containsUnknown, revealed, stringProperty } from "./propertyValues";
+import { CheckFailure, DiffOutcome } from "./resourceHandler";
+
+/** The configuration once the engine has sent it. */
+export interface ProviderSettings {
+    cluster: ClusterSettings;
+    /** False while the kubeconfig or context is not known yet (preview of a cluster made in the same update). */
+    clusterKnown: boolean;
+    /** Undefined while not known yet (preview of a key made in the same update). */
+    dockerConfigJson?: string;
+}
+
+const keys = ["kubeconfig", "context", "dockerConfigJson"] as const;
+
+/** Reads the configuration from the provider resource's inputs (Configure's args). */
+export function readProviderSettings(args: Record<string, unknown>): ProviderSettings {
+    const kubeconfig = stringProperty(args, "kubeconfig");
+    const context = stringProperty(args, "context");
+    return {
+        cluster: { ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) },
+        clusterKnown: !containsUnknown(args.kubeconfig) && !containsUnknown(args.context),
+        ...(containsUnknown(args.dockerConfigJson) ? {} : { dockerConfigJson: stringProperty(args, "dockerConfigJson") }),
+    };
+}
+
+/** Problems with the configuration; none of them quotes a value. */
+export function checkProviderSettings(news: Record<string, unknown>): CheckFailure[] {
+    const failures: CheckFailure[] = [];
+    const docker = revealed(news.dockerConfigJson);
+    if (!containsUnknown(docker) && (typeof docker !== "string" || docker === "")) {
+        failures.push({ property: "dockerConfigJson", reason: "dockerConfigJson must be the docker config JSON text the pull Secrets carry" });
+    }
+    for (const key of ["kubeconfig", "context"] as const) {
+        const value = revealed(news[key]);
+        if (value !== undefined && !containsUnknown(value) && typeof value !== "string") {
+            failures.push({ property: key, reason: `${key} must be a string` });
+        }
+    }
+    return failures;
+}
+
+/**
+ * Compares two configurations. A different cluster (the API server URL differs) replaces the
+ * provider, and so every resource: they are created in the new cluster before they are deleted
+ * from the old one. A new key, refreshed credentials, or another way of naming the same server
+ * only update it: replacing in place would delete the Secret just written.
+ *
+ * The engine also asks this when a resource of an earlier version (written by the Kubernetes or the
+ * dynamic provider) moves to this provider through an alias; a configuration that is not ours is
+ * then never a reason to replace.
+ */
+export function diffProviderSettings(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
+    if (!("dockerConfigJson" in olds)) {
+        return { changes: false, replaces: [], diffs: [] };
+    }
+    const diffs = keys.filter((key) => containsUnknown(news[key]) || revealed(olds[key]) !== revealed(news[key]));
+    const before = readProviderSettings(olds);
+    const after = readProviderSettings(news);
+    const beforeServer = clusterServer(before.cluster);
+    const afterServer = after.clusterKnown ? clusterServer(after.cluster) : undefined;
+    const serverChanged = beforeServer !== undefined && afterServer !== undefined && beforeServer !== afterServer;
+    return { changes: diffs.length > 0, replaces: serverChanged ? ["kubeconfig"] : [], diffs };
+}

@@ -1,0 +1,313 @@
+/**
+ * `gcr-pull-secrets:index:PullSecret`: one namespace's `kubernetes.io/dockerconfigjson` Secret.
+ *
+ * The docker config itself lives once, in the provider's configuration; each resource keeps only a
+ * digest of it. That keeps a namespace's state small (the key is in state once, not once per
+ * namespace), while a key change still shows, masked, on every Secret it updates.
+ *
+ * Existing Secrets are never taken over silently: a Secret of the same name that this stack did not
+ * write is refused (already at preview, in `check`) unless the namespace opted into adoption.
+ */
+import {
+    dockerConfigJsonType,
+    keySourceAnnotation,
+    lastAppliedAnnotation,
+    managedLabels,
+    registriesAnnotation,
+    stackAnnotation,
+} from "../components/contract";
+import { dockerConfigDigest } from "../components/dockerConfig";
+import { Connection, CoreApi, describeApiError, SecretObject, statusOf } from "./kubeApi";
+import { containsUnknown, revealed, secretValue, stringProperty } from "./propertyValues";
+import { CheckFailure, DiffOutcome, ResourceHandler } from "./resourceHandler";
+
+/** The pull Secret's inputs. */
+export interface PullSecretInputs {
+    namespace: string;
+    secretName: string;
+    /** Whether an existing Secret of that name, not written by this stack, may be taken over. */
+    adopt: boolean;
+    /** `<project>/<stack>`: a Secret annotated with it is this stack's. */
+    owner: string;
+    /** "managed" or "supplied" (see keySourceAnnotation). */
+    keySource: string;
+    /** Registry hosts the docker config covers. */
+    registries: string[];
+    /** Digest of the docker config the Secret must hold (see dockerConfigDigest). */
+    dockerConfigDigest: string;
+    /** True when the stack creates the namespace in the same update (so it may not exist at preview). */
+    namespaceCreatedByStack: boolean;
+}
+
+/** What the provider needs besides the inputs: the cluster, and the docker config when it is known. */
+export interface PullSecretContext {
+    connection(): Connection;
+    /** The docker config text from the provider configuration; undefined while unknown (preview). */
+    dockerConfigJson(): string | undefined;
+    /** True when the cluster connection is known (not an unknown kubeconfig during preview). */
+    clusterKnown(): boolean;
+}
+
+const changeKeys = ["namespace", "secretName", "adopt", "owner", "keySource", "registries", "dockerConfigDigest"] as const;
+
+/** State written by the Kubernetes provider, which managed the pull Secret before this resource type. */
+function isLegacyState(props: Record<string, unknown>): boolean {
+    return props.kind === "Secret" && typeof props.metadata === "object" && props.metadata !== null;
+}
+
+/** The inputs from a property map; legacy state is read from its object metadata. */
+export function readPullSecretProps(props: Record<string, unknown>): PullSecretInputs & { uid?: string } {
+    if (isLegacyState(props)) {
+        const metadata = props.metadata as Record<string, unknown>;
+        return {
+            namespace: stringProperty(metadata, "namespace") ?? "",
+            secretName: stringProperty(metadata, "name") ?? "",
+            adopt: false,
+            owner: "",
+            keySource: "",
+            registries: [],
+            dockerConfigDigest: "",
+            namespaceCreatedByStack: false,
+            uid: stringProperty(metadata, "uid"),
+        };
+    }
+    const registries = revealed(props.registries);
+    return {
+        namespace: stringProperty(props, "namespace") ?? "",
+        secretName: stringProperty(props, "secretName") ?? "",
+        adopt: revealed(props.adopt) === true,
+        owner: stringProperty(props, "owner") ?? "",
+        keySource: stringProperty(props, "keySource") ?? "",
+        registries: Array.isArray(registries) ? registries.filter((host): host is string => typeof host === "string") : [],
+        dockerConfigDigest: stringProperty(props, "dockerConfigDigest") ?? "",
+        namespaceCreatedByStack: revealed(props.namespaceCreatedByStack) === true,
+        uid: stringProperty(props, "uid"),
+    };
+}
+
+/**
+ * Why an existing Secret must not be taken over, or undefined when it may be. Only its metadata and
+ * type are looked at; its data never is.
+ */
+export function takeOverProblem(existing: SecretObject, inputs: Pick<PullSecretInputs, "namespace" | "secretName" | "adopt" | "owner">): string | undefined {
+    if (existing.metadata?.annotations?.[stackAnnotation] === inputs.owner) {
+        return undefined;
+    }
+    if (!inputs.adopt) {
+        return (
+            `Secret ${inputs.namespace}/${inputs.secretName} already exists and was not created by this stack. ` +
+            `To take it over in place (pods keep pulling), set adopt: true on namespace "${inputs.namespace}" in the namespaces setting; ` +
+            `otherwise choose another secretName or delete that Secret.`
+        );
+    }
+    if (existing.type !== dockerConfigJsonType) {
+        return (
+            `Secret ${inputs.namespace}/${inputs.secretName} exists with type "${existing.type}" and cannot be adopted: Kubernetes never ` +
+            `changes a Secret's type. Delete it or choose another secretName.`
+        );
+    }
+    return undefined;
+}
+
+/** The Secret's metadata and data as this stack writes them. */
+function desiredSecret(inputs: PullSecretInputs, dockerConfigJson: string): SecretObject {
+    return {
+        metadata: {
+            name: inputs.secretName,
+            namespace: inputs.namespace,
+            labels: { ...managedLabels },
+            annotations: {
+                [stackAnnotation]: inputs.owner,
+                [keySourceAnnotation]: inputs.keySource,
+                [registriesAnnotation]: inputs.registries.join(","),
+            },
+        },
+        type: dockerConfigJsonType,
+        data: { ".dockerconfigjson": Buffer.from(dockerConfigJson, "utf8").toString("base64") },
+    };
+}
+
+/**
+ * A merge patch that makes an existing Secret ours: our data, labels and annotations; others'
+ * labels and annotations kept, except two that must go: `kubectl apply`'s copy of the old object
+ * (its data, in plaintext) and the Kubernetes provider's patchForce from earlier versions.
+ */
+function takeOverPatch(desired: SecretObject): object {
+    return {
+        metadata: {
+            labels: desired.metadata!.labels,
+            annotations: { ...desired.metadata!.annotations, [lastAppliedAnnotation]: null, "pulumi.com/patchForce": null },
+        },
+        data: desired.data,
+    };
+}
+
+function outputsOf(inputs: PullSecretInputs, uid: string | undefined, adoptedUid?: string): Record<string, unknown> {
+    return {
+        namespace: inputs.namespace,
+        secretName: inputs.secretName,
+        adopt: inputs.adopt,
+        owner: inputs.owner,
+        keySource: inputs.keySource,
+        registries: inputs.registries,
+        dockerConfigDigest: secretValue(inputs.dockerConfigDigest),
+        namespaceCreatedByStack: inputs.namespaceCreatedByStack,
+        ...(uid ? { uid } : {}),
+        ...(adoptedUid ? { adoptedUid } : {}),
+    };
+}
+
+/** The docker config for a write, checked against the digest the resource asks for. */
+function contentFor(context: PullSecretContext, inputs: PullSecretInputs): string {
+    const content = context.dockerConfigJson();
+    if (content === undefined) {
+        throw new Error("the provider's dockerConfigJson is not known; it must be known before a pull Secret is written");
+    }
+    if (dockerConfigDigest(content) !== inputs.dockerConfigDigest) {
+        // Both come from the same component; a mismatch means a provider and resources of two different components were mixed.
+        throw new Error(
+            `the docker config of the gcr-pull-secrets provider does not match the one Secret ${inputs.namespace}/${inputs.secretName} asks for; ` +
+                "use the provider created by the same GcrPullSecrets component",
+        );
+    }
+    return content;
+}
+
+async function readSecret(api: CoreApi, namespace: string, name: string): Promise<SecretObject | undefined> {
+    try {
+        return await api.readNamespacedSecret({ name, namespace });
+    } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw new Error(`reading Secret ${namespace}/${name} failed: ${describeApiError(error)}`);
+    }
+}
+
+/** Writes the Secret: created, or (ours, or adopted) patched in place so it never goes missing. */
+async function writeSecret(context: PullSecretContext, inputs: PullSecretInputs, mayTakeOver: boolean): Promise<{ uid?: string; adoptedUid?: string }> {
+    const { api, mergePatch } = context.connection();
+    const desired = desiredSecret(inputs, contentFor(context, inputs));
+    const where = `Secret ${inputs.namespace}/${inputs.secretName}`;
+    const existing = await readSecret(api, inputs.namespace, inputs.secretName);
+    if (!existing) {
+        try {
+            const created = await api.createNamespacedSecret({ namespace: inputs.namespace, body: desired });
+            return { uid: created.metadata?.uid };
+        } catch (error) {
+            if (statusOf(error) !== 409) {
+                throw new Error(`creating ${where} failed: ${describeApiError(error)}`);
+            }
+            // Someone created it between our read and our create: decide as for any existing Secret.
+            return writeSecret(context, inputs, mayTakeOver);
+        }
+    }
+    const problem = mayTakeOver ? undefined : takeOverProblem(existing, inputs);
+    if (problem) {
+        throw new Error(problem);
+    }
+    const adopted = existing.metadata?.annotations?.[stackAnnotation] !== inputs.owner;
+    try {
+        const patched = await api.patchNamespacedSecret({ name: inputs.secretName, namespace: inputs.namespace, body: takeOverPatch(desired) }, mergePatch);
+        return { uid: patched.metadata?.uid, ...(adopted ? { adoptedUid: existing.metadata?.uid } : {}) };
+    } catch (error) {
+        throw new Error(`updating ${where} failed: ${describeApiError(error)}`);
+    }
+}
+
+/** The provider-side logic of the pull Secret. */
+export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
+    return {
+        async check(olds, news) {
+            const failures: CheckFailure[] = [];
+            for (const property of ["namespace", "secretName", "owner", "keySource"] as const) {
+                const value = revealed(news[property]);
+                if (typeof value !== "string" || value === "") {
+                    if (!containsUnknown(value)) failures.push({ property, reason: `${property} must be a non-empty string` });
+                }
+            }
+            const registries = revealed(news.registries);
+            if (!containsUnknown(registries) && (!Array.isArray(registries) || registries.length === 0 || registries.some((h) => typeof h !== "string"))) {
+                failures.push({ property: "registries", reason: "registries must be a non-empty list of registry hosts" });
+            }
+            if (failures.length > 0 || Object.keys(olds).length > 0 || containsUnknown(news) || !context.clusterKnown()) {
+                // Only a Secret about to be created is checked against the cluster; afterwards it is ours.
+                return { inputs: news, failures };
+            }
+            const inputs = readPullSecretProps(news);
+            const { api } = context.connection();
+            if (!inputs.namespaceCreatedByStack) {
+                try {
+                    await api.readNamespace({ name: inputs.namespace });
+                } catch (error) {
+                    if (statusOf(error) !== 404) throw new Error(`reading namespace ${inputs.namespace} failed: ${describeApiError(error)}`);
+                    failures.push({
+                        property: "namespace",
+                        reason:
+                            `namespace "${inputs.namespace}" does not exist in the cluster: create it first, or set create: true ` +
+                            `on it in the namespaces setting so the stack creates it`,
+                    });
+                    return { inputs: news, failures };
+                }
+            }
+            const existing = await readSecret(api, inputs.namespace, inputs.secretName);
+            const problem = existing ? takeOverProblem(existing, inputs) : undefined;
+            if (problem) failures.push({ property: "secretName", reason: problem });
+            return { inputs: news, failures };
+        },
+
+        async diff(_id, olds, news): Promise<DiffOutcome> {
+            const before = readPullSecretProps(olds);
+            const after = readPullSecretProps(news);
+            const replaces = (["namespace", "secretName"] as const).filter((key) => before[key] !== after[key]);
+            if (isLegacyState(olds)) {
+                // Written by the Kubernetes provider: rewritten in place once, as this resource type.
+                return { changes: true, replaces, diffs: [...changeKeys] };
+            }
+            const diffs = changeKeys.filter((key) => containsUnknown(news[key]) || JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+            return { changes: diffs.length > 0, replaces, diffs };
+        },
+
+        async create(props) {
+            const inputs = readPullSecretProps(props);
+            const { uid, adoptedUid } = await writeSecret(context, inputs, false);
+            return { id: `${inputs.namespace}/${inputs.secretName}`, outs: outputsOf(inputs, uid, adoptedUid) };
+        },
+
+        async read(id, props) {
+            const known = readPullSecretProps(props);
+            const { api } = context.connection();
+            const live = await readSecret(api, known.namespace, known.secretName);
+            if (!live) {
+                return { props: {} };
+            }
+            const data = live.data?.[".dockerconfigjson"];
+            // Drift in the content shows as a changed (masked) digest, and the next update writes ours back.
+            const liveDigest = data ? dockerConfigDigest(Buffer.from(data, "base64").toString("utf8")) : "none";
+            if (isLegacyState(props)) {
+                return { id, props: { ...outputsOf({ ...known, dockerConfigDigest: liveDigest }, live.metadata?.uid) } };
+            }
+            return { id, props: { ...props, dockerConfigDigest: secretValue(liveDigest), uid: live.metadata?.uid } };
+        },
+
+        async update(_id, olds, news) {
+            const inputs = readPullSecretProps(news);
+            const before = readPullSecretProps(olds);
+            // The Secret is ours already (created, adopted, or written by this stack's earlier version).
+            const { uid } = await writeSecret(context, inputs, true);
+            const adoptedUid = stringProperty(olds, "adoptedUid");
+            return { outs: outputsOf(inputs, uid ?? before.uid, adoptedUid) };
+        },
+
+        async delete(_id, props) {
+            const { namespace, secretName, uid } = readPullSecretProps(props);
+            const { api } = context.connection();
+            try {
+                // The uid precondition: a Secret of that name made by someone after ours went away is not ours to delete.
+                await api.deleteNamespacedSecret({ name: secretName, namespace, ...(uid ? { body: { preconditions: { uid } } } : {}) });
+            } catch (error) {
+                const status = statusOf(error);
+                if (status === 404 || status === 409) return;
+                throw new Error(`deleting Secret ${namespace}/${secretName} failed: ${describeApiError(error)}`);
+            }
+        },
+    };
+}

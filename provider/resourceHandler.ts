@@ -1,0 +1,31 @@
+/**
+ * What the provider does for one resource type. Property maps are plain JavaScript as the engine
+ * sends them: secrets wrapped (see propertyValues.ts), unknown values as a sentinel during preview.
+ */
+
+/** A problem with one input, shown by the engine next to the property. */
+export interface CheckFailure {
+    property: string;
+    reason: string;
+}
+
+/** The result of comparing a resource's state with its new inputs. */
+export interface DiffOutcome {
+    /** Whether anything must change. */
+    changes: boolean;
+    /** Properties whose change needs a new resource (created before the old one is deleted). */
+    replaces: string[];
+    /** Properties that differ, for the engine's display. */
+    diffs: string[];
+}
+
+/** The CRUD operations of one resource type. */
+export interface ResourceHandler {
+    check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }>;
+    diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<DiffOutcome>;
+    create(inputs: Record<string, unknown>): Promise<{ id: string; outs: Record<string, unknown> }>;
+    /** Returns no id when the resource no longer exists. */
+    read(id: string, props: Record<string, unknown>): Promise<{ id?: string; props: Record<string, unknown> }>;
+    update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ outs: Record<string, unknown> }>;
+    delete(id: string, props: Record<string, unknown>): Promise<void>;
+}

@@ -1,0 +1,196 @@
+/**
+ * The gRPC side of the provider plugin: the engine's ResourceProvider service, dispatching to one
+ * handler per resource type.
+ *
+ * Written against the generated stubs rather than `@pulumi/pulumi/provider`'s `main`, whose server
+ * (SDK 3.248) answers Configure without passing the configuration on and leaves CheckConfig and
+ * DiffConfig unimplemented; this provider's cluster and docker config come from its configuration.
+ */
+import * as grpc from "@grpc/grpc-js";
+import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
+import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
+import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import { CheckFailure, DiffOutcome, ResourceHandler } from "./resourceHandler";
+
+/** What the server asks of the provider. */
+export interface ProviderImplementation {
+    version: string;
+    checkConfig(olds: Record<string, unknown>, news: Record<string, unknown>): CheckFailure[];
+    diffConfig(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome;
+    configure(args: Record<string, unknown>): void;
+    /** The handler of a resource type token, or undefined for a type this provider does not know. */
+    handler(type: string): ResourceHandler | undefined;
+}
+
+type Callback = (error: grpc.ServiceError | null, value?: unknown) => void;
+type Call = { request: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function plain(struct: structproto.Struct | undefined): Record<string, unknown> {
+    return (struct?.toJavaScript() ?? {}) as Record<string, unknown>;
+}
+
+function toStruct(value: Record<string, unknown>): structproto.Struct {
+    // Struct rejects `undefined`; a JSON round trip drops such fields as the engine would.
+    return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)));
+}
+
+/** The type token of a URN: `urn:pulumi:stack::project::parent$type::name`. */
+export function typeOfUrn(urn: string): string {
+    const qualified = urn.split("::")[2] ?? "";
+    const parts = qualified.split("$");
+    return parts[parts.length - 1];
+}
+
+function failed(error: unknown): grpc.ServiceError {
+    const message = error instanceof Error ? error.message : String(error);
+    return Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message, metadata: new grpc.Metadata() });
+}
+
+/** Runs `work` and answers the call with its result or its error. */
+function answer<T>(callback: Callback, work: () => Promise<T> | T): void {
+    Promise.resolve()
+        .then(work)
+        .then(
+            (value) => callback(null, value),
+            (error) => callback(failed(error)),
+        );
+}
+
+function checkResponse(inputs: Record<string, unknown>, failures: CheckFailure[]): provproto.CheckResponse {
+    const response = new provproto.CheckResponse();
+    response.setInputs(toStruct(inputs));
+    response.setFailuresList(
+        failures.map((f) => {
+            const failure = new provproto.CheckFailure();
+            failure.setProperty(f.property);
+            failure.setReason(f.reason);
+            return failure;
+        }),
+    );
+    return response;
+}
+
+function diffResponse(outcome: DiffOutcome): provproto.DiffResponse {
+    const response = new provproto.DiffResponse();
+    response.setChanges(outcome.changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
+    response.setReplacesList(outcome.replaces);
+    response.setDiffsList(outcome.diffs);
+    response.setDeletebeforereplace(false);
+    return response;
+}
+
+/** The service implementation for grpc-js. */
+export function providerService(provider: ProviderImplementation): grpc.UntypedServiceImplementation {
+    const handlerFor = (urn: string): ResourceHandler => {
+        const type = typeOfUrn(urn);
+        const handler = provider.handler(type);
+        if (!handler) throw new Error(`the gcr-pull-secrets provider has no resource type ${type}`);
+        return handler;
+    };
+    return {
+        getPluginInfo(_call: Call, callback: Callback) {
+            const info = new plugproto.PluginInfo();
+            info.setVersion(provider.version);
+            callback(null, info);
+        },
+        getSchema(_call: Call, callback: Callback) {
+            const response = new provproto.GetSchemaResponse();
+            response.setSchema("{}");
+            callback(null, response);
+        },
+        attach(_call: Call, callback: Callback) {
+            callback(null, new emptyproto.Empty());
+        },
+        cancel(_call: Call, callback: Callback) {
+            callback(null, new emptyproto.Empty());
+        },
+        checkConfig(call: Call, callback: Callback) {
+            answer(callback, () => {
+                const news = plain(call.request.getNews());
+                return checkResponse(news, provider.checkConfig(plain(call.request.getOlds()), news));
+            });
+        },
+        diffConfig(call: Call, callback: Callback) {
+            answer(callback, () => diffResponse(provider.diffConfig(plain(call.request.getOlds()), plain(call.request.getNews()))));
+        },
+        configure(call: Call, callback: Callback) {
+            answer(callback, () => {
+                const request = call.request as provproto.ConfigureRequest;
+                let args: Record<string, unknown>;
+                if (request.hasArgs()) {
+                    args = plain(request.getArgs());
+                } else {
+                    // Older engines send only the variables map, `<package>:config:<key>` -> text.
+                    args = {};
+                    request.getVariablesMap().forEach((value: string, key: string) => {
+                        args[key.split(":").pop()!] = value;
+                    });
+                }
+                provider.configure(args);
+                const response = new provproto.ConfigureResponse();
+                response.setAcceptsecrets(true);
+                response.setSupportspreview(false);
+                response.setAcceptresources(false);
+                response.setAcceptoutputs(false);
+                return response;
+            });
+        },
+        check(call: Call, callback: Callback) {
+            answer(callback, async () => {
+                const news = plain(call.request.getNews());
+                const { inputs, failures } = await handlerFor(call.request.getUrn()).check(plain(call.request.getOlds()), news);
+                return checkResponse(inputs, failures);
+            });
+        },
+        diff(call: Call, callback: Callback) {
+            answer(callback, async () =>
+                diffResponse(await handlerFor(call.request.getUrn()).diff(call.request.getId(), plain(call.request.getOlds()), plain(call.request.getNews()))),
+            );
+        },
+        create(call: Call, callback: Callback) {
+            answer(callback, async () => {
+                const { id, outs } = await handlerFor(call.request.getUrn()).create(plain(call.request.getProperties()));
+                const response = new provproto.CreateResponse();
+                response.setId(id);
+                response.setProperties(toStruct(outs));
+                return response;
+            });
+        },
+        read(call: Call, callback: Callback) {
+            answer(callback, async () => {
+                const { id, props } = await handlerFor(call.request.getUrn()).read(call.request.getId(), plain(call.request.getProperties()));
+                const response = new provproto.ReadResponse();
+                // No id tells the engine the resource is gone.
+                response.setId(id ?? "");
+                response.setProperties(toStruct(props));
+                return response;
+            });
+        },
+        update(call: Call, callback: Callback) {
+            answer(callback, async () => {
+                const { outs } = await handlerFor(call.request.getUrn()).update(call.request.getId(), plain(call.request.getOlds()), plain(call.request.getNews()));
+                const response = new provproto.UpdateResponse();
+                response.setProperties(toStruct(outs));
+                return response;
+            });
+        },
+        delete(call: Call, callback: Callback) {
+            answer(callback, async () => {
+                await handlerFor(call.request.getUrn()).delete(call.request.getId(), plain(call.request.getProperties()));
+                return new emptyproto.Empty();
+            });
+        },
+    };
+}
+
+/** Starts the server on a free loopback port and prints the port, as the engine expects of a plugin. */
+export async function serve(provider: ProviderImplementation): Promise<void> {
+    const server = new grpc.Server({ "grpc.max_receive_message_length": 1024 * 1024 * 400 });
+    server.addService(provrpc.ResourceProviderService, providerService(provider));
+    const port = await new Promise<number>((resolve, reject) => {
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+    });
+    process.stdout.write(`${port}\n`);
+}

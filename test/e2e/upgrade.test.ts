@@ -1,0 +1,118 @@
+import * as k8s from "@kubernetes/client-node";
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { appendPullSecret, createNamespace, createTestStack, kube, projectAtCommit, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
+
+/** The last 0.1 release on main: Secrets through the Kubernetes provider, entries through dynamic providers. */
+const version01 = "429bec28c01cd9235e7a3e08a30dc931556f0079";
+
+/**
+ * Every write to the ServiceAccounts and pull Secrets of some namespaces, seen through watches (a
+ * watch delivers every change, so a moment without our entry cannot slip between two polls).
+ */
+async function watchPullAccess(namespaces: string[], accounts: Record<string, string[]>) {
+    const { config } = kube();
+    const watch = new k8s.Watch(config);
+    const problems: string[] = [];
+    const events: string[] = [];
+    const aborts: AbortController[] = [];
+    for (const ns of namespaces) {
+        aborts.push(
+            await watch.watch(
+                `/api/v1/namespaces/${ns}/serviceaccounts`,
+                {},
+                (phase, account: k8s.V1ServiceAccount) => {
+                    const name = account.metadata?.name ?? "";
+                    if (!accounts[ns].includes(name)) return;
+                    const list = (account.imagePullSecrets ?? []).map((ref) => ref.name);
+                    events.push(`${phase} sa ${ns}/${name} [${list.join(",")}]`);
+                    if (phase === "DELETED" || !list.includes("regcred")) problems.push(`ServiceAccount ${ns}/${name} without regcred (${phase}): [${list.join(",")}]`);
+                },
+                () => undefined,
+            ),
+            await watch.watch(
+                `/api/v1/namespaces/${ns}/secrets`,
+                { fieldSelector: "metadata.name=regcred" },
+                (phase, secret: k8s.V1Secret) => {
+                    events.push(`${phase} secret ${ns}/regcred uid=${secret.metadata?.uid}`);
+                    if (phase === "DELETED") problems.push(`Secret ${ns}/regcred was deleted`);
+                },
+                () => undefined,
+            ),
+        );
+    }
+    // Let the watches settle past the initial ADDED events.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return {
+        problems,
+        events,
+        stop: () => aborts.forEach((abort) => abort.abort()),
+    };
+}
+
+describe("end to end: upgrading a stack deployed with 0.1 (Kubernetes Secret + dynamic providers)", function () {
+    it("one pulumi up moves every resource to the provider plugin with no moment without pull access", async () => {
+        const existing = uniqueNamespace("up-existing");
+        const created = uniqueNamespace("up-created");
+        const builder = uniqueNamespace("up-builder");
+        await createNamespace(existing);
+        await createNamespace(builder);
+        await kube().core.createNamespacedServiceAccount({ namespace: builder, body: { metadata: { name: "builder" } } });
+        await appendPullSecret(existing, "someone-elses");
+        const settings = {
+            registries: ["asia.gcr.io"],
+            namespaces: [existing, { name: created, create: true }, { name: builder, serviceAccounts: ["builder"] }],
+        };
+        const key = makeThrowawayKey("upgrade");
+
+        const legacyDir = projectAtCommit(version01);
+        const old = await createTestStack({ workDir: legacyDir });
+        let current: Awaited<ReturnType<typeof createTestStack>> | undefined;
+        try {
+            old.setSettings(settings);
+            await old.setJsonKey(key);
+            const deployed = await old.stack.up({ ...old.io });
+            assert.strictEqual(deployed.summary.result, "succeeded");
+            const before = old.exportState();
+            assert.match(before, /pulumi-nodejs:dynamic:ServiceAccountPullSecret/, "0.1 wrote its entries through the dynamic provider");
+            assert.match(before, /kubernetes:core\/v1:Secret/);
+            const uids: Record<string, string | undefined> = {};
+            for (const ns of [existing, created, builder]) uids[ns] = (await readPullSecret(ns)).uid;
+
+            // The same stack, now run by this version of the program.
+            const stackFile = `Pulumi.${old.name}.yaml`;
+            current = await createTestStack({ name: old.name, select: true });
+            fs.copyFileSync(path.join(legacyDir, stackFile), path.join(current.stack.workspace.workDir, stackFile));
+            const watching = await watchPullAccess([existing, created, builder], {
+                [existing]: ["default"],
+                [created]: ["default"],
+                [builder]: ["default", "builder"],
+            });
+            const upgraded = await current.stack.up({ ...current.io }).finally(watching.stop);
+            assert.strictEqual(upgraded.summary.result, "succeeded");
+            assert.deepStrictEqual(watching.problems, [], `pull access was interrupted:\n${watching.events.join("\n")}`);
+
+            for (const ns of [existing, created, builder]) {
+                assert.strictEqual((await readPullSecret(ns)).uid, uids[ns], `the Secret in ${ns} was recreated`);
+                assert.strictEqual((await readPullSecret(ns)).config.auths["asia.gcr.io"].password, key);
+            }
+            assert.deepStrictEqual(await pullSecretNames(existing), ["someone-elses", "regcred"]);
+            assert.deepStrictEqual(await pullSecretNames(created), ["regcred"]);
+            assert.deepStrictEqual(await pullSecretNames(builder, "builder"), ["regcred"]);
+
+            const after = current.exportState();
+            assert.doesNotMatch(after, /pulumi-nodejs|"__provider"|kubernetes:core\/v1:Secret/, "nothing of 0.1 is left in the state");
+            assert.match(after, /gcr-pull-secrets:index:PullSecret/);
+
+            const again = await current.stack.preview({ ...current.io });
+            const changed = Object.entries(again.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
+            assert.deepStrictEqual(changed, [], "a second run changes nothing");
+        } finally {
+            if (current) await current.dispose();
+            else await old.dispose();
+        }
+        assert.deepStrictEqual(await pullSecretNames(existing), ["someone-elses"], "destroy removed only our entry");
+    });
+});
