@@ -1,0 +1,238 @@
+import * as assert from "assert";
+import { lastAppliedAnnotation, stackAnnotation } from "../../components/contract";
+import { buildDockerConfigJson, dockerConfigDigest } from "../../components/dockerConfig";
+import { Connection, CoreApi, SecretObject } from "../../provider/kubeApi";
+import { isSecretValue, revealed, secretValue, unknownValue } from "../../provider/propertyValues";
+import { diffProviderSettings } from "../../provider/providerConfig";
+import { pullSecretHandler } from "../../provider/pullSecret";
+import { sampleKeyJson } from "./fixtures";
+
+const dockerConfigJson = buildDockerConfigJson(["asia.gcr.io"], sampleKeyJson, "_json_key");
+const owner = "gcr-pull-secrets/dev";
+const inputs = {
+    namespace: "apps",
+    secretName: "regcred",
+    adopt: false,
+    owner,
+    keySource: "supplied",
+    registries: ["asia.gcr.io"],
+    dockerConfigDigest: secretValue(dockerConfigDigest(dockerConfigJson)),
+    namespaceCreatedByStack: false,
+};
+
+const httpError = (code: number, message: string) => Object.assign(new Error(message), { code, body: { message } });
+
+/** An in-memory namespace with Secrets, recording every call. */
+class FakeCluster {
+    secrets = new Map<string, SecretObject>();
+    namespaces = new Set(["apps"]);
+    calls: string[] = [];
+    private uid = 0;
+
+    connection(): Connection {
+        const unused = async (): Promise<never> => {
+            throw new Error("unused");
+        };
+        const api: CoreApi = {
+            readNamespace: async ({ name }) => {
+                this.calls.push(`get ns ${name}`);
+                if (!this.namespaces.has(name)) throw httpError(404, `namespaces "${name}" not found`);
+                return {};
+            },
+            readNamespacedSecret: async ({ name, namespace }) => {
+                this.calls.push(`get ${namespace}/${name}`);
+                const secret = this.secrets.get(`${namespace}/${name}`);
+                if (!secret) throw httpError(404, `secrets "${name}" not found`);
+                return JSON.parse(JSON.stringify(secret));
+            },
+            createNamespacedSecret: async ({ namespace, body }) => {
+                this.calls.push(`create ${namespace}/${body.metadata?.name}`);
+                const key = `${namespace}/${body.metadata?.name}`;
+                if (this.secrets.has(key)) throw httpError(409, "already exists");
+                const created = { ...body, metadata: { ...body.metadata, uid: `uid-${++this.uid}` } };
+                this.secrets.set(key, created);
+                return created;
+            },
+            patchNamespacedSecret: async ({ name, namespace, body }) => {
+                this.calls.push(`patch ${namespace}/${name}`);
+                const secret = this.secrets.get(`${namespace}/${name}`)!;
+                const patch = body as { metadata: { labels: Record<string, string>; annotations: Record<string, string | null> }; data: Record<string, string> };
+                const annotations: Record<string, string> = { ...secret.metadata?.annotations };
+                for (const [k, v] of Object.entries(patch.metadata.annotations)) {
+                    if (v === null) delete annotations[k];
+                    else annotations[k] = v;
+                }
+                secret.metadata = { ...secret.metadata, labels: { ...secret.metadata?.labels, ...patch.metadata.labels }, annotations };
+                secret.data = patch.data;
+                return secret;
+            },
+            deleteNamespacedSecret: async ({ name, namespace, body }) => {
+                this.calls.push(`delete ${namespace}/${name}`);
+                const secret = this.secrets.get(`${namespace}/${name}`);
+                if (!secret) throw httpError(404, "not found");
+                const uid = (body as { preconditions?: { uid?: string } } | undefined)?.preconditions?.uid;
+                if (uid && uid !== secret.metadata?.uid) throw httpError(409, "Precondition failed: UID in precondition");
+                this.secrets.delete(`${namespace}/${name}`);
+            },
+            readNamespacedServiceAccount: unused,
+            patchNamespacedServiceAccount: unused,
+        };
+        return { api, mergePatch: {}, jsonPatch: {} };
+    }
+
+    handler(content: string | undefined = dockerConfigJson) {
+        return pullSecretHandler({ connection: () => this.connection(), dockerConfigJson: () => content, clusterKnown: () => true });
+    }
+
+    content(key = "apps/regcred"): string {
+        return Buffer.from(this.secrets.get(key)!.data![".dockerconfigjson"], "base64").toString("utf8");
+    }
+}
+
+describe("PullSecret provider", () => {
+    it("creates the Secret with our content, labels and annotations, and keeps only a masked digest", async () => {
+        const cluster = new FakeCluster();
+        const { id, outs } = await cluster.handler().create({ ...inputs });
+        assert.strictEqual(id, "apps/regcred");
+        assert.strictEqual(cluster.content(), dockerConfigJson);
+        const secret = cluster.secrets.get("apps/regcred")!;
+        assert.strictEqual(secret.type, "kubernetes.io/dockerconfigjson");
+        assert.strictEqual(secret.metadata?.annotations?.[stackAnnotation], owner);
+        assert.strictEqual(secret.metadata?.labels?.["app.kubernetes.io/part-of"], "gcr-pull-secrets");
+        assert.ok(isSecretValue(outs.dockerConfigDigest));
+        assert.ok(!JSON.stringify(outs).includes(JSON.parse(sampleKeyJson).private_key_id), "no key material in the state");
+        assert.strictEqual(outs.uid, "uid-1");
+    });
+
+    it("refuses, at check and at create, a Secret of that name this stack did not write", async () => {
+        const cluster = new FakeCluster();
+        cluster.secrets.set("apps/regcred", { type: "kubernetes.io/dockerconfigjson", metadata: { uid: "theirs" }, data: { ".dockerconfigjson": "e30=" } });
+        const { failures } = await cluster.handler().check({}, { ...inputs });
+        assert.deepStrictEqual(failures.map((f) => f.property), ["secretName"]);
+        assert.match(failures[0].reason, /already exists and was not created by this stack.*set adopt: true on namespace "apps"/);
+        await assert.rejects(cluster.handler().create({ ...inputs }), /already exists and was not created by this stack/);
+        assert.strictEqual(cluster.content(), "{}", "their Secret is untouched");
+    });
+
+    it("adopts in place with adopt: same object, our content, kubectl's plaintext copy removed", async () => {
+        const cluster = new FakeCluster();
+        cluster.secrets.set("apps/regcred", {
+            type: "kubernetes.io/dockerconfigjson",
+            metadata: { uid: "theirs", annotations: { [lastAppliedAnnotation]: '{"data":"old key"}', team: "x" } },
+            data: { ".dockerconfigjson": "e30=" },
+        });
+        const { outs } = await cluster.handler().create({ ...inputs, adopt: true });
+        const secret = cluster.secrets.get("apps/regcred")!;
+        assert.strictEqual(secret.metadata?.uid, "theirs");
+        assert.strictEqual(outs.adoptedUid, "theirs");
+        assert.strictEqual(cluster.content(), dockerConfigJson);
+        assert.strictEqual(secret.metadata?.annotations?.[lastAppliedAnnotation], undefined);
+        assert.strictEqual(secret.metadata?.annotations?.team, "x", "others' annotations stay");
+    });
+
+    it("refuses to adopt a Secret of another type, saying why", async () => {
+        const cluster = new FakeCluster();
+        cluster.secrets.set("apps/regcred", { type: "Opaque", metadata: { uid: "theirs" } });
+        const { failures } = await cluster.handler().check({}, { ...inputs, adopt: true });
+        assert.match(failures[0].reason, /exists with type "Opaque" and cannot be adopted: Kubernetes never changes a Secret's type/);
+    });
+
+    it("fails the preview at once for a namespace that does not exist and is not created by the stack", async () => {
+        const cluster = new FakeCluster();
+        const { failures } = await cluster.handler().check({}, { ...inputs, namespace: "ghost" });
+        assert.deepStrictEqual(failures.map((f) => f.property), ["namespace"]);
+        assert.match(failures[0].reason, /namespace "ghost" does not exist in the cluster: create it first, or set create: true/);
+        const created = await cluster.handler().check({}, { ...inputs, namespace: "ghost", namespaceCreatedByStack: true });
+        assert.deepStrictEqual(created.failures, []);
+    });
+
+    it("checks only a Secret about to be created, and nothing while values are unknown", async () => {
+        const cluster = new FakeCluster();
+        await cluster.handler().check({ ...inputs }, { ...inputs, namespace: "ghost" });
+        await cluster.handler().check({}, { ...inputs, dockerConfigDigest: unknownValue });
+        assert.deepStrictEqual(cluster.calls, []);
+    });
+
+    it("a new key is an in-place update of the masked digest; the name or namespace replaces", async () => {
+        const handler = new FakeCluster().handler();
+        const rotated = { ...inputs, dockerConfigDigest: secretValue("sha256:other") };
+        assert.deepStrictEqual(await handler.diff("apps/regcred", { ...inputs, uid: "u" }, rotated), { changes: true, replaces: [], diffs: ["dockerConfigDigest"] });
+        assert.deepStrictEqual(await handler.diff("apps/regcred", { ...inputs, uid: "u" }, { ...inputs }), { changes: false, replaces: [], diffs: [] });
+        assert.deepStrictEqual((await handler.diff("apps/regcred", { ...inputs }, { ...inputs, secretName: "gcr" })).replaces, ["secretName"]);
+    });
+
+    it("takes over state the Kubernetes provider wrote (0.1) with an update in place, never a replacement", async () => {
+        const handler = new FakeCluster().handler();
+        const legacy = { apiVersion: "v1", kind: "Secret", metadata: { name: "regcred", namespace: "apps", uid: "old" }, data: secretValue({ ".dockerconfigjson": "x" }) };
+        const outcome = await handler.diff("apps/regcred", legacy, { ...inputs });
+        assert.strictEqual(outcome.changes, true);
+        assert.deepStrictEqual(outcome.replaces, []);
+    });
+
+    it("update writes the new content into the same object", async () => {
+        const cluster = new FakeCluster();
+        const { outs } = await cluster.handler().create({ ...inputs });
+        const next = buildDockerConfigJson(["asia.gcr.io"], sampleKeyJson.replace("1234567890", "999"), "_json_key");
+        const updated = await cluster.handler(next).update("apps/regcred", outs, { ...inputs, dockerConfigDigest: secretValue(dockerConfigDigest(next)) });
+        assert.strictEqual(cluster.content(), next);
+        assert.strictEqual(updated.outs.uid, outs.uid);
+    });
+
+    it("refuses to write content that does not match the digest asked for", async () => {
+        const cluster = new FakeCluster();
+        await assert.rejects(cluster.handler("{}").create({ ...inputs }), /does not match the one Secret apps\/regcred asks for/);
+        assert.strictEqual(cluster.secrets.size, 0);
+    });
+
+    it("refresh reports content changed by hand as a different masked digest, and a deleted Secret as gone", async () => {
+        const cluster = new FakeCluster();
+        const { id, outs } = await cluster.handler().create({ ...inputs });
+        cluster.secrets.get("apps/regcred")!.data = { ".dockerconfigjson": Buffer.from("{}").toString("base64") };
+        const read = await cluster.handler().read(id, outs);
+        assert.ok(isSecretValue(read.props.dockerConfigDigest));
+        assert.strictEqual(revealed(read.props.dockerConfigDigest), dockerConfigDigest("{}"));
+        cluster.secrets.clear();
+        assert.strictEqual((await cluster.handler().read(id, outs)).id, undefined);
+    });
+
+    it("delete removes our Secret, and leaves one of that name someone made after ours was gone", async () => {
+        const cluster = new FakeCluster();
+        const { id, outs } = await cluster.handler().create({ ...inputs });
+        await cluster.handler().delete(id, outs);
+        assert.strictEqual(cluster.secrets.size, 0);
+        cluster.secrets.set("apps/regcred", { type: "kubernetes.io/dockerconfigjson", metadata: { uid: "someone-else" } });
+        await cluster.handler().delete(id, outs);
+        assert.strictEqual(cluster.secrets.get("apps/regcred")?.metadata?.uid, "someone-else");
+    });
+});
+
+describe("provider configuration diff", () => {
+    const config = { dockerConfigJson: secretValue(dockerConfigJson), kubeconfig: secretValue(kubeconfigFor("https://a:6443")) };
+
+    function kubeconfigFor(server: string): string {
+        return [
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters: [{name: c, cluster: {server: '" + server + "'}}]",
+            "users: [{name: u, user: {token: t}}]",
+            "contexts: [{name: x, context: {cluster: c, user: u}}]",
+            "current-context: x",
+        ].join("\n");
+    }
+
+    it("a new key or refreshed credentials update the provider in place", () => {
+        const rotated = diffProviderSettings(config, { ...config, dockerConfigJson: secretValue("{}") });
+        assert.deepStrictEqual(rotated, { changes: true, replaces: [], diffs: ["dockerConfigJson"] });
+        const refreshed = diffProviderSettings(config, { ...config, kubeconfig: secretValue(kubeconfigFor("https://a:6443").replace("token: t", "token: t2")) });
+        assert.deepStrictEqual(refreshed.replaces, []);
+    });
+
+    it("another API server replaces it (every resource moves to the new cluster)", () => {
+        assert.deepStrictEqual(diffProviderSettings(config, { ...config, kubeconfig: secretValue(kubeconfigFor("https://b:6443")) }).replaces, ["kubeconfig"]);
+    });
+
+    it("never replaces when a resource arrives from the Kubernetes or the dynamic provider of 0.1", () => {
+        assert.deepStrictEqual(diffProviderSettings({ enableSecretMutable: "true", context: "old" }, config), { changes: false, replaces: [], diffs: [] });
+        assert.deepStrictEqual(diffProviderSettings({}, config).replaces, []);
+    });
+});
