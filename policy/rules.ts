@@ -214,7 +214,7 @@ function namespaceOf(resource: ResourceFacts): { namespace: string; what: string
         const what =
             typeof account === "string"
                 ? `The imagePullSecrets entry of ServiceAccount "${String(namespace)}/${account}"`
-                : `${type === resourceTypes.pullSecret ? `Pull secret "${String(namespace)}/${String(known(() => props.secretName))}"` : `${type.split(":").pop()} for namespace "${String(namespace)}"`}`;
+                : `${type === resourceTypes.pullSecret ? `Secret "${String(namespace)}/${String(known(() => props.secretName))}"` : `${type.split(":").pop()} for namespace "${String(namespace)}"`}`;
         return typeof namespace === "string" ? { namespace, what } : undefined;
     }
     return undefined;

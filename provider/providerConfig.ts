@@ -60,6 +60,9 @@ export function diffProviderSettings(olds: Record<string, unknown>, news: Record
         return { changes: false, replaces: [], diffs: [] };
     }
     const diffs = keys.filter((key) => containsUnknown(news[key]) || revealed(olds[key]) !== revealed(news[key]));
+    if (!diffs.includes("kubeconfig") && !diffs.includes("context")) {
+        return { changes: diffs.length > 0, replaces: [], diffs };
+    }
     const before = readProviderSettings(olds);
     const after = readProviderSettings(news);
     const beforeServer = clusterServer(before.cluster);

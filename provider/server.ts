@@ -72,12 +72,29 @@ function checkResponse(inputs: Record<string, unknown>, failures: CheckFailure[]
     return response;
 }
 
-function diffResponse(outcome: DiffOutcome): provproto.DiffResponse {
+/**
+ * The engine's answer, with a detailed diff: without one the engine shows every input of a changed
+ * resource, and two secrets can only ever look alike ([secret]), so a reader could not tell what
+ * changed. With it, the preview shows just the changed properties (`~ dockerConfigDigest: [secret] => [secret]`).
+ */
+function diffResponse(outcome: DiffOutcome, olds: Record<string, unknown>, news: Record<string, unknown>): provproto.DiffResponse {
     const response = new provproto.DiffResponse();
     response.setChanges(outcome.changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
     response.setReplacesList(outcome.replaces);
     response.setDiffsList(outcome.diffs);
     response.setDeletebeforereplace(false);
+    const Kind = provproto.PropertyDiff.Kind;
+    const detailed = response.getDetaileddiffMap();
+    for (const key of outcome.diffs) {
+        const replace = outcome.replaces.includes(key);
+        const kind = !(key in olds) ? (replace ? Kind.ADD_REPLACE : Kind.ADD) : !(key in news) ? (replace ? Kind.DELETE_REPLACE : Kind.DELETE) : replace ? Kind.UPDATE_REPLACE : Kind.UPDATE;
+        const property = new provproto.PropertyDiff();
+        property.setKind(kind);
+        // `attached` is state the provider observed, not an input the user changed.
+        property.setInputdiff(key in news);
+        detailed.set(key, property);
+    }
+    response.setHasdetaileddiff(true);
     return response;
 }
 
@@ -113,7 +130,11 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
             });
         },
         diffConfig(call: Call, callback: Callback) {
-            answer(callback, () => diffResponse(provider.diffConfig(plain(call.request.getOlds()), plain(call.request.getNews()))));
+            answer(callback, () => {
+                const olds = plain(call.request.getOlds());
+                const news = plain(call.request.getNews());
+                return diffResponse(provider.diffConfig(olds, news), olds, news);
+            });
         },
         configure(call: Call, callback: Callback) {
             answer(callback, () => {
@@ -145,9 +166,11 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
             });
         },
         diff(call: Call, callback: Callback) {
-            answer(callback, async () =>
-                diffResponse(await handlerFor(call.request.getUrn()).diff(call.request.getId(), plain(call.request.getOlds()), plain(call.request.getNews()))),
-            );
+            answer(callback, async () => {
+                const olds = plain(call.request.getOlds());
+                const news = plain(call.request.getNews());
+                return diffResponse(await handlerFor(call.request.getUrn()).diff(call.request.getId(), olds, news), olds, news);
+            });
         },
         create(call: Call, callback: Callback) {
             answer(callback, async () => {

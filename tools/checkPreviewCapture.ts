@@ -8,6 +8,7 @@
 // cleaned text is written only when all pass.
 import * as fs from "fs";
 import * as os from "os";
+import { packageName, types } from "../components/contract";
 import { findKeyMaterial } from "./keyMaterial";
 
 export type CaptureKind = "no-op" | "add-namespace" | "rotate-key";
@@ -29,8 +30,11 @@ export interface CaptureCheck {
     namespaces: string[];
 }
 
-const secretType = "kubernetes:core/v1:Secret";
-const serviceAccountEntryType = "pulumi-nodejs:dynamic:ServiceAccountPullSecret";
+const secretType = types.pullSecret;
+const serviceAccountEntryType = types.serviceAccountPullSecret;
+const providerType = `pulumi:providers:${packageName}`;
+/** Fields that carry the key, or something derived from it, and may only ever show as [secret]. */
+const maskedFields = ["dockerConfigJson", "dockerConfigDigest", "kubeconfig", '"?\\.dockerconfigjson"?', "data", "stringData"];
 
 // eslint-disable-next-line no-control-regex
 const ansi = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
@@ -55,7 +59,7 @@ export function previewProblems(check: CaptureCheck): string[] {
 
     // Secret data in a diff only ever as [secret], whatever the kind.
     for (const line of text.split("\n")) {
-        const field = /^\s*[-+~]*\s*("?\.dockerconfigjson"?|data|stringData)\s*:(.*)$/.exec(line);
+        const field = new RegExp(`^\\s*[-+~]*\\s*(${maskedFields.join("|")})\\s*:(.*)$`).exec(line);
         if (field && !/^\s*(\{|\[secret\](\s*=>\s*\[secret\])?)\s*$/.test(field[2])) {
             problems.push(`"${field[1]}" is shown unmasked (value not repeated here)`);
         }
@@ -82,16 +86,20 @@ export function previewProblems(check: CaptureCheck): string[] {
     if (check.kind === "rotate-key") {
         for (const step of changed) {
             const { type } = urnParts(step.urn);
-            if (step.op !== "update" || type !== secretType) problems.push(`a new key must only update Secrets in place; got ${describe(step)}`);
+            if (step.op !== "update" || (type !== secretType && type !== providerType)) {
+                problems.push(`a new key must only update the provider and the Secrets in place; got ${describe(step)}`);
+            }
             const fields = Object.keys(step.detailedDiff ?? {});
-            if (fields.some((field) => !field.startsWith("data"))) problems.push(`${describe(step)} changes more than its data: ${fields.join(", ")}`);
+            const allowed = type === providerType ? "dockerConfigJson" : "dockerConfigDigest";
+            if (fields.some((field) => field !== allowed)) problems.push(`${describe(step)} changes more than ${allowed}: ${fields.join(", ")}`);
         }
+        if (changed.filter((step) => urnParts(step.urn).type === providerType).length !== 1) problems.push("a new key must update the provider's docker config once");
         for (const namespace of check.namespaces) {
             const updates = changed.filter((step) => urnParts(step.urn).type === secretType && belongsTo(urnParts(step.urn).name, namespace));
             if (updates.length !== 1) problems.push(`the Secret in ${namespace} is not updated exactly once (${updates.length})`);
         }
-        const masked = (text.match(/\.dockerconfigjson: \[secret\] => \[secret\]/g) ?? []).length;
-        if (masked !== check.namespaces.length) problems.push(`expected ${check.namespaces.length} masked ".dockerconfigjson: [secret] => [secret]" lines, found ${masked}`);
+        const masked = (text.match(/dockerConfigDigest\s*: \[secret\] => \[secret\]/g) ?? []).length;
+        if (masked !== check.namespaces.length) problems.push(`expected ${check.namespaces.length} masked "dockerConfigDigest: [secret] => [secret]" lines, found ${masked}`);
     }
     return problems;
 }

@@ -103,7 +103,7 @@ export async function createTestStack(
     const envVars = { ...cliEnv(), ...options.env };
     const workDir = options.workDir ?? projectDir();
     const stackFile = (stackName: string) => path.join(workDir, `Pulumi.${stackName}.yaml`);
-    const select = options.select ? LocalWorkspace.selectStack : LocalWorkspace.createStack;
+    const select = options.select ? LocalWorkspace.selectStack.bind(LocalWorkspace) : LocalWorkspace.createStack.bind(LocalWorkspace);
     const stack = await select({ stackName: name, workDir }, { envVars, pulumiHome: path.join(stateDir!, "home") });
     const io = {
         onOutput: (s: string) => void cliOutput.push(s),

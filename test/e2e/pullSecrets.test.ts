@@ -87,7 +87,8 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         settings = { ...settings, namespaces: [nsA, { name: nsNew, create: true }, nsB] };
         t.setSettings(settings);
         const preview = await stack.preview({ ...t.io });
-        // Namespace, guard, Secret, default ServiceAccount entry.
+        // The Kubernetes provider (the first namespace the stack creates), the Namespace, its PullSecret
+        // and its default ServiceAccount entry.
         assert.deepStrictEqual(changes(preview.changeSummary), { create: 4 });
         const result = await stack.up({ ...t.io });
         assert.deepStrictEqual(changes(result.summary.resourceChanges), { create: 4 });
@@ -158,10 +159,12 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         keyJson = makeThrowawayKey("e2e-rotated");
         await t.setJsonKey(keyJson);
         const preview = await stack.preview({ ...t.io, diff: true });
-        assert.deepStrictEqual(changes(preview.changeSummary), { update: 3 });
-        assert.match(preview.stdout, /\[secret\]/);
+        // The provider's docker config, then each of the three Secrets.
+        assert.deepStrictEqual(changes(preview.changeSummary), { update: 4 });
+        assert.match(preview.stdout, /dockerConfigJson: \[secret\] => \[secret\]/);
+        assert.strictEqual(preview.stdout.match(/dockerConfigDigest: \[secret\] => \[secret\]/g)?.length, 3);
         const result = await stack.up({ ...t.io });
-        assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 3 });
+        assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 4 });
         for (const ns of [nsA, nsB, nsNew]) {
             const secret = await readPullSecret(ns);
             assert.strictEqual(secret.uid, uids[ns], `Secret in ${ns} was replaced`);

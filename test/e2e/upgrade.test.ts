@@ -93,6 +93,10 @@ describe("end to end: upgrading a stack deployed with 0.1 (Kubernetes Secret + d
             const upgraded = await current.stack.up({ ...current.io }).finally(watching.stop);
             assert.strictEqual(upgraded.summary.result, "succeeded");
             assert.deepStrictEqual(watching.problems, [], `pull access was interrupted:\n${watching.events.join("\n")}`);
+            // The watches did see the upgrade: each Secret was rewritten in place (0.1's annotations dropped).
+            for (const ns of [existing, created, builder]) {
+                assert.ok(watching.events.includes(`MODIFIED secret ${ns}/regcred uid=${uids[ns]}`), `no write to ${ns}/regcred seen:\n${watching.events.join("\n")}`);
+            }
 
             for (const ns of [existing, created, builder]) {
                 assert.strictEqual((await readPullSecret(ns)).uid, uids[ns], `the Secret in ${ns} was recreated`);
