@@ -300,7 +300,7 @@ export class Checker {
 
 /** Refuses the second and later occurrences of a key in a list. */
 export class Uniques {
-    private readonly seen = new Map<string, Field>();
+    private readonly seen = new Map<string, { field: Field; label: Field }>();
 
     constructor(
         private readonly checker: Checker,
@@ -315,10 +315,11 @@ export class Uniques {
     add(key: string, field: Field, label: Field = field): boolean {
         const first = this.seen.get(key);
         if (!first) {
-            this.seen.set(key, label);
+            this.seen.set(key, { field, label });
             return true;
         }
-        const shown = label.secret || first.secret ? `the entry at ${this.checker.shortPath(first)}` : `${quote(label)} (also ${this.checker.shortPath(first)})`;
+        const at = this.checker.shortPath(first.field);
+        const shown = label.secret || first.label.secret ? `the entry at ${at}` : `${quote(label)} (also ${at})`;
         this.checker.fail(field, `repeats ${shown}; list each ${this.what} once`);
         return false;
     }

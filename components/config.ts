@@ -117,7 +117,7 @@ export function checkStackConfig(input: StackConfigInput): StackConfigCheck {
             const suggestion = suggestSetting(key);
             problems.push({
                 path: fullKey,
-                message: `is not a known setting${suggestion ? `; did you mean ${prefix}${suggestion}?` : ""} ` +
+                message: `is not a known setting${suggestion ? `; did you mean ${prefix}${suggestion}?` : "."} ` +
                     `Remove it with \`pulumi config rm '${fullKey}'\`${suggestion ? "" : ` (known settings: ${Object.keys(settings).join(", ")})`}`,
             });
             continue;

@@ -185,7 +185,7 @@ function planSecret(args: GcrPullSecretsArgs, checker: Checker): { username: Use
         if (isSubdomain(secretNameText)) {
             secretName = secretNameText;
         } else {
-            checker.fail(secretNameField, `is ${quote(secretNameField)}, not a valid Secret name (${subdomainRule})`);
+            checker.fail(secretNameField, `is ${quote(secretNameField)}, not a valid Secret name (${subdomainRule}); choose a name such as regcred`);
         }
     }
     return { username, secretName };

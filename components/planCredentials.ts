@@ -80,7 +80,7 @@ export function planCredentials(args: GcrPullSecretsArgs, checker: Checker): Cre
     });
     const validProject = project !== undefined && projectIdPattern.test(project) ? project : undefined;
     if (project !== undefined && !validProject) {
-        checker.fail(projectField, `is ${quote(projectField)}, not a Google project id: it has ${projectIdRule}`);
+        checker.fail(projectField, `is ${quote(projectField)}, not a Google project id: it has ${projectIdRule}; use the project's id (\`gcloud projects list\` shows it)`);
     }
 
     let credentials: CredentialPlan | undefined;
@@ -115,7 +115,7 @@ function readServiceAccount(field: Field, checker: Checker): CredentialPlan | un
         checker.fail(
             idField,
             `is ${quote(idField)}, not a valid account id: it has 6-30 characters, lowercase letters, digits and '-', ` +
-                "starting with a letter and ending with a letter or digit (for example gke-puller)",
+                "starting with a letter and ending with a letter or digit; use an id such as gke-puller",
         );
     }
     const optional = (name: "displayName" | "description", limit: number, fallback: string): string => {
@@ -145,7 +145,7 @@ function readExistingEmail(field: Field, checker: Checker): string | undefined {
         checker.fail(
             field,
             `is ${quote(field)}, not a service account email: it must look like NAME@PROJECT.iam.gserviceaccount.com, ` +
-                "in lowercase (for example puller@my-project.iam.gserviceaccount.com)",
+                "in lowercase (for example puller@my-project.iam.gserviceaccount.com); use the account's email (`gcloud iam service-accounts list` shows it)",
         );
         return undefined;
     }

@@ -57,7 +57,7 @@ export function planNamespaces(args: GcrPullSecretsArgs, checker: Checker): Name
         const serviceAccounts = members?.serviceAccounts ? readServiceAccounts(members.serviceAccounts, checker) : ["default"];
         if (name === undefined) continue;
         if (!isLabel(name)) {
-            checker.fail(nameField, `is ${quote(nameField)}, not a valid namespace name (${labelRule})`);
+            checker.fail(nameField, `is ${quote(nameField)}, not a valid namespace name (${labelRule}); write it as \`kubectl get namespaces\` shows it`);
             continue;
         }
         if (!uniqueNames.add(name, nameField)) continue;
@@ -80,7 +80,7 @@ function readServiceAccounts(field: Field, checker: Checker): string[] {
         const name = checker.text(item, { what: "a ServiceAccount name", example: "builder", required: true });
         if (name === undefined) continue;
         if (!isSubdomain(name)) {
-            checker.fail(item, `is ${quote(item)}, not a valid ServiceAccount name (${subdomainRule})`);
+            checker.fail(item, `is ${quote(item)}, not a valid ServiceAccount name (${subdomainRule}); write it as \`kubectl get serviceaccounts\` shows it`);
         } else if (unique.add(name, item) && name !== "default") {
             // `default` is always patched, first; listing it as well changes nothing.
             serviceAccounts.push(name);

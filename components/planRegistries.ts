@@ -92,12 +92,12 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
             checker.fail(
                 repositoryField,
                 `is ${quote(repositoryField)}, not a repository id: lowercase letters, digits and '-', starting with a letter, at most 63 characters ` +
-                    "(or gcr.io, us.gcr.io, eu.gcr.io, asia.gcr.io for the repositories behind those hosts)",
+                    "(or gcr.io, us.gcr.io, eu.gcr.io, asia.gcr.io for the repositories behind those hosts); use the repository's id (`gcloud artifacts repositories list` shows it)",
             );
             repository = undefined;
         }
         if (repoProject !== undefined && !projectIdPattern.test(repoProject)) {
-            checker.fail(members.project!, `is ${quote(members.project!)}, not a Google project id: it has ${projectIdRule}`);
+            checker.fail(members.project!, `is ${quote(members.project!)}, not a Google project id: it has ${projectIdRule}; use the project's id, or remove it to use project`);
             valid = false;
         }
         if (location === undefined || repository === undefined) continue;
@@ -113,9 +113,11 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
         }
         const label = checker.derived(`${location}/${repository}`, locationField, repositoryField);
         const effectiveProject = repoProject ?? credentials.project ?? "";
-        if (!uniqueRepositories.add(`${effectiveProject}/${location}/${repository}`, item, label)) continue;
+        // With a misspelt field (projet) it is unknown which repository was meant: no repeat is claimed.
+        const fullyKnown = Object.keys(item.value as object).length === Object.keys(members).length;
+        if (fullyKnown && !uniqueRepositories.add(`${effectiveProject}/${location}/${repository}`, item, label)) continue;
         requireHost(item, checker.derived(hostForRepository(location, repository), locationField, repositoryField), "served from");
-        if (valid) {
+        if (valid && fullyKnown) {
             repositoryGrants.push({ location, repository, ...(repoProject ? { project: repoProject } : {}) });
         }
     }
@@ -130,7 +132,7 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
         if (bucket === undefined) continue;
         const host = hostForGcrBucket(bucket);
         if (!host) {
-            checker.fail(item, `is ${quote(item)}, not a Container Registry bucket: its name has the form ${gcrBucketForms}`);
+            checker.fail(item, `is ${quote(item)}, not a Container Registry bucket: its name has the form ${gcrBucketForms}; write the bucket's name alone, without gs://`);
             continue;
         }
         if (!uniqueBuckets.add(bucket, item)) continue;

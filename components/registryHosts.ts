@@ -71,7 +71,7 @@ export function registryHostProblem(host: string, shown: string, secret: boolean
         return `is ${shown}: write the host name only, in lowercase, without scheme, port or path${secret ? "" : `: "${stripped}"`}`;
     }
     if (match) {
-        return `is ${shown}, whose location is not an Artifact Registry location (${artifactRegistryLocationForms}); the host is <location>-docker.pkg.dev`;
+        return `is ${shown}, whose location is not an Artifact Registry location (${artifactRegistryLocationForms}); use <location>-docker.pkg.dev with the repository's location`;
     }
     return `is ${shown}, which is not a Google registry host; use one of: ${acceptedHostForms.join(", ")}`;
 }

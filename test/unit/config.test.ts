@@ -60,6 +60,13 @@ const badConfigs: [string, Record<string, unknown>, string, RegExp][] = [
     ["creating the default namespace", { ...jsonKeyStack, namespaces: [{ name: "default", create: true }] }, "gcr-pull-secrets:namespaces[0].create", /is true for "default", which every cluster has; remove it \(`pulumi config rm --path 'gcr-pull-secrets:namespaces\[0\].create'`\)/],
     ["project-wide read without a project", { ...validCreateStack, project: undefined, artifactRegistryRepositories: [], projectWideRead: true }, "gcr-pull-secrets:projectWideRead", /needs the project to grant on/],
     ["wait of zero seconds", { ...jsonKeyStack, serviceAccountWaitSeconds: 0 }, "gcr-pull-secrets:serviceAccountWaitSeconds", /from 1 to 3600/],
+    ["JSON array as the key", { ...jsonKeyStack, jsonKey: JSON.stringify([JSON.parse(sampleKeyJson)]) }, "gcr-pull-secrets:jsonKey", /is JSON, but a JSON array, not a service account key/],
+    ["empty credential source", { registries: ["gcr.io"], namespaces: ["a"], existingServiceAccountEmail: "" }, "gcr-pull-secrets:existingServiceAccountEmail", /is empty; set it to the email of an existing service account/],
+    ["empty Secret name", { ...jsonKeyStack, secretName: "" }, "gcr-pull-secrets:secretName", /is empty; set a Secret name .* or remove it .* for the default "regcred"/],
+    ["bad project from gcp:project", { ...validCreateStack, project: undefined, "gcp:project": "Acme" }, "gcp:project", /is "Acme", not a Google project id/],
+    ["namespace that looks like a number", { ...jsonKeyStack, namespaces: [2024] }, "gcr-pull-secrets:namespaces[0]", /is the number 2024, not text; a namespace name is text: write it quoted in the stack file \("2024"\), or set it with `pulumi config set --path --type string 'gcr-pull-secrets:namespaces\[0\]' 2024`/],
+    ["gcr.io repository in the wrong location", { ...validCreateStack, artifactRegistryRepositories: [{ location: "europe", repository: "asia.gcr.io" }] }, "gcr-pull-secrets:artifactRegistryRepositories[0].location", /is "europe", but the repository behind "asia.gcr.io" is in "asia"/],
+    ["unknown field in the service account", { ...validCreateStack, serviceAccount: { accountId: "gke-puller-dev", displayname: "x" } }, "gcr-pull-secrets:serviceAccount.displayname", /is not a known field; did you mean displayName\?/],
     ["bad legacy bucket", { ...validCreateStack, gcrBuckets: ["Not A Bucket"] }, "gcr-pull-secrets:gcrBuckets[0]", /not a Container Registry bucket: its name has the form artifacts.PROJECT.appspot.com/],
 ];
 
