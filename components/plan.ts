@@ -206,7 +206,8 @@ function planCluster(args: GcrPullSecretsArgs, checker: Checker): { kubeContext?
             emptyFix: `set it from the file (\`pulumi config set --secret gcr-pull-secrets:kubeconfig < kubeconfig.yaml\`), or ${checker.howToRemove(kubeconfigField)} to use KUBECONFIG or ~/.kube/config`,
         });
         // A shape check only: parse errors of a YAML parser quote the text, and this text is secret.
-        if (text !== undefined && !/(^|\n)\s*"?clusters"?\s*:/.test(text)) {
+        // YAML or JSON: a `clusters` member at the start of a line or after `{` or `,`.
+        if (text !== undefined && !/(^|[\n{,])\s*"?clusters"?\s*:/.test(text)) {
             checker.fail(
                 kubeconfigField,
                 "is not a kubeconfig: it has no clusters section; set it from the file (`pulumi config set --secret gcr-pull-secrets:kubeconfig < kubeconfig.yaml`)",

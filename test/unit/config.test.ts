@@ -67,6 +67,8 @@ const badConfigs: [string, Record<string, unknown>, string, RegExp][] = [
     ["namespace that looks like a number", { ...jsonKeyStack, namespaces: [2024] }, "gcr-pull-secrets:namespaces[0]", /is the number 2024, not text; a namespace name is text: write it quoted in the stack file \("2024"\), or set it with `pulumi config set --path --type string 'gcr-pull-secrets:namespaces\[0\]' 2024`/],
     ["gcr.io repository in the wrong location", { ...validCreateStack, artifactRegistryRepositories: [{ location: "europe", repository: "asia.gcr.io" }] }, "gcr-pull-secrets:artifactRegistryRepositories[0].location", /is "europe", but the repository behind "asia.gcr.io" is in "asia"/],
     ["unknown field in the service account", { ...validCreateStack, serviceAccount: { accountId: "gke-puller-dev", displayname: "x" } }, "gcr-pull-secrets:serviceAccount.displayname", /is not a known field; did you mean displayName\?/],
+    ["kubeconfig stored in plaintext", { ...jsonKeyStack, kubeconfig: "apiVersion: v1\nclusters: []\n" }, "gcr-pull-secrets:kubeconfig", /is stored in plaintext in the stack file; set it again encrypted with `pulumi config set --secret gcr-pull-secrets:kubeconfig < kubeconfig.yaml`/],
+    ["kubeconfig that is not one", { ...jsonKeyStack, kubeconfig: "apiVersion: v1\nkind: Config\n" }, "gcr-pull-secrets:kubeconfig", /is not a kubeconfig: it has no clusters section/],
     ["bad legacy bucket", { ...validCreateStack, gcrBuckets: ["Not A Bucket"] }, "gcr-pull-secrets:gcrBuckets[0]", /not a Container Registry bucket: its name has the form artifacts.PROJECT.appspot.com/],
 ];
 
@@ -74,7 +76,7 @@ describe("stack configuration", () => {
     describe("refuses bad input with one message naming the path and the fix", () => {
         for (const [description, settings, path, fix] of badConfigs) {
             it(description, () => {
-                const secrets = description === "key stored in plaintext" ? new Set<string>() : secretKeys;
+                const secrets = description.endsWith("stored in plaintext") ? new Set<string>() : new Set([...secretKeys, "gcr-pull-secrets:kubeconfig"]);
                 const error = configError(settings, secrets);
                 const problem = error.problems.find((p) => p.path === path);
                 assert.ok(problem, `no problem at ${path}; got:\n${error.message}`);
@@ -145,6 +147,16 @@ describe("stack configuration", () => {
         const { project, ...rest } = validCreateStack;
         const args = argsFromStackConfig({ values: stackValues({ ...rest, "gcp:project": project }), secretKeys });
         assert.strictEqual(args.project, project);
+    });
+
+    it("accepts a kubeconfig in YAML or JSON form", () => {
+        for (const kubeconfig of ["apiVersion: v1\nclusters:\n- name: c\n", JSON.stringify({ apiVersion: "v1", clusters: [] })]) {
+            const args = argsFromStackConfig({
+                values: stackValues({ ...jsonKeyStack, kubeconfig }),
+                secretKeys: new Set([...secretKeys, "gcr-pull-secrets:kubeconfig"]),
+            });
+            assert.strictEqual(args.kubeconfig, kubeconfig);
+        }
     });
 
     it("accepts a key file given base64-encoded", () => {
