@@ -8,6 +8,7 @@ import {
     gcrHostLocations,
     hostForGcrBucket,
     hostForRepository,
+    intendedHost,
     isArtifactRegistryLocation,
     isGcrHost,
     isRepositoryId,
@@ -34,7 +35,8 @@ export interface RegistriesReading {
 /** Checks the registry hosts, and the grants that give the service account read access behind them. */
 export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, credentials: CredentialsReading): RegistriesReading {
     const registryHosts: string[] = [];
-    // Hosts as written, valid or not: a grant is not also reported for a host whose entry is already refused.
+    // Hosts as written and as meant (https://gcr.io/ means gcr.io), valid or not: a grant is not
+    // also reported as uncovered when the entry that covers it is refused for its form.
     const listedHosts = new Set<string>();
     const registriesField = checker.setting("registries", args.registries);
     const hostItems = checker.list(registriesField, { what: "registry hosts", example: "asia.gcr.io" });
@@ -49,7 +51,7 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
     for (const item of hostItems ?? []) {
         const host = checker.text(item, { what: "a registry host", example: "asia.gcr.io", required: true });
         if (host === undefined) continue;
-        listedHosts.add(host);
+        listedHosts.add(host).add(intendedHost(host));
         const problem = registryHostProblem(host, quote(item), item.secret);
         if (problem) {
             checker.fail(item, problem);
@@ -57,7 +59,8 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
             registryHosts.push(host);
         }
     }
-    const registriesUnknown = registriesField.unavailable === true;
+    // Not readable as a list (or not readable here at all): which hosts were meant is unknown.
+    const registriesUnknown = registriesField.unavailable === true || (checker.isSet(registriesField) && hostItems === undefined);
     const requireHost = (entry: Field, host: Field, what: string) => {
         if (registriesUnknown || listedHosts.has(host.value as string)) return;
         checker.fail(
@@ -147,15 +150,14 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
         checker.fail(projectWideField, `needs the project to grant on; set project (${checker.howToSet(checker.setting("project", undefined), "my-project")}) or gcp:project`);
     }
 
+    // Whether each grant setting asks for something: set, and not the empty list or false that the
+    // CLI hands over as the declared default. A value that cannot be read still asks (what it asks
+    // for is unknown), so neither "no registry access" nor silence is made up for it.
+    const asks = (field: Field) => checker.isSet(field) && !(Array.isArray(field.value) && field.value.length === 0) && field.value !== false && field.value !== "false";
+    const grantSettings = [repositoriesField, bucketsField, projectWideField];
     if (credentials.sourceKind === "jsonKey") {
-        for (const [field, set] of [
-            [repositoriesField, repositoryItems.length > 0 || repositoriesField.unavailable],
-            [bucketsField, bucketItems.length > 0 || bucketsField.unavailable],
-            [projectWideField, projectWideRead],
-        ] as const) {
-            if (set) {
-                checker.fail(field, `applies only to service accounts and keys this program manages, and jsonKey is set; ${checker.howToRemove(field)} (grant access to the key's account outside this program)`);
-            }
+        for (const field of grantSettings.filter(asks)) {
+            checker.fail(field, `applies only to service accounts and keys this program manages, and jsonKey is set; ${checker.howToRemove(field)} (grant access to the key's account outside this program)`);
         }
     }
     return {
@@ -163,6 +165,6 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
         repositoryGrants,
         bucketGrants,
         projectWideRead,
-        grantsAsked: repositoryItems.length > 0 || bucketItems.length > 0 || projectWideRead || repositoriesField.unavailable === true || bucketsField.unavailable === true,
+        grantsAsked: grantSettings.some(asks),
     };
 }

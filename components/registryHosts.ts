@@ -53,6 +53,11 @@ export function isRepositoryId(repository: string): boolean {
     return isGcrHost(repository) || repositoryId.test(repository);
 }
 
+/** The host an entry was meant to name: without scheme, port or path, in lowercase. */
+export function intendedHost(host: string): string {
+    return host.trim().replace(/^[a-z]+:\/\//i, "").replace(/[/:].*$/, "").toLowerCase();
+}
+
 /**
  * Checks one registry host. Returns undefined when it is accepted, else the reason and the fix,
  * phrased to follow "<path> ". `shown` is how the message may show the host (a secret host is not
@@ -66,7 +71,7 @@ export function registryHostProblem(host: string, shown: string, secret: boolean
     if (match && artifactRegistryLocation.test(match[1])) {
         return undefined;
     }
-    const stripped = host.trim().replace(/^[a-z]+:\/\//i, "").replace(/[/:].*$/, "").toLowerCase();
+    const stripped = intendedHost(host);
     if (stripped !== host && (isGcrHost(stripped) || artifactRegistryHost.test(stripped))) {
         return `is ${shown}: write the host name only, in lowercase, without scheme, port or path${secret ? "" : `: "${stripped}"`}`;
     }

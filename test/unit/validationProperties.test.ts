@@ -349,6 +349,40 @@ describe("validation: problems are neither dropped nor invented", () => {
         );
     });
 
+    it("a setting that cannot be read, or an entry refused for its form, makes up no follow-up problem elsewhere", () => {
+        const managedStack = {
+            serviceAccount: { accountId: "gke-puller" },
+            project: "acme-dev-123456",
+            registries: ["asia.gcr.io", "eu.gcr.io"],
+            artifactRegistryRepositories: [{ location: "asia", repository: "asia.gcr.io" }],
+            gcrBuckets: ["eu.artifacts.acme-dev-123456.appspot.com"],
+            namespaces: ["apps"],
+        };
+        const unreadable: [string, unknown, string][] = [
+            // Hosts given as text: which ones were meant is unknown, so no grant is called uncovered.
+            ["registries", "asia.gcr.io eu.gcr.io", "registries"],
+            // A host in the wrong form still says which host was meant.
+            ["registries", ["https://ASIA.gcr.io/", "eu.gcr.io"], "registries[0]"],
+            // Grants that cannot be read still ask for access: no "account with no registry access".
+            ["artifactRegistryRepositories", "asia/asia.gcr.io", "artifactRegistryRepositories"],
+            ["gcrBuckets", "eu.artifacts.acme-dev-123456.appspot.com", "gcrBuckets"],
+        ];
+        fc.assert(
+            fc.property(fc.constantFrom(...unreadable), fc.boolean(), ([setting, value, path], onlyThisGrant) => {
+                const stack: Stack = { ...managedStack, [setting]: value };
+                if (onlyThisGrant && setting !== "registries") {
+                    // The unreadable setting is the only grant asked for.
+                    for (const other of ["artifactRegistryRepositories", "gcrBuckets"]) if (other !== setting) delete stack[other];
+                }
+                assert.deepStrictEqual(problemsOf(stack).map((p) => p.path), [`${prefix}${path}`]);
+            }),
+        );
+        assert.deepStrictEqual(
+            problemsOf({ ...managedStack, artifactRegistryRepositories: undefined, gcrBuckets: undefined, projectWideRead: "maybe" }).map((p) => p.path),
+            [`${prefix}projectWideRead`],
+        );
+    });
+
     it("misspelt top-level settings are each refused, with the setting meant", () => {
         fc.assert(
             fc.property(fc.uniqueArray(fc.tuple(fc.constantFrom(...Object.keys(settings)), fc.nat()), { minLength: 1, maxLength: 4, selector: ([s]) => s }), (typos) => {
