@@ -31,7 +31,11 @@ const namespaceFields = ["name", "create", "adopt", "serviceAccounts"] as const;
 
 /** Checks the namespaces, and returns them sorted by name. */
 export function planNamespaces(args: GcrPullSecretsArgs, checker: Checker): NamespacePlan[] {
-    const allowSystemNamespaces = checker.boolean(checker.setting("allowSystemNamespaces", args.allowSystemNamespaces), false);
+    const allowField = checker.setting("allowSystemNamespaces", args.allowSystemNamespaces);
+    const allowSystemNamespaces = checker.boolean(allowField, false);
+    // A switch that cannot be read is reported on its own; whether system namespaces were meant to
+    // be allowed is then unknown, so they are not also refused.
+    const allowUnknown = checker.isSet(allowField) && typeof allowField.value !== "boolean" && allowField.value !== "true" && allowField.value !== "false";
     const namespacesField = checker.setting("namespaces", args.namespaces);
     const items = checker.list(namespacesField, { what: "namespaces", example: "default" });
     if (!checker.isSet(namespacesField) || items?.length === 0) {
@@ -61,7 +65,7 @@ export function planNamespaces(args: GcrPullSecretsArgs, checker: Checker): Name
             continue;
         }
         if (!uniqueNames.add(name, nameField)) continue;
-        if (systemNamespaces.includes(name) && !allowSystemNamespaces) {
+        if (systemNamespaces.includes(name) && !allowSystemNamespaces && !allowUnknown) {
             checker.fail(nameField, `is ${quote(nameField)}, a system namespace; remove it, or set allowSystemNamespaces: true if you really mean it`);
         }
         if (create && (name === "default" || systemNamespaces.includes(name))) {

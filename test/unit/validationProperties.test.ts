@@ -381,6 +381,8 @@ describe("validation: problems are neither dropped nor invented", () => {
             problemsOf({ ...managedStack, artifactRegistryRepositories: undefined, gcrBuckets: undefined, projectWideRead: "maybe" }).map((p) => p.path),
             [`${prefix}projectWideRead`],
         );
+        // Whether kube-system was meant to be allowed is unknown when the switch cannot be read.
+        assert.deepStrictEqual(problemsOf({ ...managedStack, namespaces: ["kube-system"], allowSystemNamespaces: "yes" }).map((p) => p.path), [`${prefix}allowSystemNamespaces`]);
     });
 
     it("misspelt top-level settings are each refused, with the setting meant", () => {
