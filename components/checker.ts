@@ -177,7 +177,7 @@ export class Checker {
 
     /** How to set a field to an example value: a `pulumi config set` command, or an argument. */
     howToSet(field: Field, example: string, extraFlags = ""): string {
-        if (!this.forStackConfig) return `\`${field.path}: ${JSON.stringify(example)}\``;
+        if (!this.forStackConfig) return `\`${field.path}: ${/^(-?\d+|true|false)$/.test(example) ? example : JSON.stringify(example)}\``;
         const nested = /[.[]/.test(field.path.slice(field.path.indexOf(":") + 1));
         return `\`pulumi config set${nested ? " --path" : ""}${extraFlags} '${field.path}' ${example}\``;
     }
