@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { childPath, closest } from "./checker";
+import { ConfigError, ConfigProblem } from "./configError";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
-import { ConfigError, ConfigProblem, planFromArgs } from "./plan";
+import { checkArgs, Plan } from "./plan";
 
 /** The stack config namespace: the project name in Pulumi.yaml. */
 export const configNamespace = "gcr-pull-secrets";
@@ -28,135 +30,240 @@ export const settings: Readonly<Record<keyof GcrPullSecretsArgs, SettingKind>> =
     kubeContext: "string",
 };
 
-/** What the stack gave, as Pulumi hands it to the program: full key -> stored text. */
+/**
+ * What the stack gave, as the Pulumi CLI hands it to the program: full key -> text. A top-level
+ * value is its text; a structured one (set with `--path`) is JSON text; a secret is decrypted, and
+ * its key listed in `secretKeys`.
+ */
 export interface StackConfigInput {
     /** All config values, keyed `namespace:key` (for example `gcr-pull-secrets:namespaces`). */
     values: Record<string, string>;
-    /** Full keys whose values are stored encrypted. */
+    /** Full keys whose values are stored encrypted (a whole structured value counts, if any part is). */
     secretKeys: ReadonlySet<string>;
+    /**
+     * Offline validation only: full keys set in the stack file whose encrypted values could not be
+     * decrypted here. They count as set and are not checked (the CLI decrypts and checks them at
+     * `pulumi preview`); their `values` entries are ignored.
+     */
+    unreadableSecretKeys?: ReadonlySet<string>;
     /** The clock for scheduled rotation. Default: now. */
     now?: Date;
 }
 
-function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.length];
+/** The outcome of {@link checkStackConfig}. */
+export interface StackConfigCheck {
+    /** The arguments read from the config (valid only when there is no problem). */
+    args: GcrPullSecretsArgs;
+    /** The plan, when there is no problem. */
+    plan?: Plan;
+    problems: ConfigProblem[];
 }
 
 /** The known setting closest to a misspelt one, if any is close. */
 export function suggestSetting(key: string): string | undefined {
-    let best: string | undefined;
-    let bestDistance = Infinity;
-    for (const known of Object.keys(settings)) {
-        const distance = editDistance(key, known);
-        if (distance < bestDistance) {
-            best = known;
-            bestDistance = distance;
-        }
-    }
-    return bestDistance <= Math.max(3, Math.floor(key.length / 3)) ? best : undefined;
+    return closest(key, Object.keys(settings));
 }
 
-const setExample: Record<SettingKind, (key: string) => string> = {
-    string: (key) => `pulumi config set ${key} <value>`,
-    boolean: (key) => `pulumi config set --path ${key} true`,
-    integer: (key) => `pulumi config set --path ${key} 30`,
-    object: (key) => `pulumi config set --path '${key}.<field>' <value>`,
-    list: (key) => `pulumi config set --path '${key}[0]' <value>`,
-    secret: (key) => `pulumi config set --secret ${key} < key.json`,
-};
+// Namespaces that belong to providers and the engine; a key there is never a misspelling of ours.
+const otherNamespaces = new Set(["gcp", "google", "google-beta", "kubernetes", "pulumi", "random", "tls"]);
 
 /**
  * Turns stack config into component arguments, checking everything at once: unknown keys (typos),
- * types, a JSON key stored in plaintext, and every rule of {@link planFromArgs}. The returned
- * `jsonKey`, if any, is a plain string: wrap it in `pulumi.secret` before use.
+ * types, a secret stored in plaintext, and every rule of the plan. The returned `jsonKey` and
+ * `kubeconfig`, if any, are plain strings: wrap them in `pulumi.secret` before use.
  * Throws one {@link ConfigError} naming each config path and its fix; it never quotes a secret.
  */
 export function argsFromStackConfig(input: StackConfigInput): GcrPullSecretsArgs {
+    const { args, problems } = checkStackConfig(input);
+    if (problems.length > 0) {
+        throw new ConfigError(problems, `${configNamespace} stack configuration`);
+    }
+    return args;
+}
+
+/**
+ * {@link argsFromStackConfig} without throwing: the one validation of stack config, used by the
+ * program and by the offline validator (tools/validateStack.ts) alike.
+ */
+export function checkStackConfig(input: StackConfigInput): StackConfigCheck {
     const prefix = `${configNamespace}:`;
     const problems: ConfigProblem[] = [];
-    const unreadable = new Set<string>();
     const raw: Record<string, unknown> = {};
+    const secretSettings = new Set<keyof GcrPullSecretsArgs>();
+    const unavailableSettings = new Set<keyof GcrPullSecretsArgs>();
+    const unreadable = input.unreadableSecretKeys ?? new Set<string>();
 
-    for (const [fullKey, text] of Object.entries(input.values)) {
-        if (!fullKey.startsWith(prefix)) {
-            continue; // other namespaces (gcp:, kubernetes:) belong to their providers.
+    const fullKeys = new Set([...Object.keys(input.values), ...unreadable]);
+    for (const fullKey of fullKeys) {
+        const colon = fullKey.indexOf(":");
+        if (colon < 0) continue; // the CLI hands every key over as namespace:name
+        const namespace = fullKey.slice(0, colon);
+        const key = fullKey.slice(colon + 1);
+        if (namespace !== configNamespace) {
+            // Other namespaces belong to their providers; one that is nearly ours is a typo that
+            // would otherwise be silently ignored.
+            if (!otherNamespaces.has(namespace) && closest(namespace, [configNamespace])) {
+                const known = suggestSetting(key);
+                problems.push({
+                    path: fullKey,
+                    message: `is in the namespace "${namespace}", which nothing reads; did you mean ${prefix}${known ?? key}? ` +
+                        `Set it there and remove this one (\`pulumi config rm '${fullKey}'\`)`,
+                });
+            }
+            continue;
         }
-        const key = fullKey.slice(prefix.length);
         const kind = (settings as Record<string, SettingKind>)[key];
         if (!kind) {
             const suggestion = suggestSetting(key);
             problems.push({
                 path: fullKey,
-                message: `is not a known setting${suggestion ? `; did you mean ${prefix}${suggestion}?` : ""} ` +
-                    `Remove it with \`pulumi config rm ${key}\`${suggestion ? "" : ` (known settings: ${Object.keys(settings).join(", ")})`}`,
+                message: `is not a known setting${suggestion ? `; did you mean ${prefix}${suggestion}?` : "."} ` +
+                    `Remove it with \`pulumi config rm '${fullKey}'\`${suggestion ? "" : ` (known settings: ${Object.keys(settings).join(", ")})`}`,
             });
             continue;
         }
-        const fail = (message: string) => {
-            unreadable.add(key);
-            problems.push({ path: fullKey, message });
-        };
-        switch (kind) {
-            case "secret":
-                if (!input.secretKeys.has(fullKey)) {
-                    // The value is never repeated: it sits in plaintext in the stack file already.
-                    fail(`is stored in plaintext in the stack file; set it again encrypted with \`${setExample.secret(key)}\` and remove the plaintext from your history`);
-                }
-                // Kept either way, so the credential-source rules see that a key was given.
-                raw[key] = text;
-                break;
-            case "string":
-                raw[key] = text;
-                break;
-            case "boolean":
-                if (text === "true" || text === "false") raw[key] = text === "true";
-                else fail(`is "${text}"; it must be true or false (\`${setExample.boolean(key)}\`)`);
-                break;
-            case "integer":
-                if (/^-?\d+$/.test(text.trim())) raw[key] = Number(text.trim());
-                else fail(`is "${text}"; it must be a whole number (\`${setExample.integer(key)}\`)`);
-                break;
-            case "object":
-            case "list": {
-                let value: unknown;
-                try {
-                    value = JSON.parse(text);
-                } catch {
-                    value = undefined;
-                }
-                const ok = kind === "list" ? Array.isArray(value) : value !== null && typeof value === "object" && !Array.isArray(value);
-                if (ok) raw[key] = value;
-                else fail(`must be ${kind === "list" ? "a list" : "an object"}, set with \`${setExample[kind](key)}\``);
-                break;
-            }
+        const setting = key as keyof GcrPullSecretsArgs;
+        const secret = input.secretKeys.has(fullKey) || unreadable.has(fullKey);
+        if (secret) secretSettings.add(setting);
+        if (kind === "secret" && !secret) {
+            // The value is never repeated: it sits in plaintext in the stack file already.
+            problems.push({
+                path: fullKey,
+                message: `is stored in plaintext in the stack file; set it again encrypted with ` +
+                    `\`pulumi config set --secret ${fullKey} < ${key === "jsonKey" ? "key.json" : "kubeconfig.yaml"}\` and remove the plaintext from your history`,
+            });
+        }
+        if (unreadable.has(fullKey)) {
+            unavailableSettings.add(setting);
+            continue;
+        }
+        const read = readSetting(input.values[fullKey], kind);
+        raw[key] = read.value;
+        for (const duplicate of read.duplicateKeys) {
+            problems.push(
+                secret
+                    ? { path: fullKey, message: "has a field set twice (its name is part of the secret value, so it is not shown); keep one" }
+                    : { path: duplicate.reduce<string>((path, part) => childPath(path, part), fullKey), message: "is set twice in this JSON text; keep one" },
+            );
         }
     }
-    if (raw.project === undefined && input.values["gcp:project"]) {
-        raw.project = input.values["gcp:project"];
+
+    const settingPaths: Partial<Record<keyof GcrPullSecretsArgs, string>> = {};
+    const providerProject = "gcp:project";
+    if (raw.project === undefined && !unavailableSettings.has("project") && fullKeys.has(providerProject)) {
+        // The Google provider's project is the default; a problem with it names where it came from.
+        settingPaths.project = providerProject;
+        if (input.secretKeys.has(providerProject) || unreadable.has(providerProject)) secretSettings.add("project");
+        if (unreadable.has(providerProject)) unavailableSettings.add("project");
+        else raw.project = input.values[providerProject];
     }
 
     const args = raw as unknown as GcrPullSecretsArgs;
+    const checked = checkArgs(args, {
+        pathPrefix: prefix,
+        now: input.now,
+        secretSettings,
+        settingPaths,
+        unavailableSettings,
+    });
+    problems.push(...checked.problems);
+    return { args, ...(problems.length === 0 && checked.plan ? { plan: checked.plan } : {}), problems };
+}
+
+/**
+ * A setting's text as the value the plan checks. Text that does not read as the setting's kind is
+ * passed on as text, so that the plan reports it with the same words as any other wrong value.
+ */
+function readSetting(text: string, kind: SettingKind): { value: unknown; duplicateKeys: (string | number)[][] } {
+    switch (kind) {
+        case "boolean":
+            return { value: text === "true" ? true : text === "false" ? false : text, duplicateKeys: [] };
+        case "integer":
+            return { value: /^\s*-?\d+\s*$/.test(text) ? Number(text) : text, duplicateKeys: [] };
+        case "object":
+        case "list": {
+            let value: unknown;
+            try {
+                value = JSON.parse(text);
+            } catch {
+                // Never passed on: JSON.parse errors quote the input, which may be a secret.
+                return { value: text, duplicateKeys: [] };
+            }
+            return { value, duplicateKeys: duplicateKeys(text) };
+        }
+        default:
+            return { value: text, duplicateKeys: [] };
+    }
+}
+
+/**
+ * The paths of object members that appear twice in valid JSON text (`JSON.parse` silently keeps the
+ * last one). Written for text that `JSON.parse` accepted; anything unexpected yields no finding.
+ */
+function duplicateKeys(text: string): (string | number)[][] {
+    const found: (string | number)[][] = [];
+    const path: (string | number)[] = [];
+    let i = 0;
+    const skipSpace = () => {
+        while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
+    };
+    const skipString = (): number => {
+        const start = i++;
+        while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+        i++;
+        return start;
+    };
+    const readValue = (): void => {
+        if (path.length > 100) throw new Error("too deep");
+        skipSpace();
+        const c = text[i];
+        if (c === "{") {
+            i++;
+            const keys = new Set<string>();
+            skipSpace();
+            if (text[i] === "}") {
+                i++;
+                return;
+            }
+            for (;;) {
+                skipSpace();
+                const key = JSON.parse(text.slice(skipString(), i)) as string;
+                if (keys.has(key)) found.push([...path, key]);
+                keys.add(key);
+                skipSpace();
+                i++; // ':'
+                path.push(key);
+                readValue();
+                path.pop();
+                skipSpace();
+                if (text[i++] !== ",") return;
+            }
+        } else if (c === "[") {
+            i++;
+            skipSpace();
+            if (text[i] === "]") {
+                i++;
+                return;
+            }
+            for (let index = 0; ; index++) {
+                path.push(index);
+                readValue();
+                path.pop();
+                skipSpace();
+                if (text[i++] !== ",") return;
+            }
+        } else if (c === '"') {
+            skipString();
+        } else {
+            while (i < text.length && !",}] \t\n\r".includes(text[i])) i++;
+        }
+    };
     try {
-        planFromArgs(args, { pathPrefix: prefix, now: input.now });
-    } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        // A setting that could not be read is reported once, not again as "missing".
-        problems.push(...error.problems.filter((p) => ![...unreadable].some((key) => p.path.startsWith(`${prefix}${key}`))));
+        readValue();
+    } catch {
+        return [];
     }
-    if (problems.length > 0) {
-        throw new ConfigError(problems, `${configNamespace} stack configuration`);
-    }
-    return args;
+    return found;
 }
 
 /** Reads this stack's config from the Pulumi runtime and checks it; see {@link argsFromStackConfig}. */

@@ -20,47 +20,66 @@ export type JsonKeyReading =
     | { ok: true; json: string; facts: JsonKeyFacts }
     | { ok: false; problems: string[] };
 
-function parseObject(text: string): Record<string, unknown> | undefined {
+const setFromFile = "set it from the key file: `pulumi config set --secret gcr-pull-secrets:jsonKey < key.json`";
+
+/** The JSON value of `text`, or undefined when it is not JSON. Never passes on a parse error (it quotes the input). */
+function parseJson(text: string): { value: unknown } | undefined {
     try {
-        const value: unknown = JSON.parse(text);
-        return value !== null && typeof value === "object" && !Array.isArray(value)
-            ? (value as Record<string, unknown>)
-            : undefined;
+        return { value: JSON.parse(text) };
     } catch {
         return undefined;
     }
 }
 
+function jsonShape(value: unknown): string {
+    if (Array.isArray(value)) return "a JSON array";
+    if (value === null) return "JSON null";
+    return `a JSON ${typeof value}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 /**
  * Reads a key given as the JSON file's text or as that text base64-encoded (the form
- * `gcp.serviceaccount.Key.privateKey` has). Problems are phrased to follow "<path> ...".
+ * `gcp.serviceaccount.Key.privateKey` has). Problems are phrased to follow "<path> ".
  */
 export function readJsonKey(input: string): JsonKeyReading {
     const trimmed = input.trim();
     if (trimmed === "") {
-        return { ok: false, problems: ["is empty; set it to the JSON key file's content"] };
+        return { ok: false, problems: [`is empty; ${setFromFile}`] };
     }
     let json = trimmed;
-    let key = parseObject(trimmed);
-    if (!key && /^[A-Za-z0-9+/=\s_-]+$/.test(trimmed)) {
-        const decoded = Buffer.from(trimmed, "base64").toString("utf8");
-        key = parseObject(decoded);
-        if (key) {
-            json = decoded.trim();
+    let parsed = parseJson(trimmed);
+    let encoding = "JSON";
+    if (!parsed && /^[A-Za-z0-9+/=\s_-]+$/.test(trimmed)) {
+        const decoded = Buffer.from(trimmed, "base64").toString("utf8").trim();
+        parsed = parseJson(decoded);
+        if (parsed) {
+            json = decoded;
+            encoding = "base64-encoded JSON";
         }
     }
-    if (!key) {
+    if (!parsed) {
+        return {
+            ok: false,
+            problems: [`is not a Google service account JSON key: it parses neither as JSON nor as base64-encoded JSON; ${setFromFile}`],
+        };
+    }
+    if (!isObject(parsed.value)) {
         return {
             ok: false,
             problems: [
-                "is not a Google service account JSON key: it parses neither as JSON nor as base64-encoded JSON " +
-                    "(set it from the key file: `pulumi config set --secret jsonKey < key.json`)",
+                `is ${encoding}, but ${jsonShape(parsed.value)}, not a service account key (a key file is one JSON object, ` +
+                    `{"type": "service_account", "client_email": ..., "private_key": ...}); ${setFromFile}`,
             ],
         };
     }
+    const key = parsed.value;
     const problems: string[] = [];
     if (key.type !== "service_account") {
-        problems.push(`is JSON but not a service account key: its "type" must be "service_account"`);
+        problems.push(`is JSON but not a service account key: its "type" must be "service_account" (a user or other credential cannot pull); download a service account key`);
     }
     const field = (name: string): string | undefined =>
         typeof key[name] === "string" && (key[name] as string).trim() !== "" ? (key[name] as string) : undefined;
@@ -71,11 +90,11 @@ export function readJsonKey(input: string): JsonKeyReading {
     }
     const privateKey = field("private_key");
     if (privateKey && !/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey)) {
-        problems.push(`has a "private_key" field that is not a PEM private key`);
+        problems.push(`has a "private_key" field that is not a PEM private key; download a new key file (gcloud iam service-accounts keys create)`);
     }
     const clientEmail = field("client_email");
     if (clientEmail && !/^[^@\s]+@[a-z0-9.-]+$/.test(clientEmail)) {
-        problems.push(`has a "client_email" field that is not an email address`);
+        problems.push(`has a "client_email" field that is not an email address; download a new key file (gcloud iam service-accounts keys create)`);
     }
     if (problems.length > 0) {
         return { ok: false, problems };

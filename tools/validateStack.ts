@@ -1,33 +1,80 @@
-// Checks a stack file offline, with the program's own validation, without the Pulumi CLI:
-//   npm run validate-config -- dev        (reads Pulumi.dev.yaml)
-// Encrypted (`secure:`) values cannot be read here; their presence and encryption are checked,
-// their content is checked at `pulumi preview` time.
+// Checks stack files offline, with the program's own validation, without the Pulumi CLI:
+//   npm run validate-config -- dev        (reads Pulumi.dev.yaml and Pulumi.yaml)
+// The file is read as the CLI reads it (tools/stackFileConfig.ts) and the resulting text goes
+// through the same checkStackConfig() that `pulumi up` runs, so both accept and refuse the same
+// stacks. Encrypted (`secure:`) values cannot be decrypted here: they count as set, and their content
+// is checked at `pulumi preview`.
 import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
-import { argsFromStackConfig, StackConfigInput } from "../components/config";
-import { ConfigError, planFromArgs } from "../components/plan";
-import { makeThrowawayKey } from "./throwawayKey";
+import { checkStackConfig, configNamespace } from "../components/config";
+import { ConfigError, ConfigProblem } from "../components/configError";
+import { Plan } from "../components/plan";
+import { stackConfigFromYaml } from "./stackFileConfig";
 
-/** A stack file's config as Pulumi would hand it to the program; secure values replaced by a stand-in key. */
-export function readStackFile(file: string): StackConfigInput {
-    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const values: Record<string, string> = {};
-    const secretKeys = new Set<string>();
-    for (const [key, value] of Object.entries(doc.config ?? {})) {
-        if (value !== null && typeof value === "object" && "secure" in (value as object)) {
-            secretKeys.add(key);
-            values[key] = makeThrowawayKey("validate");
-        } else {
-            values[key] = typeof value === "string" ? value : JSON.stringify(value);
-        }
+/** The outcome of checking one stack file. */
+export interface StackValidation {
+    /** Everything `pulumi up` would refuse, the CLI's refusals first; each names its path and fix. */
+    problems: ConfigProblem[];
+    /** What the reader should know (settings not checked offline). Never a value. */
+    notes: string[];
+    /** The plan, when there is no problem. */
+    plan?: Plan;
+}
+
+/** True when `path` is `key` or lies inside it (`key.x`, `key[0]`), not merely sharing its first letters. */
+function isWithin(path: string, key: string): boolean {
+    return path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`);
+}
+
+/**
+ * Checks a stack file's text. `decrypt` decrypts one `secure:` ciphertext when it can (tests use it
+ * to run secrets through the same path as the CLI does).
+ */
+export function validateStackYaml(
+    stackYaml: string,
+    options: { stack: string; projectYaml: string; decrypt?: (ciphertext: string) => string | undefined },
+): StackValidation {
+    const read = stackConfigFromYaml(stackYaml, options);
+    const notes = [...read.notes];
+    const jsonKey = `${configNamespace}:jsonKey`;
+    if (options.stack === "local" && read.input.values[jsonKey] === undefined && !read.input.unreadableSecretKeys?.has(jsonKey)) {
+        // tools/up-local.sh adds the local stack's key (a throwaway one), encrypted, at run time.
+        const unreadable = new Set(read.input.unreadableSecretKeys);
+        unreadable.add(jsonKey);
+        read.input = { ...read.input, secretKeys: new Set([...read.input.secretKeys, jsonKey]), unreadableSecretKeys: unreadable };
+        notes.push(`${jsonKey}: added by tools/up-local.sh at run time; counted as set`);
     }
-    // The local stack's key is generated and added (encrypted) by tools/up-local.sh at run time.
-    if (path.basename(file) === "Pulumi.local.yaml" && values["gcr-pull-secrets:jsonKey"] === undefined) {
-        values["gcr-pull-secrets:jsonKey"] = makeThrowawayKey("validate");
-        secretKeys.add("gcr-pull-secrets:jsonKey");
+    const checked = checkStackConfig(read.input);
+    // Where the CLI refuses a setting, the program never sees it: its own findings there would repeat the refusal.
+    const refused = read.cliProblems.map((p) => p.path);
+    const problems = [...read.cliProblems, ...checked.problems.filter((p) => !refused.some((key) => isWithin(p.path, key)))];
+    return { problems, notes, ...(problems.length === 0 && checked.plan ? { plan: checked.plan } : {}) };
+}
+
+/** Checks `Pulumi.<stack>.yaml` in a project directory. */
+export function validateStackFile(projectDir: string, stack: string): StackValidation {
+    const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) {
+        return { problems: [{ path: path.basename(stackFile), message: "does not exist; `pulumi stack init` creates it, or run `pulumi config set ...` in the stack" }], notes: [] };
     }
-    return { values, secretKeys };
+    return validateStackYaml(fs.readFileSync(stackFile, "utf8"), {
+        stack,
+        projectYaml: fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
+    });
+}
+
+/** The report for one stack, as printed. */
+export function formatValidation(stack: string, result: StackValidation): string {
+    const file = `Pulumi.${stack}.yaml`;
+    const notes = result.notes.map((note) => `\n  note: ${note}`).join("");
+    if (result.problems.length > 0) {
+        return `${file}: ${new ConfigError(result.problems, `${configNamespace} stack configuration`).message}${notes}`;
+    }
+    const plan = result.plan;
+    const summary = plan
+        ? ` (${plan.credentials.kind}; ${plan.namespaces.length} namespaces; registries ${plan.registryHosts.join(", ")})`
+        : "";
+    return `${file}: ok${summary}${notes}`;
 }
 
 if (require.main === module) {
@@ -38,17 +85,9 @@ if (require.main === module) {
     }
     let failed = false;
     for (const stack of stacks) {
-        const file = path.resolve(__dirname, "..", `Pulumi.${stack}.yaml`);
-        try {
-            const plan = planFromArgs(argsFromStackConfig(readStackFile(file)));
-            console.log(
-                `${path.basename(file)}: ok (${plan.credentials.kind}; ${plan.namespaces.length} namespaces; ` +
-                    `registries ${plan.registryHosts.join(", ")})`,
-            );
-        } catch (error) {
-            failed = true;
-            console.error(`${path.basename(file)}: ${error instanceof ConfigError ? error.message : String(error)}`);
-        }
+        const result = validateStackFile(path.resolve(__dirname, ".."), stack);
+        failed ||= result.problems.length > 0;
+        (result.problems.length > 0 ? console.error : console.log)(formatValidation(stack, result));
     }
     process.exit(failed ? 1 : 0);
 }

@@ -23,6 +23,16 @@ const types = {
     entry: contract.types.serviceAccountPullSecret,
 };
 
+/** A small kubeconfig: one cluster, one user, one context. */
+const sampleKubeconfig = [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters: [{name: c, cluster: {server: 'https://10.0.0.1:6443'}}]",
+    "users: [{name: u, user: {token: t}}]",
+    "contexts: [{name: gke_acme_europe-west1_dev, context: {cluster: c, user: u}}]",
+    "current-context: gke_acme_europe-west1_dev",
+].join("\n");
+
 // The same settings as a valid stack, given as component arguments.
 const createArgs: GcrPullSecretsArgs = validCreateStack;
 
@@ -111,7 +121,7 @@ describe("GcrPullSecrets", () => {
     });
 
     it("keeps the docker config, its digest and the kubeconfig secret end to end", async () => {
-        const { optsOf } = await buildWithOptions({ ...createArgs, kubeconfig: "apiVersion: v1\nkind: Config\n" });
+        const { optsOf } = await buildWithOptions({ ...createArgs, kubeconfig: sampleKubeconfig });
         const provider = findCreated(types.provider, "pull").inputs;
         assert.ok(isSecretInput(provider.dockerConfigJson), "the docker config reaches the engine as a secret");
         assert.ok(isSecretInput(provider.kubeconfig), "the kubeconfig reaches the engine as a secret");
@@ -211,11 +221,11 @@ describe("GcrPullSecrets", () => {
     });
 
     it("sends every object to one cluster: the same kubeconfig and context to both providers", async () => {
-        await build({ ...createArgs, kubeconfig: "apiVersion: v1\nkind: Config\n", kubeContext: "gke_acme_europe-west1_dev", namespaces: [{ name: "fresh", create: true }] });
+        await build({ ...createArgs, kubeconfig: sampleKubeconfig, kubeContext: "gke_acme_europe-west1_dev", namespaces: [{ name: "fresh", create: true }] });
         const ours = findCreated(types.provider, "pull").inputs;
         const kubernetes = findCreated(types.kubernetesProvider, "pull").inputs;
-        assert.strictEqual(revealSecretInput(ours.kubeconfig), "apiVersion: v1\nkind: Config\n");
-        assert.strictEqual(revealSecretInput(kubernetes.kubeconfig), "apiVersion: v1\nkind: Config\n");
+        assert.strictEqual(revealSecretInput(ours.kubeconfig), sampleKubeconfig);
+        assert.strictEqual(revealSecretInput(kubernetes.kubeconfig), sampleKubeconfig);
         assert.strictEqual(ours.context, "gke_acme_europe-west1_dev");
         assert.strictEqual(kubernetes.context, "gke_acme_europe-west1_dev");
     });
@@ -239,14 +249,14 @@ describe("GcrPullSecrets", () => {
     });
 
     it("uses a Kubernetes provider the caller passes, with its kubeconfig, instead of making one", async () => {
-        const mine = new k8s.Provider("mine", { kubeconfig: "apiVersion: v1\nkind: Config\n" });
+        const mine = new k8s.Provider("mine", { kubeconfig: sampleKubeconfig });
         const { optsOf } = await buildWithOptions(
-            { ...createArgs, kubeconfig: pulumi.secret("apiVersion: v1\nkind: Config\n"), namespaces: [{ name: "fresh", create: true }] },
+            { ...createArgs, kubeconfig: pulumi.secret(sampleKubeconfig), namespaces: [{ name: "fresh", create: true }] },
             { providers: { kubernetes: mine } },
         );
         assert.deepStrictEqual(ofType(types.kubernetesProvider).map((r) => r.name), ["mine"]);
         assert.strictEqual(optsOf[`${types.namespace}::pull-fresh`].provider, mine);
-        assert.strictEqual(revealSecretInput(findCreated(types.provider, "pull").inputs.kubeconfig), "apiVersion: v1\nkind: Config\n");
+        assert.strictEqual(revealSecretInput(findCreated(types.provider, "pull").inputs.kubeconfig), sampleKubeconfig);
     });
 
     it("passes adopt to that namespace's Secret only", async () => {
