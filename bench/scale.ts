@@ -77,7 +77,7 @@ async function bulkApply(namespaces: string[], keyJson: string, dir: string): Pr
     fs.writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "List", items }));
     await run("kubectl", ["apply", "--server-side", "-f", file], { maxBuffer: 64 * 1024 * 1024 });
     await pool(namespaces, 8, (namespace) =>
-        run("kubectl", ["patch", "serviceaccount", "default", "-n", namespace, "--type=json", "-p", '[{"op":"add","path":"/imagePullSecrets/-","value":{"name":"regcred"}}]']),
+        run("kubectl", ["patch", "serviceaccount", "default", "-n", namespace, "--type=json", "-p", '[{"op":"add","path":"/imagePullSecrets","value":[{"name":"regcred"}]}]']),
     );
 }
 

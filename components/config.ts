@@ -9,8 +9,8 @@ export const configNamespace = "gcr-pull-secrets";
 
 type SettingKind = "string" | "boolean" | "integer" | "object" | "list" | "secret";
 
-/** Every setting the program reads, and how its stored text is read. */
-export const settings: Readonly<Record<keyof GcrPullSecretsArgs, SettingKind>> = {
+/** Every setting the program reads, and how its stored text is read (`upgradeFrom01` is the program's, not a setting). */
+export const settings: Readonly<Record<Exclude<keyof GcrPullSecretsArgs, "upgradeFrom01">, SettingKind>> = {
     serviceAccount: "object",
     existingServiceAccountEmail: "string",
     jsonKey: "secret",

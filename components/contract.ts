@@ -9,17 +9,24 @@ export const packageName = "gcr-pull-secrets";
 /** Type tokens of the package's resources. */
 export const types = {
     component: `${packageName}:index:GcrPullSecrets`,
+    /** One namespace's pull Secret and its entries in that namespace's ServiceAccounts. */
     pullSecret: `${packageName}:index:PullSecret`,
-    serviceAccountPullSecret: `${packageName}:index:ServiceAccountPullSecret`,
 } as const;
 
-/** Type tokens used by earlier versions; aliases from them upgrade a stack in place. */
+/** What 0.1 stored, which an upgrade takes over or retires. */
 export const legacyTypes = {
-    /** The pull Secret, written by the Kubernetes provider up to 0.1. */
+    /** The pull Secret, written by the Kubernetes provider; an alias turns it into a PullSecret. */
     pullSecret: "kubernetes:core/v1:Secret",
-    /** The ServiceAccount entry, a dynamic provider up to 0.1. */
+    /** The ServiceAccount entry, a dynamic provider; retired (its entry now belongs to the PullSecret). */
     serviceAccountPullSecret: "pulumi-nodejs:dynamic:ServiceAccountPullSecret",
+    /** The adoption guard, a dynamic provider that only looked; retired. */
+    pullSecretGuard: "pulumi-nodejs:dynamic:PullSecretGuard",
+    /** The default provider of dynamic resources, which 0.1's entries and guards name as their provider. */
+    dynamicProvider: "pulumi:providers:pulumi-nodejs",
 } as const;
+
+/** The annotation the Kubernetes provider of 0.1 put on every pull Secret; a PullSecret removes it when it takes one over. */
+export const legacyPatchForceAnnotation = "pulumi.com/patchForce";
 
 /** The annotation naming the stack (`<project>/<stack>`) that owns a pull Secret. */
 export const stackAnnotation = "gcr-pull-secrets.dev/stack";

@@ -1,19 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { managedLabels, types } from "./contract";
+import { legacyTypes, managedLabels, types } from "./contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "./dockerConfig";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { googleCredentials } from "./googleCredentials";
 import { ConfigError, Plan, planFromArgs } from "./plan";
 import { PullSecret } from "./pullSecret";
 import { PullSecretsProvider } from "./pullSecretsProvider";
-import { ServiceAccountPullSecret } from "./serviceAccountPullSecret";
 
 /**
  * Pull access to private Google registries for Kubernetes namespaces: a Google service account
- * with read-only registry access and a key (or a supplied JSON key), a `kubernetes.io/dockerconfigjson`
- * Secret in each namespace, and that Secret in the `imagePullSecrets` of each namespace's `default`
- * ServiceAccount (and any others named), so pods pull without naming the Secret.
+ * with read-only registry access and a key (or a supplied JSON key), and per namespace one
+ * PullSecret: a `kubernetes.io/dockerconfigjson` Secret, listed in the `imagePullSecrets` of the
+ * namespace's `default` ServiceAccount (and any others named), so pods pull without naming it.
  *
  * Every object goes to one cluster: `args.kubeconfig` (else the ambient kubeconfig) at
  * `args.kubeContext`, for the Namespaces (Kubernetes provider) as for the Secrets and ServiceAccount
@@ -64,7 +63,14 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         const provider = new PullSecretsProvider(
             name,
             { dockerConfigJson, kubeconfig, ...(plan.kubeContext ? { context: plan.kubeContext } : {}) },
-            { parent: this },
+            {
+                parent: this,
+                // 0.1's entries and guards name the default dynamic provider; taking it over sends their
+                // deletes here (provider/legacyResources.ts) rather than to the code 0.1 stored in the state.
+                ...(args.upgradeFrom01
+                    ? { aliases: [`urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${legacyTypes.dynamicProvider}::default`] }
+                    : {}),
+            },
         );
         const digest = pulumi.secret(dockerConfigJson.apply(dockerConfigDigest));
         const owner = `${pulumi.getProject()}/${pulumi.getStack()}`;
@@ -96,7 +102,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                       { parent: this, retainOnDelete: true, provider: kubernetesProvider() },
                   )
                 : undefined;
-            const secret = new PullSecret(
+            new PullSecret(
                 base,
                 {
                     namespace: created ? created.metadata.name : namespace.name,
@@ -107,21 +113,11 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                     registries: [...plan.registryHosts],
                     dockerConfigDigest: digest,
                     namespaceCreatedByStack: namespace.create,
+                    serviceAccounts: [...namespace.serviceAccounts],
+                    waitSeconds: plan.serviceAccountWaitSeconds,
                 },
                 { parent: this, provider, ...(created ? { dependsOn: [created] } : {}) },
             );
-            for (const serviceAccount of namespace.serviceAccounts) {
-                new ServiceAccountPullSecret(
-                    `${base}/${serviceAccount}`,
-                    {
-                        namespace: namespace.name,
-                        serviceAccount,
-                        secretName: plan.secretName,
-                        waitSeconds: plan.serviceAccountWaitSeconds,
-                    },
-                    { parent: this, provider, dependsOn: [secret] },
-                );
-            }
             secretNames[namespace.name] = plan.secretName;
         }
 

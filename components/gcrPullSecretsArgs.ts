@@ -91,4 +91,12 @@ export interface GcrPullSecretsArgs {
     kubeconfig?: pulumi.Input<string>;
     /** Context of the kubeconfig to use. Default: its current context. */
     kubeContext?: string;
+    /**
+     * Upgrade a stack deployed with 0.1 of this project's program in place: the component's provider
+     * takes over the stack's default `pulumi-nodejs` provider (alias), so 0.1's dynamic resources are
+     * retired by this package without losing an entry. Set by this repository's `index.ts`; leave it
+     * off in a program that has dynamic resources of its own (the alias would claim their provider).
+     * Default: false.
+     */
+    upgradeFrom01?: boolean;
 }

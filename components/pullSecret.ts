@@ -19,12 +19,18 @@ export interface PullSecretArgs {
     dockerConfigDigest: pulumi.Input<string>;
     /** The stack creates the namespace in the same update, so it need not exist at preview. Default: false. */
     namespaceCreatedByStack?: pulumi.Input<boolean>;
+    /** ServiceAccounts of the namespace whose `imagePullSecrets` get the Secret. Required (usually `["default"]`). */
+    serviceAccounts: pulumi.Input<pulumi.Input<string>[]>;
+    /** How long to wait for a ServiceAccount to exist, in seconds (`default` comes from a controller). Default: 60. */
+    waitSeconds?: pulumi.Input<number>;
 }
 
 /**
  * One namespace's `kubernetes.io/dockerconfigjson` Secret, written by the `gcr-pull-secrets`
- * provider with the docker config held in that provider's configuration. Refuses (at preview) a
- * Secret of the same name that the stack did not write, unless `adopt`.
+ * provider with the docker config held in that provider's configuration, and its entry in the
+ * `imagePullSecrets` of each ServiceAccount named: added next to everyone else's, restored when
+ * refresh finds it gone, removed (alone) on delete. Refuses (at preview) a Secret of the same name
+ * that the stack did not write, unless `adopt`.
  */
 export class PullSecret extends pulumi.CustomResource {
     /** UID of the Secret in the cluster. */
@@ -33,6 +39,8 @@ export class PullSecret extends pulumi.CustomResource {
     public readonly adoptedUid!: pulumi.Output<string | undefined>;
     /** Name of the Secret. */
     public readonly secretName!: pulumi.Output<string>;
+    /** The ServiceAccounts whose list held our entry when last written or refreshed. */
+    public readonly attached!: pulumi.Output<string[]>;
 
     /**
      * @param name Resource name; the component derives it from the namespace.
@@ -43,7 +51,7 @@ export class PullSecret extends pulumi.CustomResource {
         super(
             types.pullSecret,
             name,
-            { ...args, dockerConfigDigest: pulumi.secret(args.dockerConfigDigest), uid: undefined, adoptedUid: undefined },
+            { ...args, dockerConfigDigest: pulumi.secret(args.dockerConfigDigest), uid: undefined, adoptedUid: undefined, attached: undefined },
             {
                 ...opts,
                 // Up to 0.1 the Kubernetes provider wrote this Secret: the same object, now written by us.

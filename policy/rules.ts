@@ -29,7 +29,7 @@ export const systemNamespaces: readonly string[] = ["kube-system", "kube-public"
 export const resourceTypes = {
     secret: "kubernetes:core/v1:Secret",
     pullSecret: types.pullSecret,
-    serviceAccountPullSecret: types.serviceAccountPullSecret,
+
     namespace: "kubernetes:core/v1:Namespace",
     key: "gcp:serviceaccount/key:Key",
     repositoryIamMember: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
@@ -206,9 +206,9 @@ function namespaceOf(resource: ResourceFacts): { namespace: string; what: string
         const kind = type.split(":").pop();
         return typeof namespace === "string" ? { namespace, what: `${kind} ${describeObject(resource)}` } : undefined;
     }
-    // The package's own resources (PullSecret, ServiceAccountPullSecret) and the 0.1 dynamic ones
-    // have a top-level `namespace`.
-    if (type === resourceTypes.pullSecret || type === resourceTypes.serviceAccountPullSecret || type.startsWith("pulumi-nodejs:dynamic")) {
+    // The package's PullSecret (the Secret and its ServiceAccount entries) and 0.1's dynamic
+    // resources have a top-level `namespace`.
+    if (type === resourceTypes.pullSecret || type.startsWith("pulumi-nodejs:dynamic")) {
         const namespace = props.namespace;
         const account = known(() => props.serviceAccount);
         const what =

@@ -2,13 +2,13 @@
  * Entry point of the `pulumi-resource-gcr-pull-secrets` provider plugin: one cluster connection,
  * opened lazily from the provider's configuration, shared by every resource of the update.
  */
-import { types } from "../components/contract";
+import { legacyTypes, types } from "../components/contract";
 import { Connection, connect } from "./kubeApi";
+import { legacyHandlers } from "./legacyResources";
 import { checkProviderSettings, diffProviderSettings, ProviderSettings, readProviderSettings } from "./providerConfig";
 import { pullSecretHandler } from "./pullSecret";
 import { ResourceHandler } from "./resourceHandler";
 import { serve } from "./server";
-import { serviceAccountEntryHandler } from "./serviceAccountEntry";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const version: string = require("../package.json").version;
@@ -27,7 +27,7 @@ const handlers: Record<string, ResourceHandler> = {
         dockerConfigJson: () => settings.dockerConfigJson,
         clusterKnown: () => settings.clusterKnown,
     }),
-    [types.serviceAccountPullSecret]: serviceAccountEntryHandler(cluster),
+    ...legacyHandlers(cluster, { guard: legacyTypes.pullSecretGuard, entry: legacyTypes.serviceAccountPullSecret }),
 };
 
 serve({

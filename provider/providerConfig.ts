@@ -51,13 +51,13 @@ export function checkProviderSettings(news: Record<string, unknown>): CheckFailu
  * from the old one. A new key, refreshed credentials, or another way of naming the same server
  * only update it: replacing in place would delete the Secret just written.
  *
- * The engine also asks this when a resource of an earlier version (written by the Kubernetes or the
- * dynamic provider) moves to this provider through an alias; a configuration that is not ours is
- * then never a reason to replace.
+ * The engine also asks this when state of an earlier version moves to this provider through an
+ * alias (a Secret of the Kubernetes provider, or the dynamic resources' provider itself); a
+ * configuration that is not ours is then never a reason to replace, and is rewritten as ours.
  */
 export function diffProviderSettings(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
     if (!("dockerConfigJson" in olds)) {
-        return { changes: false, replaces: [], diffs: [] };
+        return { changes: true, replaces: [], diffs: keys.filter((key) => key in news) };
     }
     const diffs = keys.filter((key) => containsUnknown(news[key]) || revealed(olds[key]) !== revealed(news[key]));
     if (!diffs.includes("kubeconfig") && !diffs.includes("context")) {

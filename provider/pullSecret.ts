@@ -1,5 +1,8 @@
 /**
- * `gcr-pull-secrets:index:PullSecret`: one namespace's `kubernetes.io/dockerconfigjson` Secret.
+ * `gcr-pull-secrets:index:PullSecret`: one namespace's `kubernetes.io/dockerconfigjson` Secret, and
+ * its entry in the `imagePullSecrets` of each ServiceAccount named (see serviceAccountEntry.ts for
+ * why each entry is a read-modify-write). One resource per namespace keeps an update's cost
+ * linear: the engine rewrites the whole state after every step, so steps and state size multiply.
  *
  * The docker config itself lives once, in the provider's configuration; each resource keeps only a
  * digest of it. That keeps a namespace's state small (the key is in state once, not once per
@@ -12,13 +15,16 @@ import {
     dockerConfigJsonType,
     keySourceAnnotation,
     lastAppliedAnnotation,
+    legacyPatchForceAnnotation,
     managedLabels,
     registriesAnnotation,
     stackAnnotation,
 } from "../components/contract";
 import { dockerConfigDigest } from "../components/dockerConfig";
+import { hasPullSecret, withoutPullSecret, withPullSecret } from "../components/imagePullSecrets";
 import { Connection, CoreApi, describeApiError, SecretObject, statusOf } from "./kubeApi";
 import { containsUnknown, revealed, secretValue, stringProperty } from "./propertyValues";
+import { changePullSecrets } from "./serviceAccountEntry";
 import { CheckFailure, DiffOutcome, ResourceHandler } from "./resourceHandler";
 
 /** The pull Secret's inputs. */
@@ -37,6 +43,10 @@ export interface PullSecretInputs {
     dockerConfigDigest: string;
     /** True when the stack creates the namespace in the same update (so it may not exist at preview). */
     namespaceCreatedByStack: boolean;
+    /** ServiceAccounts of the namespace whose `imagePullSecrets` list the Secret. */
+    serviceAccounts: string[];
+    /** How long to wait for a ServiceAccount to exist, in seconds. */
+    waitSeconds: number;
 }
 
 /** What the provider needs besides the inputs: the cluster, and the docker config when it is known. */
@@ -48,7 +58,12 @@ export interface PullSecretContext {
     clusterKnown(): boolean;
 }
 
-const changeKeys = ["namespace", "secretName", "adopt", "owner", "keySource", "registries", "dockerConfigDigest"] as const;
+const changeKeys = ["namespace", "secretName", "adopt", "owner", "keySource", "registries", "dockerConfigDigest", "serviceAccounts", "waitSeconds"] as const;
+
+function stringList(value: unknown): string[] {
+    const list = revealed(value);
+    return Array.isArray(list) ? list.filter((item): item is string => typeof item === "string") : [];
+}
 
 /** State written by the Kubernetes provider, which managed the pull Secret before this resource type. */
 function isLegacyState(props: Record<string, unknown>): boolean {
@@ -56,7 +71,7 @@ function isLegacyState(props: Record<string, unknown>): boolean {
 }
 
 /** The inputs from a property map; legacy state is read from its object metadata. */
-export function readPullSecretProps(props: Record<string, unknown>): PullSecretInputs & { uid?: string } {
+export function readPullSecretProps(props: Record<string, unknown>): PullSecretInputs & { uid?: string; attached: string[] } {
     if (isLegacyState(props)) {
         const metadata = props.metadata as Record<string, unknown>;
         return {
@@ -68,20 +83,26 @@ export function readPullSecretProps(props: Record<string, unknown>): PullSecretI
             registries: [],
             dockerConfigDigest: "",
             namespaceCreatedByStack: false,
+            serviceAccounts: [],
+            waitSeconds: 60,
             uid: stringProperty(metadata, "uid"),
+            attached: [],
         };
     }
-    const registries = revealed(props.registries);
+    const wait = revealed(props.waitSeconds);
     return {
         namespace: stringProperty(props, "namespace") ?? "",
         secretName: stringProperty(props, "secretName") ?? "",
         adopt: revealed(props.adopt) === true,
         owner: stringProperty(props, "owner") ?? "",
         keySource: stringProperty(props, "keySource") ?? "",
-        registries: Array.isArray(registries) ? registries.filter((host): host is string => typeof host === "string") : [],
+        registries: stringList(props.registries),
         dockerConfigDigest: stringProperty(props, "dockerConfigDigest") ?? "",
         namespaceCreatedByStack: revealed(props.namespaceCreatedByStack) === true,
+        serviceAccounts: stringList(props.serviceAccounts),
+        waitSeconds: typeof wait === "number" ? wait : 60,
         uid: stringProperty(props, "uid"),
+        attached: stringList(props.attached),
     };
 }
 
@@ -130,19 +151,20 @@ function desiredSecret(inputs: PullSecretInputs, dockerConfigJson: string): Secr
 /**
  * A merge patch that makes an existing Secret ours: our data, labels and annotations; others'
  * labels and annotations kept, except two that must go: `kubectl apply`'s copy of the old object
- * (its data, in plaintext) and the Kubernetes provider's patchForce from earlier versions.
+ * (its data, in plaintext) and the patchForce of 0.1's Kubernetes provider (whose absence tells
+ * 0.1's retired entries that this version now owns the entries; see legacyResources.ts).
  */
 function takeOverPatch(desired: SecretObject): object {
     return {
         metadata: {
             labels: desired.metadata!.labels,
-            annotations: { ...desired.metadata!.annotations, [lastAppliedAnnotation]: null, "pulumi.com/patchForce": null },
+            annotations: { ...desired.metadata!.annotations, [lastAppliedAnnotation]: null, [legacyPatchForceAnnotation]: null },
         },
         data: desired.data,
     };
 }
 
-function outputsOf(inputs: PullSecretInputs, uid: string | undefined, adoptedUid?: string): Record<string, unknown> {
+function outputsOf(inputs: PullSecretInputs, uid: string | undefined, attached: string[], adoptedUid?: string): Record<string, unknown> {
     return {
         namespace: inputs.namespace,
         secretName: inputs.secretName,
@@ -152,9 +174,23 @@ function outputsOf(inputs: PullSecretInputs, uid: string | undefined, adoptedUid
         registries: inputs.registries,
         dockerConfigDigest: secretValue(inputs.dockerConfigDigest),
         namespaceCreatedByStack: inputs.namespaceCreatedByStack,
+        serviceAccounts: inputs.serviceAccounts,
+        waitSeconds: inputs.waitSeconds,
+        attached,
         ...(uid ? { uid } : {}),
         ...(adoptedUid ? { adoptedUid } : {}),
     };
+}
+
+/** Adds our entry to each ServiceAccount (waiting for any not there yet) and removes it from `dropped`. */
+async function writeEntries(context: PullSecretContext, inputs: PullSecretInputs, dropped: string[]): Promise<string[]> {
+    const connection = context.connection();
+    const entry = (serviceAccount: string) => ({ namespace: inputs.namespace, serviceAccount, secretName: inputs.secretName, waitSeconds: inputs.waitSeconds });
+    await Promise.all([
+        ...inputs.serviceAccounts.map((sa) => changePullSecrets(connection, entry(sa), (list) => withPullSecret(list, inputs.secretName), "wait")),
+        ...dropped.map((sa) => changePullSecrets(connection, entry(sa), (list) => withoutPullSecret(list, inputs.secretName), "skip")),
+    ]);
+    return [...inputs.serviceAccounts];
 }
 
 /** The docker config for a write, checked against the digest the resource asks for. */
@@ -228,6 +264,14 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             if (!containsUnknown(registries) && (!Array.isArray(registries) || registries.length === 0 || registries.some((h) => typeof h !== "string"))) {
                 failures.push({ property: "registries", reason: "registries must be a non-empty list of registry hosts" });
             }
+            const accounts = revealed(news.serviceAccounts);
+            if (!containsUnknown(accounts) && (!Array.isArray(accounts) || accounts.some((a) => typeof a !== "string" || a === "") || new Set(accounts).size !== accounts.length)) {
+                failures.push({ property: "serviceAccounts", reason: "serviceAccounts must be a list of ServiceAccount names, each once" });
+            }
+            const wait = revealed(news.waitSeconds);
+            if (wait !== undefined && !containsUnknown(wait) && (typeof wait !== "number" || !Number.isInteger(wait) || wait < 0)) {
+                failures.push({ property: "waitSeconds", reason: "waitSeconds must be a whole number of seconds, 0 or more" });
+            }
             if (failures.length > 0 || Object.keys(olds).length > 0 || containsUnknown(news) || !context.clusterKnown()) {
                 // Only a Secret about to be created is checked against the cluster; afterwards it is ours.
                 return { inputs: news, failures };
@@ -262,14 +306,19 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
                 // Written by the Kubernetes provider: rewritten in place once, as this resource type.
                 return { changes: true, replaces, diffs: [...changeKeys] };
             }
-            const diffs = changeKeys.filter((key) => containsUnknown(news[key]) || JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+            const diffs: string[] = changeKeys.filter((key) => containsUnknown(news[key]) || JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+            // Refresh found our entry missing from a ServiceAccount (removed by hand): an update puts it back.
+            if (!containsUnknown(news.serviceAccounts) && after.serviceAccounts.some((sa) => !before.attached.includes(sa))) {
+                diffs.push("attached");
+            }
             return { changes: diffs.length > 0, replaces, diffs };
         },
 
         async create(props) {
             const inputs = readPullSecretProps(props);
             const { uid, adoptedUid } = await writeSecret(context, inputs, false);
-            return { id: `${inputs.namespace}/${inputs.secretName}`, outs: outputsOf(inputs, uid, adoptedUid) };
+            const attached = await writeEntries(context, inputs, []);
+            return { id: `${inputs.namespace}/${inputs.secretName}`, outs: outputsOf(inputs, uid, attached, adoptedUid) };
         },
 
         async read(id, props) {
@@ -282,10 +331,19 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             const data = live.data?.[".dockerconfigjson"];
             // Drift in the content shows as a changed (masked) digest, and the next update writes ours back.
             const liveDigest = data ? dockerConfigDigest(Buffer.from(data, "base64").toString("utf8")) : "none";
-            if (isLegacyState(props)) {
-                return { id, props: { ...outputsOf({ ...known, dockerConfigDigest: liveDigest }, live.metadata?.uid) } };
+            const attached: string[] = [];
+            for (const serviceAccount of known.serviceAccounts) {
+                try {
+                    const account = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: known.namespace });
+                    if (hasPullSecret(account.imagePullSecrets, known.secretName)) attached.push(serviceAccount);
+                } catch (error) {
+                    if (statusOf(error) !== 404) throw new Error(`reading ServiceAccount ${known.namespace}/${serviceAccount} failed: ${describeApiError(error)}`);
+                }
             }
-            return { id, props: { ...props, dockerConfigDigest: secretValue(liveDigest), uid: live.metadata?.uid } };
+            if (isLegacyState(props)) {
+                return { id, props: outputsOf({ ...known, dockerConfigDigest: liveDigest }, live.metadata?.uid, attached) };
+            }
+            return { id, props: { ...props, dockerConfigDigest: secretValue(liveDigest), uid: live.metadata?.uid, attached } };
         },
 
         async update(_id, olds, news) {
@@ -293,12 +351,16 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             const before = readPullSecretProps(olds);
             // The Secret is ours already (created, adopted, or written by this stack's earlier version).
             const { uid } = await writeSecret(context, inputs, true);
+            const dropped = before.serviceAccounts.filter((sa) => !inputs.serviceAccounts.includes(sa));
+            const attached = await writeEntries(context, inputs, dropped);
             const adoptedUid = stringProperty(olds, "adoptedUid");
-            return { outs: outputsOf(inputs, uid ?? before.uid, adoptedUid) };
+            return { outs: outputsOf(inputs, uid ?? before.uid, attached, adoptedUid) };
         },
 
         async delete(_id, props) {
-            const { namespace, secretName, uid } = readPullSecretProps(props);
+            const { namespace, secretName, uid, serviceAccounts } = readPullSecretProps(props);
+            // Entries first: a ServiceAccount never lists a Secret that is gone.
+            await writeEntries(context, { ...readPullSecretProps(props), serviceAccounts: [] }, serviceAccounts);
             const { api } = context.connection();
             try {
                 // The uid precondition: a Secret of that name made by someone after ours went away is not ours to delete.

@@ -1,6 +1,6 @@
 /**
- * `gcr-pull-secrets:index:ServiceAccountPullSecret`: our Secret's entry in one ServiceAccount's
- * `imagePullSecrets`.
+ * Our Secret's entry in one ServiceAccount's `imagePullSecrets` (written for each ServiceAccount a
+ * PullSecret names).
  *
  * Why not `kubernetes.core.v1.ServiceAccountPatch`: `imagePullSecrets` is an atomic list
  * (`+listType=atomic`, k8s.io/api core/v1 ServiceAccount). A server-side apply patch owns the whole
@@ -10,10 +10,8 @@
  * it back with the resourceVersion we read: a concurrent writer makes the API server answer 409 and
  * we start again from the list as it is now, so nobody's entry is ever lost.
  */
-import { hasPullSecret, LocalObjectReference, withoutPullSecret, withPullSecret } from "../components/imagePullSecrets";
+import { LocalObjectReference } from "../components/imagePullSecrets";
 import { Connection, CoreApi, describeApiError, ServiceAccountObject, sleep, statusOf } from "./kubeApi";
-import { stringProperty } from "./propertyValues";
-import { CheckFailure, DiffOutcome, ResourceHandler } from "./resourceHandler";
 
 /** The entry's inputs. */
 export interface EntryInputs {
@@ -22,11 +20,6 @@ export interface EntryInputs {
     secretName: string;
     /** How long to wait for the ServiceAccount to exist, in seconds. */
     waitSeconds: number;
-}
-
-/** The entry's state: its inputs, and whether our entry was in the list when last seen. */
-export interface EntryOutputs extends EntryInputs {
-    attached: boolean;
 }
 
 /**
@@ -129,95 +122,4 @@ export async function changePullSecrets(
             );
         }
     }
-}
-
-/** The entry's inputs from a property map, or the problems with it. */
-function readInputs(props: Record<string, unknown>): EntryInputs {
-    const wait = props.waitSeconds;
-    return {
-        namespace: stringProperty(props, "namespace") ?? "",
-        serviceAccount: stringProperty(props, "serviceAccount") ?? "",
-        secretName: stringProperty(props, "secretName") ?? "",
-        waitSeconds: typeof wait === "number" ? wait : 60,
-    };
-}
-
-/** The state written by the dynamic provider this resource replaced, which carried its code in `__provider`. */
-function isLegacyState(olds: Record<string, unknown>): boolean {
-    return "__provider" in olds;
-}
-
-/** The provider-side logic of the entry. */
-export function serviceAccountEntryHandler(connection: () => Connection): ResourceHandler {
-    return {
-        async check(_olds, news) {
-            const failures: CheckFailure[] = [];
-            for (const property of ["namespace", "serviceAccount", "secretName"] as const) {
-                const value = news[property];
-                if (value !== undefined && typeof value !== "string") {
-                    failures.push({ property, reason: `${property} must be a string` });
-                } else if (value === "") {
-                    failures.push({ property, reason: `${property} must not be empty` });
-                }
-            }
-            const wait = news.waitSeconds;
-            if (wait !== undefined && (typeof wait !== "number" || !Number.isInteger(wait) || wait < 0)) {
-                failures.push({ property: "waitSeconds", reason: "waitSeconds must be a whole number of seconds, 0 or more" });
-            }
-            return { inputs: news, failures };
-        },
-
-        async diff(_id, olds, news): Promise<DiffOutcome> {
-            const before = readInputs(olds);
-            const after = readInputs(news);
-            const replaces = (["namespace", "serviceAccount"] as const).filter((key) => before[key] !== after[key]);
-            const diffs = (["namespace", "serviceAccount", "secretName", "waitSeconds"] as const).filter((key) => before[key] !== after[key]);
-            // `attached` false means refresh found our entry removed by hand: an update puts it back.
-            // State left by the old dynamic provider is rewritten once, without its serialized code.
-            const changes = diffs.length > 0 || olds.attached !== true || isLegacyState(olds);
-            return { changes, replaces, diffs: diffs.length > 0 || !changes ? diffs : ["attached"] };
-        },
-
-        async create(inputs) {
-            const entry = readInputs(inputs);
-            await changePullSecrets(connection(), entry, (list) => withPullSecret(list, entry.secretName), "wait");
-            const outs: EntryOutputs = { ...entry, attached: true };
-            return { id: `${entry.namespace}/${entry.serviceAccount}`, outs: { ...outs } };
-        },
-
-        async read(id, props) {
-            const entry = readInputs(props);
-            const { api } = connection();
-            try {
-                const account = await api.readNamespacedServiceAccount({ name: entry.serviceAccount, namespace: entry.namespace });
-                return { id, props: { ...entry, attached: hasPullSecret(account.imagePullSecrets, entry.secretName) } };
-            } catch (error) {
-                if (statusOf(error) === 404) {
-                    return { id, props: { ...entry, attached: false } };
-                }
-                throw new Error(`reading ServiceAccount ${entry.namespace}/${entry.serviceAccount} failed: ${describeApiError(error)}`);
-            }
-        },
-
-        async update(_id, olds, news) {
-            const before = readInputs(olds);
-            const after = readInputs(news);
-            await changePullSecrets(
-                connection(),
-                after,
-                (list) => {
-                    const without = before.secretName !== after.secretName ? withoutPullSecret(list, before.secretName) : { list: list ?? [], changed: false };
-                    const added = withPullSecret(without.list, after.secretName);
-                    return { list: added.list, changed: without.changed || added.changed };
-                },
-                "wait",
-            );
-            return { outs: { ...after, attached: true } };
-        },
-
-        async delete(_id, props) {
-            const entry = readInputs(props);
-            await changePullSecrets(connection(), entry, (list) => withoutPullSecret(list, entry.secretName), "skip");
-        },
-    };
 }

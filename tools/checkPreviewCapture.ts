@@ -31,7 +31,6 @@ export interface CaptureCheck {
 }
 
 const secretType = types.pullSecret;
-const serviceAccountEntryType = types.serviceAccountPullSecret;
 const providerType = `pulumi:providers:${packageName}`;
 /** Fields that carry the key, or something derived from it, and may only ever show as [secret]. */
 const maskedFields = ["dockerConfigJson", "dockerConfigDigest", "kubeconfig", '"?\\.dockerconfigjson"?', "data", "stringData"];
@@ -78,9 +77,7 @@ export function previewProblems(check: CaptureCheck): string[] {
             if (step.op !== "create") problems.push(`adding a namespace must only create; got ${describe(step)}`);
             if (!belongsTo(urnParts(step.urn).name, namespace)) problems.push(`adding ${namespace} touches another namespace's resource: ${describe(step)}`);
         }
-        for (const type of [secretType, serviceAccountEntryType]) {
-            if (!changed.some((step) => urnParts(step.urn).type === type)) problems.push(`adding ${namespace} does not create its ${type}`);
-        }
+        if (!changed.some((step) => urnParts(step.urn).type === secretType)) problems.push(`adding ${namespace} does not create its ${secretType}`);
     }
 
     if (check.kind === "rotate-key") {

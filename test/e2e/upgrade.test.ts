@@ -107,8 +107,11 @@ describe("end to end: upgrading a stack deployed with 0.1 (Kubernetes Secret + d
             assert.deepStrictEqual(await pullSecretNames(builder, "builder"), ["regcred"]);
 
             const after = current.exportState();
-            assert.doesNotMatch(after, /pulumi-nodejs|"__provider"|kubernetes:core\/v1:Secret/, "nothing of 0.1 is left in the state");
-            assert.match(after, /gcr-pull-secrets:index:PullSecret/);
+            const resources: { type: string }[] = JSON.parse(after).deployment.resources;
+            const leftOver = resources.filter((r) => r.type.startsWith("pulumi-nodejs") || r.type.includes("pulumi-nodejs") || r.type === "kubernetes:core/v1:Secret");
+            assert.deepStrictEqual(leftOver, [], "nothing of 0.1 is left in the state");
+            assert.doesNotMatch(after, /"__provider"/, "no serialized provider code is left in the state");
+            assert.strictEqual(resources.filter((r) => r.type === "gcr-pull-secrets:index:PullSecret").length, 3, "one PullSecret per namespace");
 
             const again = await current.stack.preview({ ...current.io });
             const changed = Object.entries(again.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);

@@ -20,7 +20,6 @@ const types = {
     kubernetesProvider: "pulumi:providers:kubernetes",
     provider: "pulumi:providers:gcr-pull-secrets",
     secret: contract.types.pullSecret,
-    entry: contract.types.serviceAccountPullSecret,
 };
 
 /** A small kubeconfig: one cluster, one user, one context. */
@@ -68,22 +67,22 @@ async function buildWithOptions(args: GcrPullSecretsArgs, opts: pulumi.Component
 }
 
 describe("GcrPullSecrets", () => {
-    it("creates one pull Secret and one default-ServiceAccount entry per namespace, and one provider", async () => {
+    it("creates one PullSecret per namespace, listed in its default ServiceAccount, and one provider", async () => {
         await build(createArgs);
         assert.deepStrictEqual(names(types.secret), ["pull-team-a", "pull-team-b"]);
-        assert.deepStrictEqual(names(types.entry), ["pull-team-a/default", "pull-team-b/default"]);
+        assert.deepStrictEqual(findCreated(types.secret, "pull-team-a").inputs.serviceAccounts, ["default"]);
         assert.deepStrictEqual(names(types.provider), ["pull"]);
         assert.strictEqual(ofType(types.namespace).length, 0, "namespaces are not created unless asked");
         assert.strictEqual(ofType(types.kubernetesProvider).length, 0, "no Kubernetes provider when no namespace is created");
         assert.deepStrictEqual(recorded.filter((r) => r.type.startsWith("pulumi-nodejs:")), [], "no dynamic provider is left");
     });
 
-    it("adding a namespace adds exactly its Secret and entry, and changes nothing else", async () => {
+    it("adding a namespace adds exactly its PullSecret, and changes nothing else", async () => {
         const before = (await build(createArgs)).resources;
         const after = (await build({ ...createArgs, namespaces: ["team-0", ...createArgs.namespaces] })).resources;
         const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
         const added = after.filter((r) => !before.some((b) => key(b) === key(r))).map(key).sort();
-        assert.deepStrictEqual(added, [`${types.secret}::pull-team-0`, `${types.entry}::pull-team-0/default`]);
+        assert.deepStrictEqual(added, [`${types.secret}::pull-team-0`]);
         assert.ok(before.every((b) => after.some((a) => key(a) === key(b))), "no resource disappears");
     });
 
@@ -115,6 +114,8 @@ describe("GcrPullSecrets", () => {
                 registries: ["asia.gcr.io", "europe-west1-docker.pkg.dev"],
                 dockerConfigDigest: dockerConfigDigest(text),
                 namespaceCreatedByStack: false,
+                serviceAccounts: ["default"],
+                waitSeconds: 60,
             },
         );
         assert.ok(!JSON.stringify(recorded.filter((r) => r.type !== types.provider)).includes(config.auths["asia.gcr.io"].auth), "no other resource carries the key");
@@ -203,11 +204,10 @@ describe("GcrPullSecrets", () => {
         assert.deepStrictEqual(outputs.sort(), ["keyId", "registryHosts", "secretNames", "serviceAccountEmail"]);
     });
 
-    it("patches the extra ServiceAccounts named for a namespace", async () => {
-        await build({ ...createArgs, namespaces: [{ name: "ci", serviceAccounts: ["builder"] }] });
-        assert.deepStrictEqual(names(types.entry), ["pull-ci/builder", "pull-ci/default"]);
-        const entry = findCreated(types.entry, "pull-ci/builder").inputs;
-        assert.deepStrictEqual([entry.namespace, entry.serviceAccount, entry.secretName, entry.waitSeconds], ["ci", "builder", "regcred", 60]);
+    it("lists the Secret in the extra ServiceAccounts named for a namespace, default first", async () => {
+        await build({ ...createArgs, namespaces: [{ name: "ci", serviceAccounts: ["builder"] }], serviceAccountWaitSeconds: 30 });
+        const secret = findCreated(types.secret, "pull-ci").inputs;
+        assert.deepStrictEqual([secret.namespace, secret.serviceAccounts, secret.waitSeconds], ["ci", ["default", "builder"], 30]);
     });
 
     it("creates a namespace only when asked, keeps it on destroy, and writes the Secret after it", async () => {
@@ -234,7 +234,6 @@ describe("GcrPullSecrets", () => {
         const { optsOf } = await buildWithOptions({ ...createArgs, namespaces: [{ name: "fresh", create: true }] });
         const providerName = (key: string) => (optsOf[key].provider as unknown as { __name?: string }).__name;
         assert.strictEqual(providerName(`${types.secret}::pull-fresh`), "pull");
-        assert.strictEqual(providerName(`${types.entry}::pull-fresh/default`), "pull");
         assert.ok(optsOf[`${types.namespace}::pull-fresh`].provider instanceof k8s.Provider);
     });
 
@@ -265,10 +264,12 @@ describe("GcrPullSecrets", () => {
         assert.strictEqual(findCreated(types.secret, "pull-new").inputs.adopt, false);
     });
 
-    it("upgrades 0.1 stacks in place: aliases from the Kubernetes Secret and the dynamic entry", async () => {
-        const { optsOf } = await buildWithOptions(createArgs);
-        assert.deepStrictEqual(optsOf[`${types.secret}::pull-team-a`].aliases, [{ type: "kubernetes:core/v1:Secret" }]);
-        assert.deepStrictEqual(optsOf[`${types.entry}::pull-team-a/default`].aliases, [{ type: "pulumi-nodejs:dynamic:ServiceAccountPullSecret" }]);
+    it("upgrades 0.1 stacks in place: the Secret by alias, and 0.1's dynamic provider taken over only when asked", async () => {
+        const plain = await buildWithOptions(createArgs);
+        assert.deepStrictEqual(plain.optsOf[`${types.secret}::pull-team-a`].aliases, [{ type: "kubernetes:core/v1:Secret" }]);
+        assert.strictEqual(plain.optsOf[`${types.provider}::pull`].aliases, undefined, "a program's own dynamic provider is left alone");
+        const upgrading = await buildWithOptions({ ...createArgs, upgradeFrom01: true });
+        assert.deepStrictEqual(upgrading.optsOf[`${types.provider}::pull`].aliases, ["urn:pulumi:unit::gcr-pull-secrets::pulumi:providers:pulumi-nodejs::default"]);
     });
 
     it("rotation changes only the key's inputs; every resource name stays", async () => {

@@ -4,6 +4,7 @@ import { buildDockerConfigJson, dockerConfigDigest } from "../../components/dock
 import { Connection, CoreApi, SecretObject } from "../../provider/kubeApi";
 import { isSecretValue, revealed, secretValue, unknownValue } from "../../provider/propertyValues";
 import { diffProviderSettings } from "../../provider/providerConfig";
+import { legacyHandlers } from "../../provider/legacyResources";
 import { pullSecretHandler } from "../../provider/pullSecret";
 import { sampleKeyJson } from "./fixtures";
 
@@ -18,6 +19,8 @@ const inputs = {
     registries: ["asia.gcr.io"],
     dockerConfigDigest: secretValue(dockerConfigDigest(dockerConfigJson)),
     namespaceCreatedByStack: false,
+    serviceAccounts: ["default"],
+    waitSeconds: 1,
 };
 
 const httpError = (code: number, message: string) => Object.assign(new Error(message), { code, body: { message } });
@@ -25,14 +28,13 @@ const httpError = (code: number, message: string) => Object.assign(new Error(mes
 /** An in-memory namespace with Secrets, recording every call. */
 class FakeCluster {
     secrets = new Map<string, SecretObject>();
+    /** `namespace/name` -> the names in its imagePullSecrets. */
+    accounts = new Map<string, string[]>([["apps/default", ["someone-elses"]], ["apps/builder", []]]);
     namespaces = new Set(["apps"]);
     calls: string[] = [];
     private uid = 0;
 
     connection(): Connection {
-        const unused = async (): Promise<never> => {
-            throw new Error("unused");
-        };
         const api: CoreApi = {
             readNamespace: async ({ name }) => {
                 this.calls.push(`get ns ${name}`);
@@ -74,8 +76,17 @@ class FakeCluster {
                 if (uid && uid !== secret.metadata?.uid) throw httpError(409, "Precondition failed: UID in precondition");
                 this.secrets.delete(`${namespace}/${name}`);
             },
-            readNamespacedServiceAccount: unused,
-            patchNamespacedServiceAccount: unused,
+            readNamespacedServiceAccount: async ({ name, namespace }) => {
+                const list = this.accounts.get(`${namespace}/${name}`);
+                if (!list) throw httpError(404, `serviceaccounts "${name}" not found`);
+                return { metadata: { resourceVersion: "1" }, imagePullSecrets: list.map((n) => ({ name: n })) };
+            },
+            patchNamespacedServiceAccount: async ({ name, namespace, body }) => {
+                this.calls.push(`patch sa ${namespace}/${name}`);
+                const list = (body as { imagePullSecrets: { name: string }[] | null }).imagePullSecrets;
+                this.accounts.set(`${namespace}/${name}`, (list ?? []).map((ref) => ref.name));
+                return {};
+            },
         };
         return { api, mergePatch: {}, jsonPatch: {} };
     }
@@ -156,8 +167,9 @@ describe("PullSecret provider", () => {
     it("a new key is an in-place update of the masked digest; the name or namespace replaces", async () => {
         const handler = new FakeCluster().handler();
         const rotated = { ...inputs, dockerConfigDigest: secretValue("sha256:other") };
-        assert.deepStrictEqual(await handler.diff("apps/regcred", { ...inputs, uid: "u" }, rotated), { changes: true, replaces: [], diffs: ["dockerConfigDigest"] });
-        assert.deepStrictEqual(await handler.diff("apps/regcred", { ...inputs, uid: "u" }, { ...inputs }), { changes: false, replaces: [], diffs: [] });
+        const state = { ...inputs, uid: "u", attached: ["default"] };
+        assert.deepStrictEqual(await handler.diff("apps/regcred", state, rotated), { changes: true, replaces: [], diffs: ["dockerConfigDigest"] });
+        assert.deepStrictEqual(await handler.diff("apps/regcred", state, { ...inputs }), { changes: false, replaces: [], diffs: [] });
         assert.deepStrictEqual((await handler.diff("apps/regcred", { ...inputs }, { ...inputs, secretName: "gcr" })).replaces, ["secretName"]);
     });
 
@@ -206,6 +218,77 @@ describe("PullSecret provider", () => {
     });
 });
 
+describe("PullSecret provider: ServiceAccount entries", () => {
+    it("lists the Secret in each ServiceAccount after everyone else's entries", async () => {
+        const cluster = new FakeCluster();
+        const { outs } = await cluster.handler().create({ ...inputs, serviceAccounts: ["default", "builder"] });
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
+        assert.deepStrictEqual(cluster.accounts.get("apps/builder"), ["regcred"]);
+        assert.deepStrictEqual(outs.attached, ["default", "builder"]);
+    });
+
+    it("a ServiceAccount dropped from the list loses only our entry; one added gets it", async () => {
+        const cluster = new FakeCluster();
+        const { outs } = await cluster.handler().create({ ...inputs, serviceAccounts: ["default", "builder"] });
+        const diff = await cluster.handler().diff("apps/regcred", outs, { ...inputs });
+        assert.deepStrictEqual(diff, { changes: true, replaces: [], diffs: ["serviceAccounts"] });
+        await cluster.handler().update("apps/regcred", outs, { ...inputs });
+        assert.deepStrictEqual(cluster.accounts.get("apps/builder"), []);
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
+    });
+
+    it("refresh notices our entry removed by hand, and the next update puts it back", async () => {
+        const cluster = new FakeCluster();
+        const { id, outs } = await cluster.handler().create({ ...inputs });
+        cluster.accounts.set("apps/default", ["someone-elses"]);
+        const read = await cluster.handler().read(id, outs);
+        assert.deepStrictEqual(read.props.attached, []);
+        const diff = await cluster.handler().diff(id, read.props, { ...inputs });
+        assert.deepStrictEqual(diff, { changes: true, replaces: [], diffs: ["attached"] });
+        await cluster.handler().update(id, read.props, { ...inputs });
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
+    });
+
+    it("delete removes our entries before the Secret, and leaves everyone else's", async () => {
+        const cluster = new FakeCluster();
+        const { id, outs } = await cluster.handler().create({ ...inputs, serviceAccounts: ["default", "builder"] });
+        cluster.calls.length = 0;
+        await cluster.handler().delete(id, outs);
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses"]);
+        assert.deepStrictEqual(cluster.accounts.get("apps/builder"), []);
+        assert.strictEqual(cluster.calls[cluster.calls.length - 1], "delete apps/regcred", "the Secret goes last");
+    });
+});
+
+describe("0.1's dynamic resources, retired through this provider", () => {
+    const entry = { namespace: "apps", serviceAccount: "default", secretName: "regcred", waitSeconds: 60, attached: true, __provider: "exports.handler = ..." };
+    const handlersOf = (cluster: FakeCluster) =>
+        legacyHandlers(() => cluster.connection(), { guard: "pulumi-nodejs:dynamic:PullSecretGuard", entry: "pulumi-nodejs:dynamic:ServiceAccountPullSecret" });
+
+    it("keeps the entry when this version's PullSecret took the Secret over (no moment without it)", async () => {
+        const cluster = new FakeCluster();
+        await cluster.handler().create({ ...inputs });
+        await handlersOf(cluster)["pulumi-nodejs:dynamic:ServiceAccountPullSecret"].delete("apps/default", entry);
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
+    });
+
+    it("removes the entry when the namespace left the stack (the Secret is still 0.1's)", async () => {
+        const cluster = new FakeCluster();
+        cluster.accounts.set("apps/default", ["someone-elses", "regcred"]);
+        cluster.secrets.set("apps/regcred", { type: "kubernetes.io/dockerconfigjson", metadata: { annotations: { "pulumi.com/patchForce": "true" } } });
+        await handlersOf(cluster)["pulumi-nodejs:dynamic:ServiceAccountPullSecret"].delete("apps/default", entry);
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses"]);
+    });
+
+    it("a guard's delete touches nothing, and nothing but deletes is served", async () => {
+        const cluster = new FakeCluster();
+        const guard = handlersOf(cluster)["pulumi-nodejs:dynamic:PullSecretGuard"];
+        await guard.delete("apps/regcred", { namespace: "apps", secretName: "regcred" });
+        assert.deepStrictEqual(cluster.calls, []);
+        await assert.rejects(guard.create({}), /is a resource type of gcr-pull-secrets 0.1; it can only be deleted/);
+    });
+});
+
 describe("provider configuration diff", () => {
     const config = { dockerConfigJson: secretValue(dockerConfigJson), kubeconfig: secretValue(kubeconfigFor("https://a:6443")) };
 
@@ -231,8 +314,8 @@ describe("provider configuration diff", () => {
         assert.deepStrictEqual(diffProviderSettings(config, { ...config, kubeconfig: secretValue(kubeconfigFor("https://b:6443")) }).replaces, ["kubeconfig"]);
     });
 
-    it("never replaces when a resource arrives from the Kubernetes or the dynamic provider of 0.1", () => {
-        assert.deepStrictEqual(diffProviderSettings({ enableSecretMutable: "true", context: "old" }, config), { changes: false, replaces: [], diffs: [] });
+    it("never replaces when state of 0.1 (the Kubernetes or the dynamic provider) arrives through an alias", () => {
+        assert.deepStrictEqual(diffProviderSettings({ enableSecretMutable: "true", context: "old" }, config), { changes: true, replaces: [], diffs: ["kubeconfig", "dockerConfigJson"] });
         assert.deepStrictEqual(diffProviderSettings({}, config).replaces, []);
     });
 });

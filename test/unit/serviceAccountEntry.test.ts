@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { withoutPullSecret, withPullSecret } from "../../components/imagePullSecrets";
 import { CoreApi, ServiceAccountObject } from "../../provider/kubeApi";
-import { changePullSecrets, EntryInputs, EntryOutputs, serviceAccountEntryHandler } from "../../provider/serviceAccountEntry";
+import { changePullSecrets, EntryInputs } from "../../provider/serviceAccountEntry";
 
 /** An in-memory ServiceAccount endpoint with resourceVersion semantics like the API server's. */
 class FakeServiceAccounts {
@@ -133,32 +133,5 @@ describe("ServiceAccount read-modify-write", () => {
         const fake = new FakeServiceAccounts();
         fake.account = undefined;
         await changePullSecrets({ api: fake.api(), mergePatch: {} }, inputs, remove, "skip");
-    });
-});
-
-describe("ServiceAccount entry diff", () => {
-    const olds: EntryOutputs = { ...inputs, attached: true };
-    const handler = serviceAccountEntryHandler(() => {
-        throw new Error("diff must not reach the cluster");
-    });
-    const diff = (o: object, n: EntryInputs) => handler.diff("apps/default", { ...o }, { ...n });
-
-    it("reports no change when inputs are the same and our entry is attached", async () => {
-        assert.deepStrictEqual(await diff(olds, inputs), { changes: false, replaces: [], diffs: [] });
-    });
-
-    it("reports an update when refresh found our entry removed (drift)", async () => {
-        assert.deepStrictEqual(await diff({ ...olds, attached: false }, inputs), { changes: true, replaces: [], diffs: ["attached"] });
-    });
-
-    it("rewrites state left by the 0.1 dynamic provider in place, never replacing it", async () => {
-        const legacy = { ...olds, kubeContext: "", __provider: "exports.handler = ..." };
-        assert.deepStrictEqual(await diff(legacy, inputs), { changes: true, replaces: [], diffs: ["attached"] });
-    });
-
-    it("updates in place for a new Secret name and replaces for another ServiceAccount or namespace", async () => {
-        assert.deepStrictEqual((await diff(olds, { ...inputs, secretName: "gcr" })).replaces, []);
-        assert.deepStrictEqual((await diff(olds, { ...inputs, serviceAccount: "builder" })).replaces, ["serviceAccount"]);
-        assert.deepStrictEqual((await diff(olds, { ...inputs, namespace: "web" })).replaces, ["namespace"]);
     });
 });
