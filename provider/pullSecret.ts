@@ -164,18 +164,17 @@ function takeOverPatch(desired: SecretObject): object {
     };
 }
 
-function outputsOf(inputs: PullSecretInputs, uid: string | undefined, attached: string[], adoptedUid?: string): Record<string, unknown> {
+/**
+ * The state's outputs: only what the inputs do not already say, and what read and delete need.
+ * The engine keeps inputs and outputs apart and rewrites both at every step, so repeating the
+ * inputs here would cost every namespace its size again. The docker config digest appears only
+ * when refresh found the Secret's content changed by hand (see read).
+ */
+function outputsOf(inputs: Pick<PullSecretInputs, "namespace" | "secretName" | "serviceAccounts">, uid: string | undefined, attached: string[], adoptedUid?: string): Record<string, unknown> {
     return {
         namespace: inputs.namespace,
         secretName: inputs.secretName,
-        adopt: inputs.adopt,
-        owner: inputs.owner,
-        keySource: inputs.keySource,
-        registries: inputs.registries,
-        dockerConfigDigest: secretValue(inputs.dockerConfigDigest),
-        namespaceCreatedByStack: inputs.namespaceCreatedByStack,
         serviceAccounts: inputs.serviceAccounts,
-        waitSeconds: inputs.waitSeconds,
         attached,
         ...(uid ? { uid } : {}),
         ...(adoptedUid ? { adoptedUid } : {}),
@@ -298,7 +297,9 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             return { inputs: news, failures };
         },
 
-        async diff(_id, olds, news): Promise<DiffOutcome> {
+        async diff(_id, outputs, news, oldInputs): Promise<DiffOutcome> {
+            // Outputs win: a digest refresh read from the cluster replaces the one the inputs asked for.
+            const olds = { ...oldInputs, ...outputs };
             const before = readPullSecretProps(olds);
             const after = readPullSecretProps(news);
             const replaces = (["namespace", "secretName"] as const).filter((key) => before[key] !== after[key]);
@@ -321,7 +322,7 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             return { id: `${inputs.namespace}/${inputs.secretName}`, outs: outputsOf(inputs, uid, attached, adoptedUid) };
         },
 
-        async read(id, props) {
+        async read(id, props, inputs) {
             const known = readPullSecretProps(props);
             const { api } = context.connection();
             const live = await readSecret(api, known.namespace, known.secretName);
@@ -340,15 +341,18 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
                     if (statusOf(error) !== 404) throw new Error(`reading ServiceAccount ${known.namespace}/${serviceAccount} failed: ${describeApiError(error)}`);
                 }
             }
+            const expected = inputs ? readPullSecretProps(inputs).dockerConfigDigest : "";
+            const drift = liveDigest !== expected ? { dockerConfigDigest: secretValue(liveDigest) } : {};
             if (isLegacyState(props)) {
-                return { id, props: outputsOf({ ...known, dockerConfigDigest: liveDigest }, live.metadata?.uid, attached) };
+                return { id, props: { ...outputsOf(known, live.metadata?.uid, attached), ...drift } };
             }
-            return { id, props: { ...props, dockerConfigDigest: secretValue(liveDigest), uid: live.metadata?.uid, attached } };
+            const { dockerConfigDigest: _stale, ...rest } = props;
+            return { id, props: { ...rest, uid: live.metadata?.uid, attached, ...drift } };
         },
 
-        async update(_id, olds, news) {
+        async update(_id, olds, news, oldInputs) {
             const inputs = readPullSecretProps(news);
-            const before = readPullSecretProps(olds);
+            const before = readPullSecretProps({ ...oldInputs, ...olds });
             // The Secret is ours already (created, adopted, or written by this stack's earlier version).
             const { uid } = await writeSecret(context, inputs, true);
             const dropped = before.serviceAccounts.filter((sa) => !inputs.serviceAccounts.includes(sa));

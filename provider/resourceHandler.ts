@@ -22,10 +22,11 @@ export interface DiffOutcome {
 /** The CRUD operations of one resource type. */
 export interface ResourceHandler {
     check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }>;
-    diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<DiffOutcome>;
+    /** `olds` are the state's outputs, `oldInputs` its inputs (outputs keep only what inputs do not say). */
+    diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>, oldInputs?: Record<string, unknown>): Promise<DiffOutcome>;
     create(inputs: Record<string, unknown>): Promise<{ id: string; outs: Record<string, unknown> }>;
     /** Returns no id when the resource no longer exists. */
-    read(id: string, props: Record<string, unknown>): Promise<{ id?: string; props: Record<string, unknown> }>;
-    update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ outs: Record<string, unknown> }>;
+    read(id: string, props: Record<string, unknown>, inputs?: Record<string, unknown>): Promise<{ id?: string; props: Record<string, unknown> }>;
+    update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>, oldInputs?: Record<string, unknown>): Promise<{ outs: Record<string, unknown> }>;
     delete(id: string, props: Record<string, unknown>): Promise<void>;
 }

@@ -167,9 +167,12 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         },
         diff(call: Call, callback: Callback) {
             answer(callback, async () => {
-                const olds = plain(call.request.getOlds());
-                const news = plain(call.request.getNews());
-                return diffResponse(await handlerFor(call.request.getUrn()).diff(call.request.getId(), olds, news), olds, news);
+                const request = call.request as provproto.DiffRequest;
+                const olds = plain(request.getOlds());
+                const news = plain(request.getNews());
+                const oldInputs = request.hasOldInputs() ? plain(request.getOldInputs()) : undefined;
+                const outcome = await handlerFor(request.getUrn()).diff(request.getId(), olds, news, oldInputs);
+                return diffResponse(outcome, { ...oldInputs, ...olds }, news);
             });
         },
         create(call: Call, callback: Callback) {
@@ -183,7 +186,9 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         },
         read(call: Call, callback: Callback) {
             answer(callback, async () => {
-                const { id, props } = await handlerFor(call.request.getUrn()).read(call.request.getId(), plain(call.request.getProperties()));
+                const request = call.request as provproto.ReadRequest;
+                const inputs = request.hasInputs() ? plain(request.getInputs()) : undefined;
+                const { id, props } = await handlerFor(request.getUrn()).read(request.getId(), plain(request.getProperties()), inputs);
                 const response = new provproto.ReadResponse();
                 // No id tells the engine the resource is gone.
                 response.setId(id ?? "");
@@ -193,7 +198,9 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         },
         update(call: Call, callback: Callback) {
             answer(callback, async () => {
-                const { outs } = await handlerFor(call.request.getUrn()).update(call.request.getId(), plain(call.request.getOlds()), plain(call.request.getNews()));
+                const request = call.request as provproto.UpdateRequest;
+                const oldInputs = request.hasOldInputs() ? plain(request.getOldInputs()) : undefined;
+                const { outs } = await handlerFor(request.getUrn()).update(request.getId(), plain(request.getOlds()), plain(request.getNews()), oldInputs);
                 const response = new provproto.UpdateResponse();
                 response.setProperties(toStruct(outs));
                 return response;

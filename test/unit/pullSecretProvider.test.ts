@@ -110,9 +110,8 @@ describe("PullSecret provider", () => {
         assert.strictEqual(secret.type, "kubernetes.io/dockerconfigjson");
         assert.strictEqual(secret.metadata?.annotations?.[stackAnnotation], owner);
         assert.strictEqual(secret.metadata?.labels?.["app.kubernetes.io/part-of"], "gcr-pull-secrets");
-        assert.ok(isSecretValue(outs.dockerConfigDigest));
+        assert.deepStrictEqual(outs, { namespace: "apps", secretName: "regcred", serviceAccounts: ["default"], attached: ["default"], uid: "uid-1" }, "outputs repeat no input");
         assert.ok(!JSON.stringify(outs).includes(JSON.parse(sampleKeyJson).private_key_id), "no key material in the state");
-        assert.strictEqual(outs.uid, "uid-1");
     });
 
     it("refuses, at check and at create, a Secret of that name this stack did not write", async () => {
@@ -185,7 +184,7 @@ describe("PullSecret provider", () => {
         const cluster = new FakeCluster();
         const { outs } = await cluster.handler().create({ ...inputs });
         const next = buildDockerConfigJson(["asia.gcr.io"], sampleKeyJson.replace("1234567890", "999"), "_json_key");
-        const updated = await cluster.handler(next).update("apps/regcred", outs, { ...inputs, dockerConfigDigest: secretValue(dockerConfigDigest(next)) });
+        const updated = await cluster.handler(next).update("apps/regcred", outs, { ...inputs, dockerConfigDigest: secretValue(dockerConfigDigest(next)) }, { ...inputs });
         assert.strictEqual(cluster.content(), next);
         assert.strictEqual(updated.outs.uid, outs.uid);
     });
@@ -199,12 +198,14 @@ describe("PullSecret provider", () => {
     it("refresh reports content changed by hand as a different masked digest, and a deleted Secret as gone", async () => {
         const cluster = new FakeCluster();
         const { id, outs } = await cluster.handler().create({ ...inputs });
+        assert.strictEqual((await cluster.handler().read(id, outs, { ...inputs })).props.dockerConfigDigest, undefined, "no drift, no digest in the outputs");
         cluster.secrets.get("apps/regcred")!.data = { ".dockerconfigjson": Buffer.from("{}").toString("base64") };
-        const read = await cluster.handler().read(id, outs);
+        const read = await cluster.handler().read(id, outs, { ...inputs });
         assert.ok(isSecretValue(read.props.dockerConfigDigest));
         assert.strictEqual(revealed(read.props.dockerConfigDigest), dockerConfigDigest("{}"));
+        assert.deepStrictEqual(await cluster.handler().diff(id, read.props, { ...inputs }, { ...inputs }), { changes: true, replaces: [], diffs: ["dockerConfigDigest"] });
         cluster.secrets.clear();
-        assert.strictEqual((await cluster.handler().read(id, outs)).id, undefined);
+        assert.strictEqual((await cluster.handler().read(id, outs, { ...inputs })).id, undefined);
     });
 
     it("delete removes our Secret, and leaves one of that name someone made after ours was gone", async () => {
@@ -229,10 +230,11 @@ describe("PullSecret provider: ServiceAccount entries", () => {
 
     it("a ServiceAccount dropped from the list loses only our entry; one added gets it", async () => {
         const cluster = new FakeCluster();
-        const { outs } = await cluster.handler().create({ ...inputs, serviceAccounts: ["default", "builder"] });
-        const diff = await cluster.handler().diff("apps/regcred", outs, { ...inputs });
+        const before = { ...inputs, serviceAccounts: ["default", "builder"] };
+        const { outs } = await cluster.handler().create(before);
+        const diff = await cluster.handler().diff("apps/regcred", outs, { ...inputs }, before);
         assert.deepStrictEqual(diff, { changes: true, replaces: [], diffs: ["serviceAccounts"] });
-        await cluster.handler().update("apps/regcred", outs, { ...inputs });
+        await cluster.handler().update("apps/regcred", outs, { ...inputs }, before);
         assert.deepStrictEqual(cluster.accounts.get("apps/builder"), []);
         assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
     });
@@ -241,11 +243,11 @@ describe("PullSecret provider: ServiceAccount entries", () => {
         const cluster = new FakeCluster();
         const { id, outs } = await cluster.handler().create({ ...inputs });
         cluster.accounts.set("apps/default", ["someone-elses"]);
-        const read = await cluster.handler().read(id, outs);
+        const read = await cluster.handler().read(id, outs, { ...inputs });
         assert.deepStrictEqual(read.props.attached, []);
-        const diff = await cluster.handler().diff(id, read.props, { ...inputs });
+        const diff = await cluster.handler().diff(id, read.props, { ...inputs }, { ...inputs });
         assert.deepStrictEqual(diff, { changes: true, replaces: [], diffs: ["attached"] });
-        await cluster.handler().update(id, read.props, { ...inputs });
+        await cluster.handler().update(id, read.props, { ...inputs }, { ...inputs });
         assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
     });
 
