@@ -117,6 +117,8 @@ export function cleanPreview(text: string, paths: Array<[string, string]>, keyId
         clean = clean.split(path).join(placeholder);
     }
     clean = clean.replace(/::[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\]/g, "::<provider id>]");
+    // A provider's own id, shown when the provider itself changes (a new key updates its configuration).
+    clean = clean.replace(/\[id=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\]/g, "[id=<provider id>]");
     keyIds.forEach((id, index) => {
         clean = clean.split(id).join(`<id of throwaway key ${index + 1}>`);
     });
