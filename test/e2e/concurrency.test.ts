@@ -1,0 +1,88 @@
+import * as assert from "assert";
+import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { appendPullSecret, cliOutput, createNamespace, createTestStack, findKeyMaterial, keepForDebugging, kube, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
+
+describe("end to end: two stacks, drift of content, and the secret scan at scale", function () {
+    it("two stacks with different secret names manage the same namespaces at once; each keeps its own entry", async () => {
+        const namespaces = [uniqueNamespace("shared-a"), uniqueNamespace("shared-b")];
+        for (const ns of namespaces) {
+            await createNamespace(ns);
+            await appendPullSecret(ns, "someone-elses");
+        }
+        const first = await createTestStack();
+        const second = await createTestStack();
+        try {
+            first.setSettings({ registries: ["asia.gcr.io"], namespaces, secretName: "regcred-first" });
+            second.setSettings({ registries: ["asia.gcr.io"], namespaces, secretName: "regcred-second" });
+            await first.setJsonKey(makeThrowawayKey("first"));
+            await second.setJsonKey(makeThrowawayKey("second"));
+
+            const ups = await Promise.all([first.stack.up({ ...first.io }), second.stack.up({ ...second.io })]);
+            assert.deepStrictEqual(ups.map((u) => u.summary.result), ["succeeded", "succeeded"]);
+            for (const ns of namespaces) {
+                const names = await pullSecretNames(ns);
+                assert.deepStrictEqual([...names].sort(), ["regcred-first", "regcred-second", "someone-elses"], `${ns}: ${names.join(",")}`);
+            }
+
+            const destroys = await Promise.all([first.stack.destroy({ ...first.io }), second.stack.destroy({ ...second.io })]);
+            assert.deepStrictEqual(destroys.map((d) => d.summary.result), ["succeeded", "succeeded"]);
+            for (const ns of namespaces) assert.deepStrictEqual(await pullSecretNames(ns), ["someone-elses"]);
+        } finally {
+            await first.dispose();
+            await second.dispose();
+        }
+    });
+
+    it("a Secret edited by hand shows in preview --refresh (masked), and up --refresh writes ours back in place", async () => {
+        const ns = uniqueNamespace("content-drift");
+        await createNamespace(ns);
+        const t = await createTestStack();
+        try {
+            const key = makeThrowawayKey("drift");
+            t.setSettings({ registries: ["asia.gcr.io"], namespaces: [ns] });
+            await t.setJsonKey(key);
+            await t.stack.up({ ...t.io });
+            const before = await readPullSecret(ns);
+
+            const tampered = Buffer.from(JSON.stringify({ auths: { "asia.gcr.io": { auth: Buffer.from("x:y").toString("base64") } } })).toString("base64");
+            await kube().core.replaceNamespacedSecret({
+                name: "regcred",
+                namespace: ns,
+                body: { ...(await kube().core.readNamespacedSecret({ name: "regcred", namespace: ns })), data: { ".dockerconfigjson": tampered } },
+            });
+            const preview = await t.stack.preview({ ...t.io, refresh: true, diff: true });
+            assert.strictEqual(preview.changeSummary.update, 1);
+            assert.match(preview.stdout, /dockerConfigDigest: \[secret\] => \[secret\]/);
+            await t.stack.up({ ...t.io, refresh: true });
+            const after = await readPullSecret(ns);
+            assert.strictEqual(after.uid, before.uid);
+            assert.strictEqual(after.config.auths["asia.gcr.io"].password, key);
+        } finally {
+            await t.dispose();
+        }
+    });
+
+    it("at 60 namespaces, no key material anywhere in the state export or what the CLI printed", async () => {
+        const namespaces = Array.from({ length: 60 }, (_, i) => uniqueNamespace(`scan${i}`));
+        await Promise.all(namespaces.map((ns) => createNamespace(ns)));
+        const t = await createTestStack();
+        const printedBefore = cliOutput.length;
+        try {
+            const key = makeThrowawayKey("scan");
+            t.setSettings({ registries: ["asia.gcr.io", "europe-west1-docker.pkg.dev"], namespaces });
+            await t.setJsonKey(key);
+            const result = await t.stack.up({ ...t.io });
+            assert.strictEqual(result.summary.result, "succeeded");
+            await t.stack.preview({ ...t.io, diff: true });
+            const exported = t.exportState();
+            assert.ok(exported.length > 100_000, "the export is the whole state of 60 namespaces");
+            const printed = cliOutput.slice(printedBefore).join("");
+            keepForDebugging("scale-state-export.json", exported);
+            assert.strictEqual(findKeyMaterial(exported, key), undefined, "key material in the state");
+            assert.strictEqual(findKeyMaterial(printed, key), undefined, "key material in CLI output");
+            assert.strictEqual(JSON.parse(exported).deployment.resources.filter((r: { type: string }) => r.type === "gcr-pull-secrets:index:PullSecret").length, 60);
+        } finally {
+            await t.dispose();
+        }
+    });
+});
