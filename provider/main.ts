@@ -30,6 +30,13 @@ const handlers: Record<string, ResourceHandler> = {
     ...legacyHandlers(cluster, { guard: legacyTypes.pullSecretGuard, entry: legacyTypes.serviceAccountPullSecret }),
 };
 
+// The engine runs this plugin as its child. When the engine is killed (SIGKILL, OOM) nobody tells
+// the plugin, which would otherwise keep its port and connections for minutes: leave once orphaned.
+const engineProcess = process.ppid;
+setInterval(() => {
+    if (process.ppid !== engineProcess) process.exit(0);
+}, 1000).unref();
+
 serve({
     version,
     checkConfig: (_olds, news) => checkProviderSettings(news),

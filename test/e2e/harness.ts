@@ -6,7 +6,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { execFileSync } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import { randomBytes, randomUUID } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
@@ -71,6 +71,13 @@ export interface TestStack {
      * exportStack adds --show-secrets, which would defeat the point of scanning it.
      */
     exportState(): string;
+    /**
+     * Starts `pulumi <args>` on this stack as a user's shell would (its own process, so a test can
+     * kill it); everything it prints also goes to cliOutput.
+     */
+    spawnCli(args: string[]): ChildProcess;
+    /** Runs `pulumi <args>` on this stack to the end: its exit code and everything it printed. */
+    runCli(args: string[]): Promise<{ code: number | null; output: string }>;
     /** Output callbacks for an operation: stream to cliOutput. */
     io: { onOutput: (s: string) => void; onError: (s: string) => void };
 }
@@ -111,6 +118,16 @@ export async function createTestStack(
     const stackFile = (stackName: string) => path.join(workDir, `Pulumi.${stackName}.yaml`);
     const select = options.select ? LocalWorkspace.selectStack.bind(LocalWorkspace) : LocalWorkspace.createStack.bind(LocalWorkspace);
     const stack = await select({ stackName: name, workDir }, { envVars, pulumiHome: path.join(stateDir!, "home") });
+    const spawnCli = (args: string[]): ChildProcess => {
+        const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], {
+            cwd: workDir,
+            env: { ...process.env, ...envVars, PULUMI_HOME: path.join(stateDir!, "home") },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        child.stdout!.on("data", (chunk: Buffer) => void cliOutput.push(String(chunk)));
+        child.stderr!.on("data", (chunk: Buffer) => void cliOutput.push(String(chunk)));
+        return child;
+    };
     const io = {
         onOutput: (s: string) => void cliOutput.push(s),
         onError: (s: string) => void cliOutput.push(s),
@@ -137,6 +154,14 @@ export async function createTestStack(
                 // A stack of hundreds of namespaces exports megabytes; the default 1 MiB would throw ENOBUFS.
                 maxBuffer: 512 * 1024 * 1024,
             });
+        },
+        spawnCli,
+        runCli(args: string[]): Promise<{ code: number | null; output: string }> {
+            const child = spawnCli(args);
+            let output = "";
+            child.stdout!.on("data", (chunk: Buffer) => (output += String(chunk)));
+            child.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)));
+            return new Promise((resolve) => child.on("close", (code: number | null) => resolve({ code, output })));
         },
         async setJsonKey(keyJson) {
             await stack.setConfig("gcr-pull-secrets:jsonKey", { value: keyJson, secret: true });
