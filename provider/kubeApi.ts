@@ -48,6 +48,8 @@ export interface SecretObject {
 /** A connection: the API and the request options that pick a patch type. */
 export interface Connection {
     api: CoreApi;
+    /** The API server's URL, for messages. */
+    server?: string;
     mergePatch: unknown;
     jsonPatch: unknown;
 }
@@ -84,6 +86,7 @@ export function connect(settings: ClusterSettings): Connection {
     reuseConnections(config);
     return {
         api: config.makeApiClient(k8s.CoreV1Api) as unknown as CoreApi,
+        server: config.getCurrentCluster()?.server,
         mergePatch: k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
         jsonPatch: k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
     };

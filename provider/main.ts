@@ -3,11 +3,13 @@
  * opened lazily from the provider's configuration, shared by every resource of the update.
  */
 import { legacyTypes, types } from "../components/contract";
+import { engineWarnings } from "./engineLog";
 import { Connection, connect } from "./kubeApi";
 import { legacyHandlers } from "./legacyResources";
 import { checkProviderSettings, diffProviderSettings, ProviderSettings, readProviderSettings } from "./providerConfig";
 import { pullSecretHandler } from "./pullSecret";
 import { ResourceHandler } from "./resourceHandler";
+import { patientApi } from "./patientApi";
 import { serve } from "./server";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -16,8 +18,13 @@ const version: string = require("../package.json").version;
 let settings: ProviderSettings = { cluster: {}, clusterKnown: true };
 let connection: Connection | undefined;
 
+const warn = engineWarnings(process.argv[2]);
+
 function cluster(): Connection {
-    connection ??= connect(settings.cluster);
+    if (!connection) {
+        const opened = connect(settings.cluster);
+        connection = { ...opened, api: patientApi(opened.api, opened.server ?? "(unknown)", warn) };
+    }
     return connection;
 }
 

@@ -1,5 +1,8 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { startControlPlane } from "../../tools/cluster/controlPlane";
 import { makeThrowawayKey } from "../../tools/throwawayKey";
 import { createNamespace, createTestStack, kube, pullSecretNames, uniqueNamespace } from "./harness";
 
@@ -62,6 +65,52 @@ describe("end to end: pulumi up killed hard in the middle of an update", functio
             }
         } finally {
             await t.dispose();
+        }
+    });
+});
+
+describe("end to end: the API server stops answering in the middle of an update", function () {
+    it("the user is told what is awaited, and the update succeeds once the server answers again", async () => {
+        // A control plane of its own, so freezing it disturbs no other test; the stack reaches it
+        // through the kubeconfig setting.
+        const controlPlane = await startControlPlane();
+        const pid = Number(fs.readFileSync(path.join(controlPlane.dir, "kube-apiserver", "kube-apiserver.pid"), "utf8"));
+        const namespaces = Array.from({ length: 8 }, (_, i) => uniqueNamespace(`frozen${i}`));
+        const t = await createTestStack();
+        let frozen = false;
+        try {
+            await Promise.all(namespaces.map((ns) => createNamespace(ns, controlPlane.kubeconfigPath)));
+            t.setSettings({ registries: ["asia.gcr.io"], namespaces });
+            await t.setJsonKey(makeThrowawayKey("frozen"));
+            await t.stack.setConfig("gcr-pull-secrets:kubeconfig", { value: fs.readFileSync(controlPlane.kubeconfigPath, "utf8"), secret: true });
+
+            const up = t.spawnCli(["up", "--yes", "--skip-preview"]);
+            let output = "";
+            const freezeSeconds = 35;
+            up.stdout!.on("data", (chunk: Buffer) => {
+                output += String(chunk);
+                if (!frozen && /gcr-pull-secrets:index:PullSecret .* creating/.test(output)) {
+                    frozen = true;
+                    process.kill(pid, "SIGSTOP");
+                    setTimeout(() => process.kill(pid, "SIGCONT"), freezeSeconds * 1000);
+                }
+            });
+            up.stderr!.on("data", (chunk: Buffer) => (output += String(chunk)));
+            const started = Date.now();
+            const code = await new Promise((resolve) => up.on("close", resolve));
+            assert.ok(frozen, "the API server was never frozen");
+            assert.strictEqual(code, 0, output);
+            assert.ok(Date.now() - started < (freezeSeconds + 60) * 1000, "the update ended soon after the server answered again");
+            assert.match(output, /waiting for the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+: \w+ \S+: no answer for 15s; trying again/);
+
+            for (const ns of namespaces) assert.deepStrictEqual(await pullSecretNames(ns, "default", controlPlane.kubeconfigPath), ["regcred"]);
+            const preview = await t.stack.preview({ ...t.io });
+            const changed = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
+            assert.deepStrictEqual(changed, [], "the next preview is empty");
+        } finally {
+            if (frozen) process.kill(pid, "SIGCONT");
+            await t.dispose();
+            await controlPlane.stop();
         }
     });
 });
