@@ -86,3 +86,80 @@ describe("end to end: two stacks, drift of content, and the secret scan at scale
         }
     });
 });
+
+/**
+ * Another writer on the same ServiceAccounts, as a controller would be: it adds and removes entries
+ * of its own, each write conditional on the resourceVersion it read, with no pause between writes.
+ * Returns the entries it believes are there once stopped.
+ */
+function startWriter(namespace: string, label: string): { stop(): Promise<Set<string>>; writes(): number } {
+    let stopped = false;
+    let writes = 0;
+    const mine = new Set<string>();
+    const done = (async () => {
+        const { core } = kube();
+        const k8s = await import("@kubernetes/client-node");
+        for (let i = 0; !stopped; i++) {
+            const account = await core.readNamespacedServiceAccount({ name: "default", namespace });
+            const list = (account.imagePullSecrets ?? []).map((ref) => ({ name: ref.name }));
+            const name = `${label}-${i % 5}`;
+            const next = mine.has(name) ? list.filter((ref) => ref.name !== name) : [...list, { name }];
+            try {
+                await core.patchNamespacedServiceAccount(
+                    {
+                        name: "default",
+                        namespace,
+                        body: [
+                            { op: "test", path: "/metadata/resourceVersion", value: account.metadata?.resourceVersion },
+                            { op: "add", path: "/imagePullSecrets", value: next },
+                        ],
+                    },
+                    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
+                );
+                if (mine.has(name)) mine.delete(name);
+                else mine.add(name);
+                writes++;
+            } catch (error) {
+                const code = (error as { code?: number }).code;
+                if (code !== 409 && code !== 422) throw error; // someone wrote in between: read again
+            }
+        }
+    })();
+    return {
+        writes: () => writes,
+        async stop() {
+            stopped = true;
+            await done;
+            return mine;
+        },
+    };
+}
+
+describe("end to end: writers with no pause racing up and destroy", function () {
+    it("over several trials no writer's entry is lost; ours is there once after up and gone after destroy", async () => {
+        const namespaces = [uniqueNamespace("race-a"), uniqueNamespace("race-b"), uniqueNamespace("race-c")];
+        await Promise.all(namespaces.map((ns) => createNamespace(ns)));
+        const t = await createTestStack();
+        try {
+            t.setSettings({ registries: ["asia.gcr.io"], namespaces });
+            await t.setJsonKey(makeThrowawayKey("race"));
+            for (let trial = 0; trial < 4; trial++) {
+                for (const phase of ["up", "destroy"] as const) {
+                    const writers = namespaces.map((ns) => startWriter(ns, `w${trial}${phase}`));
+                    const result = phase === "up" ? await t.stack.up({ ...t.io }) : await t.stack.destroy({ ...t.io });
+                    const expected = await Promise.all(writers.map((w) => w.stop()));
+                    assert.strictEqual(result.summary.result, "succeeded");
+                    assert.ok(writers.every((w) => w.writes() > 0), "every writer wrote");
+                    for (const [i, ns] of namespaces.entries()) {
+                        const names = await pullSecretNames(ns);
+                        const theirs = names.filter((n) => n.startsWith(`w${trial}${phase}`));
+                        assert.deepStrictEqual(new Set(theirs), expected[i], `${ns} after ${phase} #${trial}: the writer's entries differ`);
+                        assert.strictEqual(names.filter((n) => n === "regcred").length, phase === "up" ? 1 : 0, `${ns} after ${phase} #${trial}: [${names.join(",")}]`);
+                    }
+                }
+            }
+        } finally {
+            await t.dispose();
+        }
+    });
+});

@@ -78,6 +78,8 @@ export interface TestStack {
     spawnCli(args: string[]): ChildProcess;
     /** Runs `pulumi <args>` on this stack to the end: its exit code and everything it printed. */
     runCli(args: string[]): Promise<{ code: number | null; output: string }>;
+    /** The folder of the file backend (`PULUMI_BACKEND_URL=file://<backendDir>`). */
+    backendDir: string;
     /** Output callbacks for an operation: stream to cliOutput. */
     io: { onOutput: (s: string) => void; onError: (s: string) => void };
 }
@@ -156,6 +158,7 @@ export async function createTestStack(
             });
         },
         spawnCli,
+        backendDir: path.join(stateDir!, "backend"),
         runCli(args: string[]): Promise<{ code: number | null; output: string }> {
             const child = spawnCli(args);
             let output = "";
