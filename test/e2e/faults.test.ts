@@ -117,3 +117,24 @@ describe("end to end: the API server stops answering in the middle of an update"
         }
     });
 });
+
+describe("end to end: a namespace that does not exist", function () {
+    it("fails the preview at once, naming it, and touches nothing", async () => {
+        const missing = uniqueNamespace("missing");
+        const present = uniqueNamespace("present");
+        await createNamespace(present);
+        const t = await createTestStack();
+        try {
+            t.setSettings({ registries: ["asia.gcr.io"], namespaces: [present, missing] });
+            await t.setJsonKey(makeThrowawayKey("missing"));
+            const started = Date.now();
+            const preview = await t.runCli(["preview"]);
+            assert.notStrictEqual(preview.code, 0);
+            assert.match(preview.output, new RegExp(`namespace "${missing}" does not exist in the cluster: create it first, or set create: true on it`));
+            assert.ok(Date.now() - started < 30_000, `the preview took ${Date.now() - started} ms to fail`);
+            await assert.rejects(kube().core.readNamespacedSecret({ name: "regcred", namespace: present }), (e: { code?: number }) => e.code === 404);
+        } finally {
+            await t.dispose();
+        }
+    });
+});

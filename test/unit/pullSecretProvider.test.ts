@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { lastAppliedAnnotation, stackAnnotation } from "../../components/contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "../../components/dockerConfig";
-import { Connection, CoreApi, SecretObject } from "../../provider/kubeApi";
+import { connect, Connection, CoreApi, SecretObject } from "../../provider/kubeApi";
 import { isSecretValue, revealed, secretValue, unknownValue } from "../../provider/propertyValues";
 import { diffProviderSettings } from "../../provider/providerConfig";
 import { legacyHandlers } from "../../provider/legacyResources";
@@ -319,5 +319,27 @@ describe("provider configuration diff", () => {
     it("never replaces when state of 0.1 (the Kubernetes or the dynamic provider) arrives through an alias", () => {
         assert.deepStrictEqual(diffProviderSettings({ enableSecretMutable: "true", context: "old" }, config), { changes: true, replaces: [], diffs: ["kubeconfig", "dockerConfigJson"] });
         assert.deepStrictEqual(diffProviderSettings({}, config).replaces, []);
+    });
+});
+
+describe("provider errors never quote the kubeconfig", () => {
+    const marker = "tok-SECRETMARKER-0123456789";
+
+    it("a kubeconfig that does not parse is reported by kind, not by its text", () => {
+        const broken = `apiVersion: v1\nusers:\n  - name: u\n    user: {token: ${marker}\n  bad: [`;
+        assert.throws(() => connect({ kubeconfig: broken }), (error: Error) => {
+            assert.match(error.message, /^the kubeconfig setting is not a readable kubeconfig file/);
+            assert.ok(!error.message.includes("SECRETMARKER"), error.message);
+            return true;
+        });
+    });
+
+    it("an unknown context is named, the kubeconfig's content is not", () => {
+        const config = `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://10.0.0.1:6443'}}]\nusers: [{name: u, user: {token: ${marker}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
+        assert.throws(() => connect({ kubeconfig: config, context: "nope" }), (error: Error) => {
+            assert.match(error.message, /kubeContext "nope" is not a context of the kubeconfig setting; known: x/);
+            assert.ok(!error.message.includes("SECRETMARKER"), error.message);
+            return true;
+        });
     });
 });
