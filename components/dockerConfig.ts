@@ -51,9 +51,9 @@ export function buildDockerConfigJson(hosts: readonly string[], keyJson: string,
     return JSON.stringify({ auths } satisfies DockerConfig);
 }
 
-/** The Secret's `data[".dockerconfigjson"]` value: the docker config JSON, base64-encoded. */
-export function dockerConfigSecretData(hosts: readonly string[], keyJson: string, username: UsernameMode): string {
-    return Buffer.from(buildDockerConfigJson(hosts, keyJson, username), "utf8").toString("base64");
+/** The Secret's `data[".dockerconfigjson"]` value: the docker config JSON text, base64-encoded. */
+export function dockerConfigSecretData(dockerConfigJson: string): string {
+    return Buffer.from(dockerConfigJson, "utf8").toString("base64");
 }
 
 /**

@@ -152,6 +152,16 @@ export function describeApiError(error: unknown): string {
     return `HTTP ${code}${typeof message === "string" ? `: ${message}` : ""}`;
 }
 
+/** The Secret, or undefined when it (or its namespace) does not exist; other failures throw, naming it. */
+export async function readSecret(api: CoreApi, namespace: string, name: string): Promise<SecretObject | undefined> {
+    try {
+        return await api.readNamespacedSecret({ name, namespace });
+    } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw new Error(`reading Secret ${namespace}/${name} failed: ${describeApiError(error)}`);
+    }
+}
+
 /** Waits `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));

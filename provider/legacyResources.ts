@@ -12,7 +12,7 @@
  */
 import { legacyPatchForceAnnotation } from "../components/contract";
 import { withoutPullSecret } from "../components/imagePullSecrets";
-import { Connection, describeApiError, statusOf } from "./kubeApi";
+import { Connection, readSecret } from "./kubeApi";
 import { stringProperty } from "./propertyValues";
 import { ResourceHandler } from "./resourceHandler";
 import { changePullSecrets } from "./serviceAccountEntry";
@@ -33,13 +33,9 @@ export function legacyHandlers(connection: () => Connection, types: { guard: str
             const serviceAccount = stringProperty(props, "serviceAccount") ?? "";
             const secretName = stringProperty(props, "secretName") ?? "";
             const { api, mergePatch } = connection();
-            try {
-                const secret = await api.readNamespacedSecret({ name: secretName, namespace });
-                if (secret.metadata?.annotations?.[legacyPatchForceAnnotation] === undefined) {
-                    return; // Taken over by this version's PullSecret: the entry is its now.
-                }
-            } catch (error) {
-                if (statusOf(error) !== 404) throw new Error(`reading Secret ${namespace}/${secretName} failed: ${describeApiError(error)}`);
+            const secret = await readSecret(api, namespace, secretName);
+            if (secret && secret.metadata?.annotations?.[legacyPatchForceAnnotation] === undefined) {
+                return; // Taken over by this version's PullSecret: the entry is its now.
             }
             await changePullSecrets({ api, mergePatch }, { namespace, serviceAccount, secretName, waitSeconds: 0 }, (list) => withoutPullSecret(list, secretName), "skip");
         }),

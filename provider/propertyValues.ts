@@ -45,17 +45,3 @@ export function containsUnknown(value: unknown): boolean {
     if (typeof inner === "object" && inner !== null) return Object.values(inner).some(containsUnknown);
     return false;
 }
-
-/** Deep equality of two property values, a secret equal to the same value unwrapped. */
-export function sameValue(a: unknown, b: unknown): boolean {
-    const left = revealed(a);
-    const right = revealed(b);
-    if (Array.isArray(left) && Array.isArray(right)) {
-        return left.length === right.length && left.every((item, i) => sameValue(item, right[i]));
-    }
-    if (typeof left === "object" && left !== null && typeof right === "object" && right !== null) {
-        const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
-        return [...keys].every((key) => sameValue((left as Record<string, unknown>)[key], (right as Record<string, unknown>)[key]));
-    }
-    return left === right;
-}

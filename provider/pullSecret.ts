@@ -20,9 +20,9 @@ import {
     registriesAnnotation,
     stackAnnotation,
 } from "../components/contract";
-import { dockerConfigDigest } from "../components/dockerConfig";
+import { dockerConfigDigest, dockerConfigSecretData } from "../components/dockerConfig";
 import { hasPullSecret, withoutPullSecret, withPullSecret } from "../components/imagePullSecrets";
-import { Connection, CoreApi, describeApiError, SecretObject, statusOf } from "./kubeApi";
+import { Connection, describeApiError, readSecret, SecretObject, statusOf } from "./kubeApi";
 import { containsUnknown, revealed, secretValue, stringProperty } from "./propertyValues";
 import { changePullSecrets } from "./serviceAccountEntry";
 import { CheckFailure, DiffOutcome, ResourceHandler } from "./resourceHandler";
@@ -144,7 +144,7 @@ function desiredSecret(inputs: PullSecretInputs, dockerConfigJson: string): Secr
             },
         },
         type: dockerConfigJsonType,
-        data: { ".dockerconfigjson": Buffer.from(dockerConfigJson, "utf8").toString("base64") },
+        data: { ".dockerconfigjson": dockerConfigSecretData(dockerConfigJson) },
     };
 }
 
@@ -206,15 +206,6 @@ function contentFor(context: PullSecretContext, inputs: PullSecretInputs): strin
         );
     }
     return content;
-}
-
-async function readSecret(api: CoreApi, namespace: string, name: string): Promise<SecretObject | undefined> {
-    try {
-        return await api.readNamespacedSecret({ name, namespace });
-    } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        throw new Error(`reading Secret ${namespace}/${name} failed: ${describeApiError(error)}`);
-    }
 }
 
 /** Writes the Secret: created, or (ours, or adopted) patched in place so it never goes missing. */

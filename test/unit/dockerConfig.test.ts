@@ -48,7 +48,7 @@ describe("docker config", () => {
     });
 
     it("encodes the Secret data as base64 of the docker config", () => {
-        const data = dockerConfigSecretData(["gcr.io"], sampleKeyJson, "_json_key");
+        const data = dockerConfigSecretData(buildDockerConfigJson(["gcr.io"], sampleKeyJson, "_json_key"));
         assert.strictEqual(Buffer.from(data, "base64").toString(), buildDockerConfigJson(["gcr.io"], sampleKeyJson, "_json_key"));
     });
 
