@@ -213,18 +213,20 @@ async function writeSecret(context: PullSecretContext, inputs: PullSecretInputs,
     const { api, mergePatch } = context.connection();
     const desired = desiredSecret(inputs, contentFor(context, inputs));
     const where = `Secret ${inputs.namespace}/${inputs.secretName}`;
-    const existing = await readSecret(api, inputs.namespace, inputs.secretName);
-    if (!existing) {
+    // A Secret about to be created was just checked (`check`) and usually does not exist: create it
+    // straight away, and read it only when the API server says it exists. An update reads first.
+    let existing = mayTakeOver ? await readSecret(api, inputs.namespace, inputs.secretName) : undefined;
+    for (let attempt = 1; !existing; attempt++) {
         try {
             const created = await api.createNamespacedSecret({ namespace: inputs.namespace, body: desired });
             return { uid: created.metadata?.uid };
         } catch (error) {
-            if (statusOf(error) !== 409) {
+            if (statusOf(error) !== 409 || attempt >= 3) {
                 throw new Error(`creating ${where} failed: ${describeApiError(error)}`);
             }
-            // Someone created it between our read and our create: decide as for any existing Secret.
-            return writeSecret(context, inputs, mayTakeOver);
         }
+        // It exists (made by someone else, or before a restarted update): decide as for any existing Secret.
+        existing = await readSecret(api, inputs.namespace, inputs.secretName);
     }
     const problem = mayTakeOver ? undefined : takeOverProblem(existing, inputs);
     if (problem) {
