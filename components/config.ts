@@ -24,6 +24,8 @@ export const settings: Readonly<Record<Exclude<keyof GcrPullSecretsArgs, "upgrad
     username: "string",
     secretName: "string",
     namespaces: "list",
+    namespaceSelector: "object",
+    excludeNamespaces: "list",
     allowSystemNamespaces: "boolean",
     serviceAccountWaitSeconds: "integer",
     kubeconfig: "secret",

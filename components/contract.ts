@@ -13,6 +13,12 @@ export const types = {
     pullSecret: `${packageName}:index:PullSecret`,
 } as const;
 
+/** Function tokens of the package (invokes). */
+export const functions = {
+    /** The cluster's namespaces with their labels (and, when asked, their ServiceAccounts): what namespaceSelector is resolved against. */
+    listNamespaces: `${packageName}:index:listNamespaces`,
+} as const;
+
 /** What 0.1 stored, which an upgrade takes over or retires. */
 export const legacyTypes = {
     /** The pull Secret, written by the Kubernetes provider; an alias turns it into a PullSecret. */

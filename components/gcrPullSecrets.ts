@@ -1,12 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { legacyTypes, managedLabels, types } from "./contract";
+import { functions, legacyTypes, managedLabels, types } from "./contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "./dockerConfig";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { googleCredentials } from "./googleCredentials";
 import { ConfigError, Plan, planFromArgs } from "./plan";
 import { PullSecret } from "./pullSecret";
 import { PullSecretsProvider } from "./pullSecretsProvider";
+import { ClusterNamespace, clusterLookups, NamespaceTarget, resolveNamespaces } from "./selectNamespaces";
 
 /**
  * Pull access to private Google registries for Kubernetes namespaces: a Google service account
@@ -56,7 +57,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                 "GcrPullSecrets arguments",
             );
         }
-        const kubeconfig = args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig);
+        const kubeconfig: pulumi.Output<string> | undefined = args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig);
 
         const google = googleCredentials(name, plan, args.jsonKey, this);
         const dockerConfigJson = pulumi.secret(google.keyJson.apply((json) => buildDockerConfigJson(plan.registryHosts, json, plan.username)));
@@ -90,38 +91,67 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                 { parent: this },
             ));
 
-        const secretNames: Record<string, string> = {};
-        for (const namespace of plan.namespaces) {
-            // Names come from the namespace, never its position, so reordering changes nothing.
-            const base = `${name}-${namespace.name}`;
-            const created = namespace.create
-                ? new k8s.core.v1.Namespace(
-                      base,
-                      { metadata: { name: namespace.name, labels: { ...managedLabels } } },
-                      // A namespace holds workloads other stacks own; destroying pull access must not delete them.
-                      { parent: this, retainOnDelete: true, provider: kubernetesProvider() },
-                  )
-                : undefined;
-            new PullSecret(
-                base,
-                {
-                    namespace: created ? created.metadata.name : namespace.name,
-                    secretName: plan.secretName,
-                    adopt: namespace.adopt,
-                    owner,
-                    keySource,
-                    registries: [...plan.registryHosts],
-                    dockerConfigDigest: digest,
-                    namespaceCreatedByStack: namespace.create,
-                    serviceAccounts: [...namespace.serviceAccounts],
-                    waitSeconds: plan.serviceAccountWaitSeconds,
-                },
-                { parent: this, provider, ...(created ? { dependsOn: [created] } : {}) },
-            );
-            secretNames[namespace.name] = plan.secretName;
-        }
+        const wire = (targets: NamespaceTarget[]): Record<string, string> => {
+            const secretNames: Record<string, string> = {};
+            for (const namespace of targets) {
+                // Names come from the namespace, never its position, so reordering changes nothing,
+                // and a namespace moving between the list and the selector keeps its resources.
+                const base = `${name}-${namespace.name}`;
+                const created = namespace.create
+                    ? new k8s.core.v1.Namespace(
+                          base,
+                          { metadata: { name: namespace.name, labels: { ...managedLabels } } },
+                          // A namespace holds workloads other stacks own; destroying pull access must not delete them.
+                          { parent: this, retainOnDelete: true, provider: kubernetesProvider() },
+                      )
+                    : undefined;
+                new PullSecret(
+                    base,
+                    {
+                        namespace: created ? created.metadata.name : namespace.name,
+                        secretName: plan.secretName,
+                        adopt: namespace.adopt,
+                        owner,
+                        keySource,
+                        registries: [...plan.registryHosts],
+                        dockerConfigDigest: digest,
+                        namespaceCreatedByStack: namespace.create,
+                        serviceAccounts: [...namespace.serviceAccounts],
+                        waitSeconds: plan.serviceAccountWaitSeconds,
+                    },
+                    { parent: this, provider, ...(created ? { dependsOn: [created] } : {}) },
+                );
+                secretNames[namespace.name] = plan.secretName;
+            }
+            return secretNames;
+        };
 
-        this.secretNames = pulumi.output(secretNames);
+        const lookups = clusterLookups(plan);
+        if (!lookups) {
+            this.secretNames = pulumi.output(wire(resolveNamespaces(plan)));
+        } else {
+            // Its own provider instance, without the docker config: that one is unknown in a preview
+            // that makes or rotates a key, and the engine answers no function call of a provider
+            // whose configuration is not fully known.
+            const clusterReader = new PullSecretsProvider(
+                `${name}-cluster`,
+                { kubeconfig, ...(plan.kubeContext ? { context: plan.kubeContext } : {}) },
+                { parent: this },
+            );
+            const listed = pulumi.runtime.invoke(functions.listNamespaces, { serviceAccounts: lookups.serviceAccounts }, { provider: clusterReader, parent: this });
+            this.secretNames = pulumi.output(
+                listed.then((result: { namespaces?: ClusterNamespace[] } | undefined) => {
+                    const cluster = Array.isArray(result?.namespaces) ? result.namespaces : undefined;
+                    if (!cluster) {
+                        const message = unresolvedMessage(plan.namespaceSelector !== undefined);
+                        // Going on would delete the Secrets of every namespace selected before.
+                        if (!pulumi.runtime.isDryRun()) throw new Error(message);
+                        pulumi.log.warn(message, this);
+                    }
+                    return wire(resolveNamespaces(plan, cluster));
+                }),
+            );
+        }
         this.serviceAccountEmail = google.email;
         this.keyId = google.keyId;
         this.registryHosts = pulumi.output([...plan.registryHosts]);
@@ -132,4 +162,15 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
             registryHosts: this.registryHosts,
         });
     }
+}
+
+/** Why a preview covers only the namespaces and ServiceAccounts named in the config. */
+function unresolvedMessage(selector: boolean): string {
+    const what = selector ? "namespaceSelector and the ServiceAccounts chosen by allServiceAccounts or serviceAccountSelector" : "the ServiceAccounts chosen by allServiceAccounts or serviceAccountSelector";
+    return (
+        `${what} could not be read from the cluster: its kubeconfig is not known in this preview (it comes from a resource this update creates or changes). ` +
+        "This preview shows only the namespaces and ServiceAccounts named in the config" +
+        (selector ? ", and the namespaces selected before as deleted; " : "; ") +
+        "pulumi up reads the cluster once the kubeconfig is known, and covers what the selectors choose then"
+    );
 }

@@ -1,8 +1,28 @@
 import * as pulumi from "@pulumi/pulumi";
 import { UsernameMode } from "./dockerConfig";
+import { LabelSelectorArgs } from "./labelSelector";
+
+/** Which ServiceAccounts of a namespace receive the Secret, besides `default` (always). */
+export interface ServiceAccountCoverageArgs {
+    /**
+     * More ServiceAccounts, by name, to receive the Secret in `imagePullSecrets`; one that does not
+     * exist yet is waited for (serviceAccountWaitSeconds). Default: none.
+     */
+    serviceAccounts?: string[];
+    /**
+     * Every ServiceAccount the namespace has when the program runs (`pulumi preview` or `up`); one
+     * made later is covered by the next `pulumi up`. Default: false.
+     */
+    allServiceAccounts?: boolean;
+    /**
+     * The ServiceAccounts whose labels match this selector when the program runs; one labelled later
+     * is covered by the next `pulumi up`. Default: none.
+     */
+    serviceAccountSelector?: LabelSelectorArgs;
+}
 
 /** A namespace that receives the pull Secret, with per-namespace options. */
-export interface NamespaceArgs {
+export interface NamespaceArgs extends ServiceAccountCoverageArgs {
     /** The namespace name (a DNS-1123 label). Required. */
     name: string;
     /** Create the namespace if this stack should own it. Default: false (it must already exist). */
@@ -13,11 +33,16 @@ export interface NamespaceArgs {
      * Default: false, and then an existing Secret of that name stops the update with an error.
      */
     adopt?: boolean;
-    /**
-     * More ServiceAccounts of this namespace to receive the Secret in `imagePullSecrets`. The
-     * `default` ServiceAccount always receives it. Default: none.
-     */
-    serviceAccounts?: string[];
+}
+
+/**
+ * Namespaces chosen by their labels, read from the cluster each time the program runs, so a
+ * `pulumi preview` shows which namespaces an update adds or drops. A label selector, plus the
+ * options every namespace it selects gets.
+ */
+export interface NamespaceSelectorArgs extends LabelSelectorArgs, ServiceAccountCoverageArgs {
+    /** Take over an existing Secret of the same name in a selected namespace (see {@link NamespaceArgs.adopt}). Default: false. */
+    adopt?: boolean;
 }
 
 /** A Google service account this program creates for pulling images. */
@@ -76,9 +101,21 @@ export interface GcrPullSecretsArgs {
     username?: UsernameMode;
     /** Name of the Secret in each namespace. Default: `regcred`. */
     secretName?: string;
-    /** Namespaces that receive the Secret: names, or {@link NamespaceArgs}. Required, at least one. */
-    namespaces: (string | NamespaceArgs)[];
-    /** Allow kube-system, kube-public and kube-node-lease. Default: false. */
+    /**
+     * Namespaces that receive the Secret: names, or {@link NamespaceArgs}. Required, at least one,
+     * unless namespaceSelector is set.
+     */
+    namespaces?: (string | NamespaceArgs)[];
+    /**
+     * Also every namespace whose labels match this selector when the program runs, except those in
+     * excludeNamespaces, system namespaces (unless allowSystemNamespaces) and namespaces being
+     * deleted. An empty selector (`{}`) matches every namespace. A namespace also listed in
+     * `namespaces` gets the options of its entry there. Default: none.
+     */
+    namespaceSelector?: NamespaceSelectorArgs;
+    /** Namespaces namespaceSelector never selects, whatever their labels. Default: none. */
+    excludeNamespaces?: string[];
+    /** Allow kube-system, kube-public and kube-node-lease, listed by name or selected. Default: false. */
     allowSystemNamespaces?: boolean;
     /** How long to wait for a ServiceAccount to appear (the `default` one of a new namespace is made by a controller). Default: 60. */
     serviceAccountWaitSeconds?: number;

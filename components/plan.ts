@@ -8,12 +8,12 @@ import { ConfigError, ConfigProblem } from "./configError";
 import { usernameModes, UsernameMode } from "./dockerConfig";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { CredentialPlan, planCredentials } from "./planCredentials";
-import { NamespacePlan, planNamespaces, subdomainRule, isSubdomain, systemNamespaces } from "./planNamespaces";
+import { NamespacePlan, NamespaceSelectorPlan, planNamespaces, subdomainRule, isSubdomain, systemNamespaces } from "./planNamespaces";
 import { planRegistries, RepositoryGrantPlan } from "./planRegistries";
 import { rotationWindow } from "./rotation";
 
 export { ConfigError, systemNamespaces };
-export type { ConfigProblem, CredentialPlan, NamespacePlan, RepositoryGrantPlan };
+export type { ConfigProblem, CredentialPlan, NamespacePlan, NamespaceSelectorPlan, RepositoryGrantPlan };
 
 /** Key rotation for keys this program creates. */
 export interface RotationPlan {
@@ -35,7 +35,10 @@ export interface Plan {
     rotation?: RotationPlan;
     username: UsernameMode;
     secretName: string;
+    /** Namespaces listed by name, sorted. */
     namespaces: NamespacePlan[];
+    /** Namespaces chosen by label when the program runs. */
+    namespaceSelector?: NamespaceSelectorPlan;
     serviceAccountWaitSeconds: number;
     kubeContext?: string;
 }
@@ -105,7 +108,7 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
     }
     const rotation = planRotation(args, checker, credentials.sourceKind, options.now ?? new Date());
     const { username, secretName } = planSecret(args, checker);
-    const namespaces = planNamespaces(args, checker);
+    const { namespaces, namespaceSelector } = planNamespaces(args, checker);
     const serviceAccountWaitSeconds = checker.integer(checker.setting("serviceAccountWaitSeconds", args.serviceAccountWaitSeconds), {
         fallback: 60,
         min: 1,
@@ -131,6 +134,7 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
         username,
         secretName,
         namespaces,
+        ...(namespaceSelector ? { namespaceSelector } : {}),
         serviceAccountWaitSeconds,
         ...(kubeContext ? { kubeContext } : {}),
     };

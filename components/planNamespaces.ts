@@ -1,16 +1,42 @@
 import { Checker, childPath, Field, quote, Uniques } from "./checker";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
+import { LabelSelectorPlan, readLabelSelector, selectorFields } from "./labelSelector";
 
 /** Namespaces that hold cluster machinery; writing pull secrets there needs an explicit opt-in. */
 export const systemNamespaces: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
 
-/** One namespace as the component will wire it. */
-export interface NamespacePlan {
+/** Which ServiceAccounts of a namespace receive the Secret. */
+export interface ServiceAccountCoverage {
+    /** ServiceAccounts named in the config, `default` first, each once: waited for when missing. */
+    serviceAccounts: string[];
+    /** Also every ServiceAccount the namespace has when the program runs. */
+    allServiceAccounts: boolean;
+    /** Also the ServiceAccounts whose labels match, when the program runs. */
+    serviceAccountSelector?: LabelSelectorPlan;
+}
+
+/** One namespace listed by name. */
+export interface NamespacePlan extends ServiceAccountCoverage {
     name: string;
     create: boolean;
     adopt: boolean;
-    /** ServiceAccounts to patch, `default` first, each once. */
-    serviceAccounts: string[];
+}
+
+/** Namespaces chosen by their labels when the program runs, and how each is covered. */
+export interface NamespaceSelectorPlan extends ServiceAccountCoverage {
+    selector: LabelSelectorPlan;
+    /** Never selected, whatever their labels. Sorted. */
+    exclude: string[];
+    /** Whether kube-system, kube-public and kube-node-lease may be selected (allowSystemNamespaces). */
+    includeSystem: boolean;
+    adopt: boolean;
+}
+
+/** The namespaces part of the plan. */
+export interface NamespacesPlan {
+    /** The namespaces listed by name, sorted. */
+    namespaces: NamespacePlan[];
+    namespaceSelector?: NamespaceSelectorPlan;
 }
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -27,20 +53,26 @@ export function isSubdomain(value: string): boolean {
     return value.length <= 253 && dns1123Subdomain.test(value);
 }
 
-const namespaceFields = ["name", "create", "adopt", "serviceAccounts"] as const;
+const coverageFields = ["serviceAccounts", "allServiceAccounts", "serviceAccountSelector"] as const;
+const namespaceFields = ["name", "create", "adopt", ...coverageFields] as const;
+const namespaceSelectorFields = [...selectorFields, "adopt", ...coverageFields] as const;
 
-/** Checks the namespaces, and returns them sorted by name. */
-export function planNamespaces(args: GcrPullSecretsArgs, checker: Checker): NamespacePlan[] {
+/** Checks the namespaces listed by name (sorted) and the namespace selector. */
+export function planNamespaces(args: GcrPullSecretsArgs, checker: Checker): NamespacesPlan {
     const allowField = checker.setting("allowSystemNamespaces", args.allowSystemNamespaces);
     const allowSystemNamespaces = checker.boolean(allowField, false);
     // A switch that cannot be read is reported on its own; whether system namespaces were meant to
     // be allowed is then unknown, so they are not also refused.
     const allowUnknown = checker.isSet(allowField) && typeof allowField.value !== "boolean" && allowField.value !== "true" && allowField.value !== "false";
+    const selectorField = checker.setting("namespaceSelector", args.namespaceSelector);
     const namespacesField = checker.setting("namespaces", args.namespaces);
     const items = checker.list(namespacesField, { what: "namespaces", example: "default" });
-    if (!checker.isSet(namespacesField) || items?.length === 0) {
+    if (!checker.isSet(selectorField) && (!checker.isSet(namespacesField) || items?.length === 0)) {
         const example = checker.howToSet({ ...namespacesField, path: childPath(namespacesField.path, 0) }, "default");
-        checker.fail(namespacesField, `${checker.isSet(namespacesField) ? "is empty" : "is not set"}; list at least one namespace, for example ${example}`);
+        checker.fail(
+            namespacesField,
+            `${checker.isSet(namespacesField) ? "is empty" : "is not set"}; list at least one namespace, for example ${example}, or choose namespaces by label with ${checker.shortPath(selectorField)}`,
+        );
     }
 
     const namespaces: NamespacePlan[] = [];
@@ -58,7 +90,7 @@ export function planNamespaces(args: GcrPullSecretsArgs, checker: Checker): Name
         });
         const create = members?.create ? checker.boolean(members.create, false) : false;
         const adopt = members?.adopt ? checker.boolean(members.adopt, false) : false;
-        const serviceAccounts = members?.serviceAccounts ? readServiceAccounts(members.serviceAccounts, checker) : ["default"];
+        const coverage = readCoverage(members ?? {}, checker);
         if (name === undefined) continue;
         if (!isLabel(name)) {
             checker.fail(nameField, `is ${quote(nameField)}, not a valid namespace name (${labelRule}); write it as \`kubectl get namespaces\` shows it`);
@@ -71,9 +103,75 @@ export function planNamespaces(args: GcrPullSecretsArgs, checker: Checker): Name
         if (create && (name === "default" || systemNamespaces.includes(name))) {
             checker.fail(members!.create, `is true for ${quote(nameField)}, which every cluster has; ${checker.howToRemove(members!.create)}`);
         }
-        namespaces.push({ name, create, adopt, serviceAccounts });
+        namespaces.push({ name, create, adopt, ...coverage });
     }
-    return namespaces.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    namespaces.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const namespaceSelector = readNamespaceSelector(args, checker, selectorField, namespaces, allowSystemNamespaces);
+    return { namespaces, ...(namespaceSelector ? { namespaceSelector } : {}) };
+}
+
+/** The namespace selector and its exclusions; undefined when not set (or when it has a problem). */
+function readNamespaceSelector(
+    args: GcrPullSecretsArgs,
+    checker: Checker,
+    selectorField: Field,
+    listed: NamespacePlan[],
+    includeSystem: boolean,
+): NamespaceSelectorPlan | undefined {
+    const excludeField = checker.setting("excludeNamespaces", args.excludeNamespaces);
+    const members = checker.object(selectorField, {
+        what: "a label selector {matchLabels?, matchExpressions?} with the options of the namespaces it selects",
+        known: namespaceSelectorFields,
+        example: ["matchLabels.team", "team-a"],
+    });
+    if (checker.isSet(excludeField) && !checker.isSet(selectorField)) {
+        checker.fail(
+            excludeField,
+            `applies only to namespaces chosen by ${checker.shortPath(selectorField)}, which is not set; ` +
+                `${checker.howToRemove(excludeField)} and remove the namespaces from ${checker.shortPath(checker.setting("namespaces", undefined))} instead`,
+        );
+    }
+    const exclude: string[] = [];
+    const uniqueExcluded = new Uniques(checker, "excluded namespace");
+    for (const item of checker.list(excludeField, { what: "namespace names", example: "sandbox" }) ?? []) {
+        const name = checker.text(item, { what: "a namespace name", example: "sandbox", required: true });
+        if (name === undefined) continue;
+        if (!isLabel(name)) {
+            checker.fail(item, `is ${quote(item)}, not a valid namespace name (${labelRule}); write it as \`kubectl get namespaces\` shows it`);
+        } else if (uniqueExcluded.add(name, item)) {
+            if (listed.some((namespace) => namespace.name === name)) {
+                checker.fail(item, `is ${quote(item)}, which namespaces also lists; a listed namespace is always covered, so remove it from one of the two`);
+            }
+            exclude.push(name);
+        }
+    }
+    if (!members) return undefined;
+    const before = checker.problems.length;
+    const selector = readLabelSelector(members, checker);
+    const adopt = members.adopt ? checker.boolean(members.adopt, false) : false;
+    const coverage = readCoverage(members, checker);
+    if (!selector || checker.problems.length > before) return undefined;
+    return { selector, exclude: exclude.sort(), includeSystem, adopt, ...coverage };
+}
+
+/** The ServiceAccounts an entry covers: named ones (always `default`), all, or by label. */
+function readCoverage(members: Record<string, Field>, checker: Checker): ServiceAccountCoverage {
+    const serviceAccounts = members.serviceAccounts ? readServiceAccounts(members.serviceAccounts, checker) : ["default"];
+    const allServiceAccounts = members.allServiceAccounts ? checker.boolean(members.allServiceAccounts, false) : false;
+    let serviceAccountSelector: LabelSelectorPlan | undefined;
+    const selectorField = members.serviceAccountSelector;
+    if (selectorField && checker.isSet(selectorField)) {
+        const selectorMembers = checker.object(selectorField, {
+            what: "a label selector {matchLabels?, matchExpressions?}",
+            known: selectorFields,
+            example: ["matchLabels.pulls-images", "true"],
+        });
+        if (selectorMembers) serviceAccountSelector = readLabelSelector(selectorMembers, checker);
+        if (allServiceAccounts) {
+            checker.fail(selectorField, `is set together with allServiceAccounts: true, which already covers every ServiceAccount; keep one of the two`);
+        }
+    }
+    return { serviceAccounts, allServiceAccounts, ...(serviceAccountSelector ? { serviceAccountSelector } : {}) };
 }
 
 /** The ServiceAccounts to patch in one namespace: `default` first, then the listed ones, each once. */

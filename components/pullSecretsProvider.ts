@@ -3,8 +3,11 @@ import { packageName } from "./contract";
 
 /** The configuration of a {@link PullSecretsProvider}. */
 export interface PullSecretsProviderArgs {
-    /** The docker config JSON text every pull Secret carries. Secret; required. */
-    dockerConfigJson: pulumi.Input<string>;
+    /**
+     * The docker config JSON text every pull Secret carries. Secret. Default: none; the provider
+     * then only reads the cluster (the component's namespace lookups) and cannot write a pull Secret.
+     */
+    dockerConfigJson?: pulumi.Input<string>;
     /** The cluster, as the text of a kubeconfig file. Secret. Default: the ambient kubeconfig (`KUBECONFIG`, else `~/.kube/config`). */
     kubeconfig?: pulumi.Input<string>;
     /** Context of the kubeconfig. Default: its current context. */
@@ -27,7 +30,7 @@ export class PullSecretsProvider extends pulumi.ProviderResource {
             packageName,
             name,
             {
-                dockerConfigJson: pulumi.secret(args.dockerConfigJson),
+                ...(args.dockerConfigJson !== undefined ? { dockerConfigJson: pulumi.secret(args.dockerConfigJson) } : {}),
                 ...(args.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(args.kubeconfig) } : {}),
                 ...(args.context !== undefined ? { context: args.context } : {}),
             },

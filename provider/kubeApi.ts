@@ -23,6 +23,20 @@ export interface CoreApi {
     patchNamespacedSecret(req: { name: string; namespace: string; body: object }, options?: unknown): Promise<SecretObject>;
     deleteNamespacedSecret(req: { name: string; namespace: string; body?: object }): Promise<unknown>;
     readNamespace(req: { name: string }): Promise<unknown>;
+    listNamespace(req: ListRequest): Promise<ObjectList>;
+    listServiceAccountForAllNamespaces(req: ListRequest): Promise<ObjectList>;
+}
+
+/** One page of a list call. */
+export interface ListRequest {
+    limit?: number;
+    _continue?: string;
+}
+
+/** The fields of a list (of Namespaces or ServiceAccounts) the provider reads. */
+export interface ObjectList {
+    metadata?: { _continue?: string };
+    items: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; deletionTimestamp?: unknown } ; status?: { phase?: string } }[];
 }
 
 /** The fields of a ServiceAccount the provider reads. */

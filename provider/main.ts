@@ -2,7 +2,8 @@
  * Entry point of the `pulumi-resource-gcr-pull-secrets` provider plugin: one cluster connection,
  * opened lazily from the provider's configuration, shared by every resource of the update.
  */
-import { legacyTypes, types } from "../components/contract";
+import { functions, legacyTypes, types } from "../components/contract";
+import { listNamespaces } from "./clusterInventory";
 import { engineWarnings } from "./engineLog";
 import { Connection, connect } from "./kubeApi";
 import { legacyHandlers } from "./legacyResources";
@@ -53,6 +54,10 @@ serve({
         connection = undefined;
     },
     handler: (type) => handlers[type],
+    async invoke(token, args) {
+        if (token !== functions.listNamespaces) throw new Error(`the gcr-pull-secrets provider has no function ${token}`);
+        return { ...(await listNamespaces(cluster(), args)) };
+    },
 }).catch((error) => {
     process.stderr.write(`gcr-pull-secrets provider failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -79,6 +79,8 @@ export function patientApi(api: CoreApi, server: string, warn: WarningLogger, pa
         "patchNamespacedSecret",
         "deleteNamespacedSecret",
         "readNamespace",
+        "listNamespace",
+        "listServiceAccountForAllNamespaces",
     ];
     return Object.fromEntries(methods.map((method) => [method, wrap(method)])) as unknown as CoreApi;
 }

@@ -33,7 +33,8 @@ export function readProviderSettings(args: Record<string, unknown>): ProviderSet
 export function checkProviderSettings(news: Record<string, unknown>): CheckFailure[] {
     const failures: CheckFailure[] = [];
     const docker = revealed(news.dockerConfigJson);
-    if (!containsUnknown(docker) && (typeof docker !== "string" || docker === "")) {
+    // Absent in a provider that only reads the cluster (the component's namespace lookups).
+    if (docker !== undefined && !containsUnknown(docker) && (typeof docker !== "string" || docker === "")) {
         failures.push({ property: "dockerConfigJson", reason: "dockerConfigJson must be the docker config JSON text the pull Secrets carry" });
     }
     for (const key of ["kubeconfig", "context"] as const) {
@@ -56,7 +57,7 @@ export function checkProviderSettings(news: Record<string, unknown>): CheckFailu
  * configuration that is not ours is then never a reason to replace, and is rewritten as ours.
  */
 export function diffProviderSettings(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
-    if (!("dockerConfigJson" in olds)) {
+    if (!("dockerConfigJson" in olds) && "dockerConfigJson" in news) {
         return { changes: true, replaces: [], diffs: keys.filter((key) => key in news) };
     }
     const diffs = keys.filter((key) => containsUnknown(news[key]) || revealed(olds[key]) !== revealed(news[key]));

@@ -22,6 +22,8 @@ export interface ProviderImplementation {
     configure(args: Record<string, unknown>): void;
     /** The handler of a resource type token, or undefined for a type this provider does not know. */
     handler(type: string): ResourceHandler | undefined;
+    /** Runs a function of the package; throws for a token this provider does not know. */
+    invoke(token: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 type Callback = (error: grpc.ServiceError | null, value?: unknown) => void;
@@ -122,6 +124,14 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         },
         cancel(_call: Call, callback: Callback) {
             callback(null, new emptyproto.Empty());
+        },
+        invoke(call: Call, callback: Callback) {
+            answer(callback, async () => {
+                const request = call.request as provproto.InvokeRequest;
+                const response = new provproto.InvokeResponse();
+                response.setReturn(toStruct(await provider.invoke(request.getTok(), plain(request.getArgs()))));
+                return response;
+            });
         },
         checkConfig(call: Call, callback: Callback) {
             answer(callback, () => {

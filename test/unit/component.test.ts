@@ -1,4 +1,4 @@
-import { findCreated, isSecretInput, ofType, recorded, resetRecorded, revealSecretInput, settle, unwrap } from "./mocks";
+import { calls, findCreated, isSecretInput, ofType, recorded, resetRecorded, revealSecretInput, setMockCluster, settle, unwrap } from "./mocks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
@@ -8,6 +8,7 @@ import { GcrPullSecrets } from "../../components/gcrPullSecrets";
 import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
 import { ConfigError } from "../../components/plan";
 import { rotationWindow } from "../../components/rotation";
+import { ClusterNamespace } from "../../components/selectNamespaces";
 import { sampleKeyJson, validCreateStack } from "./fixtures";
 
 const types = {
@@ -79,7 +80,7 @@ describe("GcrPullSecrets", () => {
 
     it("adding a namespace adds exactly its PullSecret, and changes nothing else", async () => {
         const before = (await build(createArgs)).resources;
-        const after = (await build({ ...createArgs, namespaces: ["team-0", ...createArgs.namespaces] })).resources;
+        const after = (await build({ ...createArgs, namespaces: ["team-0", ...createArgs.namespaces!] })).resources;
         const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
         const added = after.filter((r) => !before.some((b) => key(b) === key(r))).map(key).sort();
         assert.deepStrictEqual(added, [`${types.secret}::pull-team-0`]);
@@ -89,7 +90,7 @@ describe("GcrPullSecrets", () => {
     it("reordering namespaces and hosts registers the same resources with the same inputs", async () => {
         const sorted = (resources: typeof recorded) => [...resources].sort((a, b) => `${a.type}${a.name}`.localeCompare(`${b.type}${b.name}`));
         const a = sorted((await build(createArgs)).resources);
-        const b = sorted((await build({ ...createArgs, namespaces: [...createArgs.namespaces].reverse(), registries: [...createArgs.registries].reverse() })).resources);
+        const b = sorted((await build({ ...createArgs, namespaces: [...createArgs.namespaces!].reverse(), registries: [...createArgs.registries].reverse() })).resources);
         assert.deepStrictEqual(b, a);
     });
 
@@ -326,5 +327,88 @@ describe("GcrPullSecrets", () => {
         const parents = children.filter((c) => !c.id.startsWith("gcr-pull-secrets:index:")).map((c) => (c.parent === component ? "ok" : c.id));
         assert.ok(parents.length >= 6);
         assert.deepStrictEqual(parents.filter((p) => p !== "ok"), []);
+    });
+});
+
+describe("GcrPullSecrets: namespaces and ServiceAccounts chosen by label", () => {
+    const cluster: ClusterNamespace[] = [
+        { name: "team-a", labels: { pulls: "gcr" }, terminating: false, serviceAccounts: [{ name: "default", labels: {} }] },
+        { name: "web", labels: { pulls: "gcr" }, terminating: false, serviceAccounts: [{ name: "default", labels: {} }, { name: "runner", labels: { ci: "yes" } }] },
+        { name: "batch", labels: { pulls: "gcr" }, terminating: false, serviceAccounts: [{ name: "default", labels: {} }, { name: "cron", labels: {} }] },
+        { name: "sandbox", labels: { pulls: "gcr" }, terminating: false },
+        { name: "old", labels: { pulls: "gcr" }, terminating: true },
+        { name: "kube-system", labels: { pulls: "gcr" }, terminating: false },
+        { name: "other", labels: {}, terminating: false },
+    ];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { _setIsDryRun(value: boolean): void };
+
+    afterEach(() => {
+        setMockCluster(undefined);
+        settings._setIsDryRun(false);
+    });
+
+    async function buildSelected(args: GcrPullSecretsArgs) {
+        resetRecorded();
+        const component = new GcrPullSecrets("pull", args);
+        const secretNames = await unwrap(component.secretNames);
+        await settle();
+        return { secretNames, resources: [...recorded] };
+    }
+
+    it("adds a PullSecret for each matching namespace, read through a cluster-only provider", async () => {
+        setMockCluster(cluster);
+        const { secretNames } = await buildSelected({ ...createArgs, namespaces: ["team-b"], namespaceSelector: { matchLabels: { pulls: "gcr" } }, excludeNamespaces: ["sandbox"] });
+        assert.deepStrictEqual(Object.keys(secretNames).sort(), ["batch", "team-a", "team-b", "web"]);
+        assert.deepStrictEqual(names(types.secret), ["pull-batch", "pull-team-a", "pull-team-b", "pull-web"]);
+        assert.deepStrictEqual(names(types.provider), ["pull", "pull-cluster"]);
+        const reader = findCreated(types.provider, "pull-cluster").inputs;
+        assert.ok(!("dockerConfigJson" in reader), "the reader never carries the docker config");
+        assert.deepStrictEqual(calls.map((c) => [c.token, c.inputs]), [[contract.functions.listNamespaces, { serviceAccounts: false }]]);
+    });
+
+    it("covers every ServiceAccount, or those matching a selector, and asks for them only then", async () => {
+        setMockCluster(cluster);
+        await buildSelected({
+            ...createArgs,
+            namespaces: [{ name: "web", serviceAccountSelector: { matchLabels: { ci: "yes" } } }, { name: "batch", allServiceAccounts: true, serviceAccounts: ["later"] }],
+        });
+        assert.deepStrictEqual(findCreated(types.secret, "pull-web").inputs.serviceAccounts, ["default", "runner"]);
+        assert.deepStrictEqual(findCreated(types.secret, "pull-batch").inputs.serviceAccounts, ["default", "later", "cron"]);
+        assert.deepStrictEqual(calls.map((c) => c.inputs), [{ serviceAccounts: true }]);
+    });
+
+    it("makes no call and no extra provider when nothing is chosen by label", async () => {
+        await buildSelected(createArgs);
+        assert.deepStrictEqual(calls, []);
+        assert.deepStrictEqual(names(types.provider), ["pull"]);
+    });
+
+    it("a preview that cannot read the cluster warns and shows the listed namespaces only", async () => {
+        setMockCluster("unconfigured");
+        settings._setIsDryRun(true);
+        const warnings: string[] = [];
+        const original = pulumi.log.warn;
+        (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => {
+            warnings.push(message);
+        };
+        try {
+            const { secretNames } = await buildSelected({ ...createArgs, namespaces: ["team-b"], namespaceSelector: { matchLabels: { pulls: "gcr" } } });
+            assert.deepStrictEqual(Object.keys(secretNames), ["team-b"]);
+        } finally {
+            (pulumi.log as { warn: typeof pulumi.log.warn }).warn = original;
+        }
+        assert.strictEqual(warnings.length, 1);
+        assert.match(warnings[0], /namespaceSelector .* could not be read from the cluster: its kubeconfig is not known in this preview/);
+        assert.match(warnings[0], /selected before as deleted/);
+    });
+
+    it("an update that cannot read the cluster fails rather than dropping the selected namespaces", async () => {
+        setMockCluster("unconfigured");
+        resetRecorded();
+        const component = new GcrPullSecrets("pull", { ...createArgs, namespaces: ["team-b"], namespaceSelector: { matchLabels: { pulls: "gcr" } } });
+        // An Output that fails never runs its apply callbacks: read the failure through its promise (SDK-internal).
+        const settled = (component.secretNames as unknown as { promise(): Promise<unknown> }).promise();
+        await assert.rejects(settled, /could not be read from the cluster/);
     });
 });

@@ -1,10 +1,13 @@
 /**
  * The one Pulumi mocks setup for all unit tests (`setMocks` is process-global). Import it before
- * any program code. Every resource is recorded; any provider function call throws, because the
- * program makes none and a new one should be a conscious change to these tests.
+ * any program code. Every resource is recorded. The one provider function the program calls,
+ * `listNamespaces`, answers from {@link setMockCluster}; any other call throws, so that a new one is
+ * a conscious change to these tests.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { functions } from "../../components/contract";
+import type { ClusterNamespace } from "../../components/selectNamespaces";
 
 /** A resource the program registered. */
 export interface Recorded {
@@ -15,6 +18,20 @@ export interface Recorded {
 }
 
 export const recorded: Recorded[] = [];
+
+/** Function calls the program made, in order. */
+export const calls: pulumi.runtime.MockCallArgs[] = [];
+
+let cluster: ClusterNamespace[] | "unconfigured" | undefined;
+
+/**
+ * What `listNamespaces` answers: these namespaces, or "unconfigured" for the empty answer the engine
+ * gives for a provider whose configuration is unknown (a preview of a cluster made in the same
+ * update). Undefined (the default): the call is unexpected and throws.
+ */
+export function setMockCluster(namespaces: ClusterNamespace[] | "unconfigured" | undefined): void {
+    cluster = namespaces;
+}
 
 /** Fake Google key for a service account: a complete JSON key whose id depends on the key's inputs. */
 export function fakeKeyJson(email: string, seed: string): string {
@@ -53,6 +70,12 @@ pulumi.runtime.setMocks(
             return { id: `mocked::${args.type}::${args.name}-id`, state };
         },
         call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+            calls.push(args);
+            if (args.token === functions.listNamespaces && cluster !== undefined) {
+                if (cluster === "unconfigured") return {};
+                const withAccounts = args.inputs.serviceAccounts === true;
+                return { namespaces: cluster.map(({ serviceAccounts, ...namespace }) => ({ ...namespace, ...(withAccounts ? { serviceAccounts: serviceAccounts ?? [] } : {}) })) };
+            }
             throw new Error(`unexpected provider function call ${args.token}`);
         },
     },
@@ -84,6 +107,7 @@ export async function settle(): Promise<void> {
 /** Forgets what earlier tests registered. */
 export function resetRecorded(): void {
     recorded.length = 0;
+    calls.length = 0;
 }
 
 /** The recorded resources of one type. */

@@ -426,7 +426,7 @@ describe("policy pack against the committed stacks (component under mocks)", () 
 
     it("staging writing into kube-system (allowed by the program) is still blocked without the policy opt-in", async () => {
         const found = packViolations(
-            await declaredResources("staging", (args) => ({ ...args, allowSystemNamespaces: true, namespaces: [...args.namespaces, "kube-system"] })),
+            await declaredResources("staging", (args) => ({ ...args, allowSystemNamespaces: true, namespaces: [...(args.namespaces ?? []), "kube-system"] })),
         );
         assert.strictEqual(found.length, 1, "the PullSecret (the Secret and its ServiceAccount entries)");
         assert.ok(found.every((m) => /system namespace "kube-system"/.test(m)), found.join("\n"));

@@ -35,7 +35,12 @@ class FakeCluster {
     private uid = 0;
 
     connection(): Connection {
+        const unexpected = async (): Promise<never> => {
+            throw new Error("no list call is expected of a PullSecret");
+        };
         const api: CoreApi = {
+            listNamespace: unexpected,
+            listServiceAccountForAllNamespaces: unexpected,
             readNamespace: async ({ name }) => {
                 this.calls.push(`get ns ${name}`);
                 if (!this.namespaces.has(name)) throw httpError(404, `namespaces "${name}" not found`);

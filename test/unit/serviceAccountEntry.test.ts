@@ -27,6 +27,8 @@ class FakeServiceAccounts {
         };
         const notFound = () => Object.assign(new Error("not found"), { code: 404, body: { message: "serviceaccounts \"default\" not found" } });
         return {
+            listNamespace: unused,
+            listServiceAccountForAllNamespaces: unused,
             readNamespacedServiceAccount: async () => {
                 if (this.missingReads > 0) {
                     this.missingReads--;
