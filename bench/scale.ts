@@ -7,6 +7,8 @@
 //   npm run bench -- --at 429bec2 10 100   the program as it was at that commit (for before/after)
 //   npm run bench -- --no-checkpoints 300  also time `pulumi up` with PULUMI_SKIP_CHECKPOINTS=true
 //                                          (diagnosis only: shows what the state writes cost)
+//   npm run bench -- --selector 1000       what namespaceSelector adds to a no-op preview when the
+//                                          cluster has 1000 namespaces (see measureSelector)
 //
 // For each N, N namespaces exist beforehand (each with its default ServiceAccount), and each method
 // starts from namespaces without the pull Secret:
@@ -137,6 +139,56 @@ async function measure(n: number, options: { workDir?: string; noCheckpoints: bo
     return row;
 }
 
+/** The median of three timings of `fn`. */
+async function median3(fn: () => Promise<unknown>): Promise<number> {
+    const times = [await timed(fn), await timed(fn), await timed(fn)];
+    return times.sort((a, b) => a - b)[1];
+}
+
+/**
+ * `total` namespaces exist, `covered` of them carry a label. One stack covers those `covered`, first
+ * listed by name, then chosen by the label (same resources, so both previews are no-ops), then also
+ * with allServiceAccounts (one more list call, of every ServiceAccount). Each preview is timed three
+ * times (median), next to `kubectl get namespaces -l` on the same cluster.
+ */
+async function measureSelector(total: number, covered = 10): Promise<string> {
+    const label = "bench-pulls";
+    const namespaces = Array.from({ length: total }, (_, i) => `sel-${total}-${i}`);
+    const chosen = namespaces.slice(0, covered);
+    console.error(`[bench] selector: creating ${total} namespaces, ${covered} labelled ${label}=yes`);
+    await pool(namespaces, 16, (namespace) => createNamespace(namespace));
+    await pool(chosen, 8, (namespace) => run("kubectl", ["label", "namespace", namespace, `${label}=yes`]));
+    const kubectl = await median3(() => run("kubectl", ["get", "namespaces", "-l", `${label}=yes`, "-o", "name"]));
+    const t = await createTestStack({});
+    const figures: Record<string, number> = {};
+    try {
+        await t.setJsonKey(makeThrowawayKey("bench-selector"));
+        t.setSettings({ registries: [host], namespaces: chosen });
+        await t.stack.up();
+        console.error(`[bench] selector: previews, listed by name`);
+        figures.listed = await median3(() => t.stack.preview());
+        t.setSettings({ registries: [host], namespaceSelector: { matchLabels: { [label]: "yes" } } });
+        console.error(`[bench] selector: previews, chosen by label`);
+        figures.selector = await median3(async () => {
+            const preview = await t.stack.preview();
+            if ((preview.changeSummary.same ?? 0) < covered || Object.keys(preview.changeSummary).some((op) => op !== "same" && op !== "create")) {
+                throw new Error(`the selector preview is not a no-op: ${JSON.stringify(preview.changeSummary)}`);
+            }
+        });
+        t.setSettings({ registries: [host], namespaceSelector: { matchLabels: { [label]: "yes" }, allServiceAccounts: true } });
+        figures.allServiceAccounts = await median3(() => t.stack.preview());
+    } finally {
+        await t.dispose();
+    }
+    const s = (x: number) => `${x.toFixed(2)} s`;
+    return [
+        `| namespaces in the cluster | covered | kubectl get ns -l | preview, listed | preview, namespaceSelector | added by the selector | preview, + allServiceAccounts | added |`,
+        `| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+        `| ${total} | ${covered} | ${s(kubectl)} | ${s(figures.listed)} | ${s(figures.selector)} | ${s(figures.selector - figures.listed)} | ` +
+            `${s(figures.allServiceAccounts)} | ${s(figures.allServiceAccounts - figures.listed)} |`,
+    ].join("\n");
+}
+
 function table(rows: Row[]): string {
     const s = (x: number) => `${x.toFixed(1)} s`;
     const r = (x: number, base: number) => `${(x / base).toFixed(2)}x`;
@@ -164,6 +216,7 @@ async function main(): Promise<void> {
     const at = args.indexOf("--at");
     const commit = at >= 0 ? args[at + 1] : undefined;
     const noCheckpoints = args.includes("--no-checkpoints");
+    const selector = args.includes("--selector");
     const counts = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== "--at").map(Number);
     await run("kubectl", ["version", "--client"]).catch(() => {
         throw new Error("the benchmark needs kubectl for its baselines: apt-get install kubectl");
@@ -173,6 +226,12 @@ async function main(): Promise<void> {
     process.env.KUBECONFIG = controlPlane.kubeconfigPath;
     const rows: Row[] = [];
     try {
+        if (selector) {
+            const figures = await measureSelector(counts[0] ?? 1000);
+            console.log(`gcr-pull-secrets (this checkout); ${os.cpus().length} cores; one local control plane; file backend; median of 3`);
+            console.log(figures);
+            return;
+        }
         for (const n of counts.length ? counts : [10, 100, 300]) {
             rows.push(await measure(n, { workDir, noCheckpoints }));
             console.error(table(rows));

@@ -178,6 +178,11 @@ export async function createTestStack(
     };
 }
 
+/** The operations of a preview's or update's summary that change something, without zeros: `{ update: 4 }`. */
+export function changes(summary: Record<string, number | undefined> | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<string, number>;
+}
+
 /** Creates a stack, runs `fn`, then destroys the stack and removes it, whatever happened. */
 export async function withStack(fn: (t: TestStack) => Promise<void>): Promise<void> {
     const t = await createTestStack();

@@ -4,6 +4,7 @@ import { makeThrowawayKey } from "../../tools/throwawayKey";
 import {
     admittedPullSecrets,
     appendPullSecret,
+    changes,
     cliOutput,
     createNamespace,
     kube,
@@ -17,10 +18,6 @@ import {
 } from "./harness";
 
 /** Changes besides "same" in a preview's or update's summary. */
-function changes(summary: Record<string, number | undefined> | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<string, number>;
-}
-
 describe("end to end: one stack's whole life on a real cluster", function () {
     const nsA = uniqueNamespace("team-a");
     const nsB = uniqueNamespace("team-b");
