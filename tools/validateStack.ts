@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { checkStackConfig, configNamespace } from "../components/config";
 import { ConfigError, ConfigProblem } from "../components/configError";
+import { describeSelector } from "../components/labelSelector";
 import { Plan } from "../components/plan";
 import { stackConfigFromYaml } from "./stackFileConfig";
 
@@ -71,8 +72,10 @@ export function formatValidation(stack: string, result: StackValidation): string
         return `${file}: ${new ConfigError(result.problems, `${configNamespace} stack configuration`).message}${notes}`;
     }
     const plan = result.plan;
+    // Selected namespaces are known only against the cluster, at preview.
+    const selected = plan?.namespaceSelector ? ` + those labelled ${describeSelector(plan.namespaceSelector.selector)}` : "";
     const summary = plan
-        ? ` (${plan.credentials.kind}; ${plan.namespaces.length} namespaces; registries ${plan.registryHosts.join(", ")})`
+        ? ` (${plan.credentials.kind}; ${plan.namespaces.length} namespaces${selected}; registries ${plan.registryHosts.join(", ")})`
         : "";
     return `${file}: ok${summary}${notes}`;
 }
