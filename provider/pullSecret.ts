@@ -117,8 +117,9 @@ export function takeOverProblem(existing: SecretObject, inputs: Pick<PullSecretI
     if (!inputs.adopt) {
         return (
             `Secret ${inputs.namespace}/${inputs.secretName} already exists and was not created by this stack. ` +
-            `To take it over in place (pods keep pulling), set adopt: true on namespace "${inputs.namespace}" in the namespaces setting; ` +
-            `otherwise choose another secretName or delete that Secret.`
+            `To take it over in place (pods keep pulling), set adopt: true on namespace "${inputs.namespace}" in the namespaces setting ` +
+            `(or on namespaceSelector, if the selector chose it); otherwise choose another secretName, delete that Secret, or ` +
+            `(for a selected namespace) add it to excludeNamespaces.`
         );
     }
     if (existing.type !== dockerConfigJsonType) {
