@@ -3,7 +3,7 @@ import { makeThrowawayKey } from "../../tools/throwawayKey";
 import { cliOutput, createNamespace, kube, manualRecipe, pullSecretNames, readPullSecret, uniqueNamespace, withStack } from "./harness";
 
 describe("end to end: migrating from the manual kubectl recipe", function () {
-    it("6. refuses to take over an existing regcred unless adopt is set, then adopts it in place (same UID)", async () => {
+    it("refuses to take over an existing regcred unless adopt is set, then adopts it in place (same UID)", async () => {
         const ns = uniqueNamespace("legacy");
         const oldKey = makeThrowawayKey("manual");
         const newKey = makeThrowawayKey("adopted");

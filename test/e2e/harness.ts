@@ -13,6 +13,9 @@ import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 
+/** Re-exported so tests import their helpers from one place. */
+export { findKeyMaterial } from "../../tools/keyMaterial";
+
 const repoRoot = path.resolve(__dirname, "../..");
 
 /** Everything every CLI command of this run printed, stdout and stderr. */
@@ -309,9 +312,6 @@ export async function readPullSecret(namespace: string, name = "regcred") {
         config: data ? JSON.parse(Buffer.from(data, "base64").toString("utf8")) : undefined,
     };
 }
-
-/** Re-exported so tests import their helpers from one place. */
-export { findKeyMaterial } from "../../tools/keyMaterial";
 
 /** Writes `content` into the run's temp state dir (kept after the run) and says where. */
 export function keepForDebugging(file: string, content: string): string {

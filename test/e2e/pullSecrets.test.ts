@@ -47,7 +47,7 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         await t?.dispose();
     });
 
-    it("1. up writes a dockerconfigjson Secret in every namespace and adds it to default; a Pod without imagePullSecrets gets ours", async () => {
+    it("up writes a dockerconfigjson Secret in every namespace and adds it to default; a Pod without imagePullSecrets gets ours", async () => {
         const result = await stack.up({ ...t.io });
         assert.strictEqual(result.summary.result, "succeeded");
         for (const ns of [nsA, nsB]) {
@@ -73,14 +73,14 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         assert.deepStrictEqual(result.outputs.registryHosts.value, hosts);
     });
 
-    it("2. a second up changes nothing, and a preview right after reports no changes", async () => {
+    it("a second up changes nothing, and a preview right after reports no changes", async () => {
         const again = await stack.up({ ...t.io });
         assert.deepStrictEqual(changes(again.summary.resourceChanges), {});
         const preview = await stack.preview({ ...t.io });
         assert.deepStrictEqual(changes(preview.changeSummary), {});
     });
 
-    it("3+5. adding a namespace (created in the same up) previews as exactly its resources; it gets its Secret and default entry", async () => {
+    it("adding a namespace (created in the same up) previews as exactly its resources; it gets its Secret and default entry", async () => {
         settings = { ...settings, namespaces: [nsA, { name: nsNew, create: true }, nsB] };
         t.setSettings(settings);
         const preview = await stack.preview({ ...t.io });
@@ -94,14 +94,14 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         uids[nsNew] = (await readPullSecret(nsNew)).uid;
     });
 
-    it("3. reordering namespaces previews as no change", async () => {
+    it("reordering namespaces previews as no change", async () => {
         t.setSettings({ ...settings, namespaces: [nsB, nsA, { name: nsNew, create: true }], registries: [...hosts].reverse() });
         const preview = await stack.preview({ ...t.io });
         assert.deepStrictEqual(changes(preview.changeSummary), {});
         t.setSettings(settings);
     });
 
-    it("7. drift: removing our entry by hand shows in preview --refresh, and up --refresh restores it", async () => {
+    it("drift: removing our entry by hand shows in preview --refresh, and up --refresh restores it", async () => {
         const { core } = kube();
         const names = await pullSecretNames(nsB);
         const ours = names.indexOf("regcred");
@@ -117,7 +117,7 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         assert.deepStrictEqual(await pullSecretNames(nsB), ["regcred"]);
     });
 
-    it("4. entries others add survive refresh, and a concurrent writer's entry is never lost", async () => {
+    it("entries others add survive refresh, and a concurrent writer's entry is never lost", async () => {
         await appendPullSecret(nsB, "added-later");
         const refresh = await stack.refresh({ ...t.io });
         assert.strictEqual(refresh.summary.result, "succeeded");
@@ -151,7 +151,7 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         assert.strictEqual(final.filter((n) => n === "regcred").length, 1);
     });
 
-    it("8. a new key updates each Secret in place (same UID), with the diff masked", async () => {
+    it("a new key updates each Secret in place (same UID), with the diff masked", async () => {
         oldKeys.push(keyJson);
         keyJson = makeThrowawayKey("e2e-rotated");
         await t.setJsonKey(keyJson);
@@ -170,7 +170,7 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         assert.strictEqual(result.outputs.keyId.value, JSON.parse(keyJson).private_key_id);
     });
 
-    it("10. no secret in plaintext: state export, preview --diff and all CLI output", async () => {
+    it("no secret in plaintext: state export, preview --diff and all CLI output", async () => {
         const exported = t.exportState();
         const printed = cliOutput.join("");
         keepForDebugging("state-export.json", exported);
@@ -184,7 +184,7 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         assert.match(exported, /"ciphertext"/, "the state holds the secrets encrypted");
     });
 
-    it("9. destroy removes our Secrets and only our entries; everything else stays", async () => {
+    it("destroy removes our Secrets and only our entries; everything else stays", async () => {
         const result = await stack.destroy({ ...t.io });
         assert.strictEqual(result.summary.result, "succeeded");
         const { core } = kube();
