@@ -3,8 +3,10 @@ import { packageName } from "./contract";
 
 /** The configuration of a {@link PullSecretsProvider}. */
 export interface PullSecretsProviderArgs {
-    /** The docker config JSON text every pull Secret carries. Secret; required. */
-    dockerConfigJson: pulumi.Input<string>;
+    /** The docker config JSON text every pull Secret carries. Secret; required unless `keyless`. */
+    dockerConfigJson?: pulumi.Input<string>;
+    /** The Secrets' content is written in the cluster by the keyless refresher, not from here. Default: false. */
+    keyless?: boolean;
     /** The cluster, as the text of a kubeconfig file. Secret. Default: the ambient kubeconfig (`KUBECONFIG`, else `~/.kube/config`). */
     kubeconfig?: pulumi.Input<string>;
     /** Context of the kubeconfig. Default: its current context. */
@@ -27,7 +29,9 @@ export class PullSecretsProvider extends pulumi.ProviderResource {
             packageName,
             name,
             {
-                dockerConfigJson: pulumi.secret(args.dockerConfigJson),
+                ...(args.dockerConfigJson !== undefined ? { dockerConfigJson: pulumi.secret(args.dockerConfigJson) } : {}),
+                // A string: provider configuration reaches older engines' Configure as text.
+                ...(args.keyless ? { keyless: "true" } : {}),
                 ...(args.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(args.kubeconfig) } : {}),
                 ...(args.context !== undefined ? { context: args.context } : {}),
             },
