@@ -118,6 +118,13 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
         checker.fail(usernameField, `is ${quote(usernameField)}, but keyless Secrets carry an access token, whose username is always oauth2accesstoken; ${checker.howToRemove(usernameField)}`);
     }
     const namespaces = planNamespaces(args, checker);
+    if (keylessSetup && namespaces.some((ns) => ns.name === keylessSetup.namespace)) {
+        const keylessField = checker.setting("keyless", args.keyless);
+        checker.fail(
+            checker.child(keylessField, "namespace"),
+            `is "${keylessSetup.namespace}", which is also listed in namespaces; the refresher needs a namespace of its own (the stack creates it), so choose another name`,
+        );
+    }
     const serviceAccountWaitSeconds = checker.integer(checker.setting("serviceAccountWaitSeconds", args.serviceAccountWaitSeconds), {
         fallback: 60,
         min: 1,

@@ -44,7 +44,10 @@ export function tokenRefresher(
     const base = `${name}-refresher`;
     const labels = { ...managedLabels, "app.kubernetes.io/component": keylessNames.component };
     const opts = { parent, provider };
-    const namespace = new k8s.core.v1.Namespace(base, { metadata: { name: keyless.namespace, labels } }, opts);
+    // Left on destroy like the namespaces the stack creates: a namespace of that name may have existed
+    // before (the Kubernetes provider takes an existing one over silently), and deleting it would take
+    // everything in it. What the stack put there is deleted one by one.
+    const namespace = new k8s.core.v1.Namespace(base, { metadata: { name: keyless.namespace, labels } }, { ...opts, retainOnDelete: true });
     const serviceAccount = new k8s.core.v1.ServiceAccount(
         base,
         { metadata: { name: keyless.serviceAccountName, namespace: namespace.metadata.name, labels } },

@@ -58,12 +58,19 @@ function stackProblems(settings: Record<string, unknown>): string[] {
 async function build(args: GcrPullSecretsArgs) {
     resetRecorded();
     const parents = new Map<string, pulumi.Resource | undefined>();
+    const options = new Map<string, pulumi.ResourceOptions>();
     const component = new GcrPullSecrets("pull", args, {
-        transformations: [(a) => void parents.set(`${a.type}::${a.name}`, a.opts.parent)],
+        transformations: [
+            (a) => {
+                parents.set(`${a.type}::${a.name}`, a.opts.parent);
+                options.set(`${a.type}::${a.name}`, a.opts);
+                return undefined;
+            },
+        ],
     });
     await unwrap(component.keyId);
     await settle();
-    return { component, parents };
+    return { component, parents, options };
 }
 
 function podSpec(job: { inputs: Record<string, any> }): any {
@@ -139,6 +146,7 @@ describe("keyless: configuration", () => {
         ["a project id as the number", { keyless: { gkeCluster: "projects/acme-dev-123456/locations/europe-west1/clusters/dev", projectNumber: "acme-dev" } }, "gcr-pull-secrets:keyless.projectNumber", /not a project number \(digits only/],
         ["a bad reader email", { keyless: { issuerUri: "https://issuer.example.com", serviceAccountEmail: "reader@gmail.com" } }, "gcr-pull-secrets:keyless.serviceAccountEmail", /not a service account email/],
         ["the refresher in kube-system", { keyless: { issuerUri: "https://issuer.example.com", namespace: "kube-system" } }, "gcr-pull-secrets:keyless.namespace", /a namespace the stack cannot create and own/],
+        ["the refresher in a listed namespace", { keyless: { issuerUri: "https://issuer.example.com", namespace: "team-a" } }, "gcr-pull-secrets:keyless.namespace", /also listed in namespaces; the refresher needs a namespace of its own/],
         ["a schedule of four fields", { keyless: { issuerUri: "https://issuer.example.com", schedule: "*/30 * * *" } }, "gcr-pull-secrets:keyless.schedule", /not a cron schedule of five fields .* tokens live one hour/],
         ["a misspelt field", { keyless: { issuerUrl: "https://issuer.example.com" } }, "gcr-pull-secrets:keyless.issuerUrl", /did you mean issuerUri\?/],
         ["rotation with keyless", { keyless: { issuerUri: "https://issuer.example.com" }, rotationDays: 30 }, "gcr-pull-secrets:rotationDays", /keyless is set: there is no key to rotate/],
@@ -192,8 +200,9 @@ describe("keyless: the component under mocks", () => {
     });
 
     it("the refresher: its namespace and ServiceAccount, get+patch on exactly the one Secret per namespace, the script, a CronJob and a first run", async () => {
-        const { parents, component } = await build(withKeyless({ issuerUri: privateIssuer, jwks }));
+        const { parents, component, options } = await build(withKeyless({ issuerUri: privateIssuer, jwks }));
         assert.deepStrictEqual(findCreated(types.namespace, "pull-refresher").inputs.metadata.name, "gcr-pull-secrets-refresher");
+        assert.strictEqual(options.get(`${types.namespace}::pull-refresher`)?.retainOnDelete, true, "a namespace that may have existed before is never deleted");
         assert.deepStrictEqual(findCreated(types.serviceAccount, "pull-refresher").inputs.metadata.name, "token-refresher");
         for (const ns of ["team-a", "team-b"]) {
             const role = findCreated(types.role, `pull-refresher-${ns}`).inputs;
