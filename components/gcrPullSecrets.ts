@@ -12,7 +12,8 @@ import { tokenRefresher } from "./tokenRefresher";
 
 /**
  * Pull access to private Google registries for Kubernetes namespaces: a Google service account
- * with read-only registry access and a key (or a supplied JSON key), and per namespace one
+ * with read-only registry access and a key (or a supplied JSON key, or no key at all: keyless
+ * mode's Workload Identity Federation and in-cluster token refresher), and per namespace one
  * PullSecret: a `kubernetes.io/dockerconfigjson` Secret, listed in the `imagePullSecrets` of the
  * namespace's `default` ServiceAccount (and any others named), so pods pull without naming it.
  *

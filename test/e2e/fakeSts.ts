@@ -4,6 +4,8 @@
  * real JWKS (`/openid/v1/jwks` of the API server, which is what keyless mode inlines into the pool
  * provider), and its issuer, audience, subject and lifetime, before it answers with an access token.
  * Anything else gets Google's error shape: `{"error": "invalid_grant", "error_description": ...}`.
+ * It also stands in for IAM Credentials' `generateAccessToken` (impersonation): only with a token it
+ * issued, and only for the one account the principal may act as.
  */
 import { createPublicKey, JsonWebKey, randomBytes, verify } from "crypto";
 import * as http from "http";
@@ -20,11 +22,15 @@ export interface FakeStsOptions {
     stsAudience: string;
     /** The only `sub` accepted, as the provider's attribute condition says. */
     subject: string;
+    /** The one service account the principal may impersonate (roles/iam.workloadIdentityUser). */
+    impersonable: string;
 }
 
 /** A running fake STS. */
 export interface FakeSts {
     url: string;
+    /** Base URL of the fake IAM Credentials API (`IAM_CREDENTIALS_URL`). */
+    iamCredentialsUrl: string;
     /** Access tokens it handed out, newest last. */
     issued: string[];
     /** Why it refused each refused request. */
@@ -84,6 +90,22 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
                 response.writeHead(status, { "Content-Type": "application/json" });
                 response.end(JSON.stringify({ error, error_description: description }));
             };
+            const impersonation = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(request.url ?? "");
+            if (request.method === "POST" && impersonation) {
+                const bearer = (request.headers.authorization ?? "").replace(/^Bearer /, "");
+                const email = decodeURIComponent(impersonation[1]);
+                const denied = (message: string) => {
+                    refusals.push(message);
+                    response.writeHead(403, { "Content-Type": "application/json" });
+                    response.end(JSON.stringify({ error: { code: 403, message, status: "PERMISSION_DENIED" } }));
+                };
+                if (!issued.includes(bearer)) return denied("The caller does not have permission");
+                if (email !== options.impersonable) return denied(`Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).`);
+                const token = `ya29.impersonated-${randomBytes(24).toString("base64url")}`;
+                issued.push(token);
+                response.writeHead(200, { "Content-Type": "application/json" });
+                return response.end(JSON.stringify({ accessToken: token, expireTime: new Date(Date.now() + 3600_000).toISOString() }));
+            }
             if (request.method !== "POST" || request.url !== "/v1/token") return refuse(404, "not_found", `no ${request.method} ${request.url}`);
             if (!/^application\/x-www-form-urlencoded/.test(request.headers["content-type"] ?? "")) return refuse(400, "invalid_request", "expected a form");
             if (refuseEverything) return refuse(400, "invalid_grant", refuseEverything);
@@ -109,6 +131,7 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
     const { port } = server.address() as AddressInfo;
     return {
         url: `http://127.0.0.1:${port}/v1/token`,
+        iamCredentialsUrl: `http://127.0.0.1:${port}/v1`,
         issued,
         refusals,
         refuseAll(reason) {

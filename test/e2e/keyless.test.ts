@@ -24,6 +24,7 @@ import { cliOutput, createNamespace, createTestStack, kube, pullSecretNames, rea
 const providerName = "projects/123456789012/locations/global/workloadIdentityPools/e2e-pool/providers/local-cluster";
 const tokenAudience = `https://iam.googleapis.com/${providerName}`;
 const stsAudience = `//iam.googleapis.com/${providerName}`;
+const reader = "reader@acme-dev-123456.iam.gserviceaccount.com";
 
 function changes(summary: Record<string, number | undefined> | undefined): Record<string, number> {
     return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<string, number>;
@@ -118,7 +119,7 @@ describe("end to end: keyless mode (the refresher run as a local process against
         const discovery = json(await config.makeApiClient(k8s.WellKnownApi).getServiceAccountIssuerOpenIDConfiguration());
         const jwks = json(await config.makeApiClient(k8s.OpenidApi).getServiceAccountIssuerOpenIDKeyset());
         apiAudience = discovery.issuer;
-        sts = await startFakeSts({ issuer: discovery.issuer, jwks, tokenAudience, stsAudience, subject: `system:serviceaccount:${refresherNamespace}:token-refresher` });
+        sts = await startFakeSts({ issuer: discovery.issuer, jwks, tokenAudience, stsAudience, subject: `system:serviceaccount:${refresherNamespace}:token-refresher`, impersonable: reader });
 
         t = await createTestStack();
         t.setSettings({ registries: hosts, namespaces: [nsA, nsB] });
@@ -250,6 +251,22 @@ describe("end to end: keyless mode (the refresher run as a local process against
         assert.deepStrictEqual((await readPullSecret(nsOther)).config, {}, "the unlisted Secret is untouched");
         assert.deepStrictEqual((await readPullSecret(nsA, "someone-elses")).config, {}, "the other Secret is untouched");
         assertNoToken(run.output, "the refresher's output");
+    });
+
+    it("5b. impersonation: the federated token buys the reader account's token, which goes into the Secrets; an account it may not act as fails clearly", async () => {
+        const run = await runRefresher({ IMPERSONATE_SERVICE_ACCOUNT: reader, IAM_CREDENTIALS_URL: sts.iamCredentialsUrl });
+        assert.strictEqual(run.code, 0, run.output);
+        const impersonated = sts.issued[sts.issued.length - 1];
+        assert.match(impersonated, /^ya29\.impersonated-/);
+        for (const ns of [nsA, nsB]) assert.strictEqual((await readPullSecret(ns)).config.auths["asia.gcr.io"].password, impersonated);
+
+        const before = await readPullSecret(nsA);
+        const other = "admin@acme-dev-123456.iam.gserviceaccount.com";
+        const refused = await runRefresher({ IMPERSONATE_SERVICE_ACCOUNT: other, IAM_CREDENTIALS_URL: sts.iamCredentialsUrl });
+        assert.strictEqual(refused.code, 1);
+        assert.match(refused.output, new RegExp(`impersonating ${other} was refused \\(HTTP 403: PERMISSION_DENIED Permission 'iam.serviceAccounts.getAccessToken' denied .*\\); the principal needs roles/iam.workloadIdentityUser on it`));
+        assert.deepStrictEqual(await readPullSecret(nsA), before);
+        assertNoToken(run.output + refused.output, "the refresher's output");
     });
 
     it("6. when STS refuses, the refresher fails clearly, changes nothing and prints no token", async () => {
