@@ -141,8 +141,12 @@ export function tokenRefresher(
             metadata: {
                 namespace: namespace.metadata.name,
                 labels,
-                // Without waiting, `pulumi up` ends before the first token is written (and in a cluster that runs no pods, it would never end).
-                ...(keyless.waitForFirstRun ? {} : { annotations: { "pulumi.com/skipAwait": "true" } }),
+                annotations: keyless.waitForFirstRun
+                    ? // A failed first run fails the update; once the cause is fixed (say, a grant), the next
+                      // `pulumi up` replaces the unready Job so it runs again, even if its spec is unchanged.
+                      { "pulumi.com/replaceUnready": "true" }
+                    : // `pulumi up` ends before the first token is written (in a cluster that runs no pods, waiting would never end).
+                      { "pulumi.com/skipAwait": "true" },
             },
             spec: jobSpec,
         },

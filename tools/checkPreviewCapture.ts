@@ -140,7 +140,7 @@ export function previewProblems(check: CaptureCheck): string[] {
 /**
  * The preview as it should read in the docs: no ANSI colours; no notices about plugins taken from
  * the local toolchain's PATH; `paths` (temp dirs, the checkout) replaced by their placeholders;
- * provider ids and the throwaway keys' ids replaced by stable placeholders.
+ * provider ids, the throwaway keys' ids and autonamed objects' random suffixes replaced by stable placeholders.
  */
 export function cleanPreview(text: string, paths: Array<[string, string]>, keyIds: string[]): string {
     let clean = text.replace(ansi, "").replace(/\r/g, "");
@@ -155,6 +155,8 @@ export function cleanPreview(text: string, paths: Array<[string, string]>, keyId
     clean = clean.replace(/::[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\]/g, "::<provider id>]");
     // A provider's own id, shown when the provider itself changes (a new key updates its configuration).
     clean = clean.replace(/\[id=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\]/g, "[id=<provider id>]");
+    // Names the Kubernetes provider made up (autonaming: the resource name and 8 random hex digits).
+    clean = clean.replace(/(-refresher-(?:script|first-run))-[0-9a-f]{8}\b/g, "$1-<random suffix>");
     keyIds.forEach((id, index) => {
         clean = clean.split(id).join(`<id of throwaway key ${index + 1}>`);
     });

@@ -233,7 +233,7 @@ describe("keyless: the component under mocks", () => {
             assert.strictEqual(projected.expirationSeconds, 3600);
         }
         const firstRun = findCreated(types.job, "pull-refresher-first-run").inputs;
-        assert.strictEqual(firstRun.metadata.annotations, undefined, "pulumi up waits for the first refresh by default");
+        assert.deepStrictEqual(firstRun.metadata.annotations, { "pulumi.com/replaceUnready": "true" }, "pulumi up waits for the first refresh by default, and retries a failed one");
 
         // Every resource is a child of the component, and none of them carries a secret.
         for (const r of recorded) {
