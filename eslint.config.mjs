@@ -12,6 +12,15 @@ export default tseslint.config(
         },
     },
     {
+        // The keyless refresher: plain CommonJS for a stock Node image, no build step.
+        files: ["components/refreshPullSecrets.js"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", process: "readonly", Buffer: "readonly", URL: "readonly", URLSearchParams: "readonly" },
+        },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
         files: ["test/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },

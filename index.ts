@@ -6,9 +6,9 @@ const pullSecrets = new GcrPullSecrets("gcr-pull-secrets", { ...readStackConfig(
 
 /** The pull Secret's name in each namespace. */
 export const secretNames = pullSecrets.secretNames;
-/** The Google service account whose key the Secrets carry. */
+/** The Google service account whose key the Secrets carry (keyless: the impersonated reader account, or empty). */
 export const serviceAccountEmail = pullSecrets.serviceAccountEmail;
-/** The id of the key in use (the key itself is never exported). */
+/** The id of the key in use (the key itself is never exported; empty in keyless mode). */
 export const keyId = pullSecrets.keyId;
 /** Registry hosts the Secrets cover. */
 export const registryHosts = pullSecrets.registryHosts;

@@ -14,6 +14,7 @@ export const settings: Readonly<Record<Exclude<keyof GcrPullSecretsArgs, "upgrad
     serviceAccount: "object",
     existingServiceAccountEmail: "string",
     jsonKey: "secret",
+    keyless: "object",
     project: "string",
     registries: "list",
     artifactRegistryRepositories: "list",

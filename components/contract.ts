@@ -57,3 +57,27 @@ export const managedLabels: Readonly<Record<string, string>> = {
 
 /** The Secret type of a pull Secret. */
 export const dockerConfigJsonType = "kubernetes.io/dockerconfigjson";
+
+/**
+ * Keyless mode (the `keyless` credential source): names shared by the component, the provider
+ * plugin, the refresher script (components/refreshPullSecrets.js, which repeats them because it
+ * must run on a stock Node image without this package) and the tests.
+ */
+export const keyless = {
+    /** The `keySource` of a PullSecret whose content the in-cluster refresher writes, not the stack. */
+    keySource: "keyless",
+    /** When the access token in the Secret expires (RFC 3339), written by the refresher. */
+    expiresAnnotation: "gcr-pull-secrets.dev/token-expires-at",
+    /** When the refresher last wrote the Secret (RFC 3339). */
+    refreshedAnnotation: "gcr-pull-secrets.dev/token-refreshed-at",
+    /** The docker username Google registries accept with an OAuth access token as the password. */
+    username: "oauth2accesstoken",
+    /** What a keyless Secret holds until the refresher's first run: valid docker config, no credentials. */
+    placeholderDockerConfigJson: '{"auths":{}}',
+    /** Where the refresher pod mounts its projected token for Google STS. */
+    stsTokenPath: "/var/run/secrets/gcr-pull-secrets/sts-token",
+    /** Where the refresher pod mounts its script. */
+    scriptPath: "/opt/gcr-pull-secrets/refresh-pull-secrets.js",
+    /** The refresher's component label (app.kubernetes.io/component). */
+    component: "token-refresher",
+} as const;

@@ -1,17 +1,20 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { functions, legacyTypes, managedLabels, types } from "./contract";
+import { functions, keyless as contractKeyless, legacyTypes, managedLabels, types } from "./contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "./dockerConfig";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { googleCredentials } from "./googleCredentials";
+import { keylessGoogleAccess } from "./keylessGoogleAccess";
 import { ConfigError, Plan, planFromArgs } from "./plan";
 import { PullSecret } from "./pullSecret";
 import { PullSecretsProvider } from "./pullSecretsProvider";
 import { ClusterNamespace, clusterLookups, NamespaceTarget, resolveNamespaces } from "./selectNamespaces";
+import { tokenRefresher } from "./tokenRefresher";
 
 /**
  * Pull access to private Google registries for Kubernetes namespaces: a Google service account
- * with read-only registry access and a key (or a supplied JSON key), and per namespace one
+ * with read-only registry access and a key (or a supplied JSON key, or no key at all: keyless
+ * mode's Workload Identity Federation and in-cluster token refresher), and per namespace one
  * PullSecret: a `kubernetes.io/dockerconfigjson` Secret, listed in the `imagePullSecrets` of the
  * namespace's `default` ServiceAccount (and any others named), so pods pull without naming it.
  *
@@ -59,11 +62,13 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         }
         const kubeconfig: pulumi.Output<string> | undefined = args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig);
 
-        const google = googleCredentials(name, plan, args.jsonKey, this);
-        const dockerConfigJson = pulumi.secret(google.keyJson.apply((json) => buildDockerConfigJson(plan.registryHosts, json, plan.username)));
+        // Keyless: no key and no docker config in the stack; the in-cluster refresher writes the Secrets' content.
+        const keyless = plan.credentials.kind === "keyless" ? plan.credentials.keyless : undefined;
+        const google = keyless ? undefined : googleCredentials(name, plan, args.jsonKey, this);
+        const dockerConfigJson = google && pulumi.secret(google.keyJson.apply((json) => buildDockerConfigJson(plan.registryHosts, json, plan.username)));
         const provider = new PullSecretsProvider(
             name,
-            { dockerConfigJson, kubeconfig, ...(plan.kubeContext ? { context: plan.kubeContext } : {}) },
+            { ...(dockerConfigJson ? { dockerConfigJson } : { keyless: true }), kubeconfig, ...(plan.kubeContext ? { context: plan.kubeContext } : {}) },
             {
                 parent: this,
                 // 0.1's entries and guards name the default dynamic provider; taking it over sends their
@@ -73,9 +78,9 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                     : {}),
             },
         );
-        const digest = pulumi.secret(dockerConfigJson.apply(dockerConfigDigest));
+        const digest = dockerConfigJson && pulumi.secret(dockerConfigJson.apply(dockerConfigDigest));
         const owner = `${pulumi.getProject()}/${pulumi.getStack()}`;
-        const keySource = plan.credentials.kind === "jsonKey" ? "supplied" : "managed";
+        const keySource = keyless ? contractKeyless.keySource : plan.credentials.kind === "jsonKey" ? "supplied" : "managed";
 
         // Only namespaces the stack creates need the Kubernetes provider; made on first use.
         let kubernetes: pulumi.ProviderResource | undefined = callersKubernetes;
@@ -91,8 +96,11 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                 { parent: this },
             ));
 
+        // Declared once, whatever the namespaces: the Google side of keyless does not depend on them.
+        const keylessAccess = keyless ? keylessGoogleAccess(name, plan, keyless, this) : undefined;
         const wire = (targets: NamespaceTarget[]): Record<string, string> => {
             const secretNames: Record<string, string> = {};
+            const pullSecrets: PullSecret[] = [];
             for (const namespace of targets) {
                 // Names come from the namespace, never its position, so reordering changes nothing,
                 // and a namespace moving between the list and the selector keeps its resources.
@@ -105,7 +113,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                           { parent: this, retainOnDelete: true, provider: kubernetesProvider() },
                       )
                     : undefined;
-                new PullSecret(
+                const pullSecret = new PullSecret(
                     base,
                     {
                         namespace: created ? created.metadata.name : namespace.name,
@@ -114,14 +122,18 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                         owner,
                         keySource,
                         registries: [...plan.registryHosts],
-                        dockerConfigDigest: digest,
+                        ...(digest ? { dockerConfigDigest: digest } : {}),
                         namespaceCreatedByStack: namespace.create,
                         serviceAccounts: [...namespace.serviceAccounts],
                         waitSeconds: plan.serviceAccountWaitSeconds,
                     },
                     { parent: this, provider, ...(created ? { dependsOn: [created] } : {}) },
                 );
+                pullSecrets.push(pullSecret);
                 secretNames[namespace.name] = plan.secretName;
+            }
+            if (keyless && keylessAccess) {
+                tokenRefresher(name, plan, targets, keyless, keylessAccess, kubernetesProvider(), this, pullSecrets);
             }
             return secretNames;
         };
@@ -152,8 +164,8 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                 }),
             );
         }
-        this.serviceAccountEmail = google.email;
-        this.keyId = google.keyId;
+        this.serviceAccountEmail = google ? google.email : pulumi.output(keyless?.serviceAccountEmail ?? "");
+        this.keyId = google ? google.keyId : pulumi.output("");
         this.registryHosts = pulumi.output([...plan.registryHosts]);
         this.registerOutputs({
             secretNames: this.secretNames,

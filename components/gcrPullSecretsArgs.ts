@@ -66,6 +66,61 @@ export interface ArtifactRegistryRepositoryArgs {
 }
 
 /**
+ * Keyless mode: no key exists anywhere. A small refresher in the cluster exchanges its own
+ * ServiceAccount token at Google STS (Workload Identity Federation) for a one-hour access token,
+ * every `schedule`, and writes it into each namespace's pull Secret. Exactly one of `issuerUri`,
+ * `workloadIdentityProvider` and `gkeCluster` says which federation the exchange goes through.
+ */
+export interface KeylessArgs {
+    /**
+     * Create a Workload Identity Pool and an OIDC provider in it that trust this ServiceAccount token
+     * issuer (`kubectl get --raw /.well-known/openid-configuration` shows it as `issuer`). Default: none.
+     */
+    issuerUri?: string;
+    /**
+     * The issuer's JSON Web Key Set as text (`kubectl get --raw /openid/v1/jwks`), inlined in the
+     * provider so Google need not fetch it: required when the issuer is not reachable from the
+     * internet. Only with `issuerUri`. Default: none (Google fetches the keys from the issuer).
+     */
+    jwks?: string;
+    /** Id of the pool to create (4-32 lowercase letters, digits, '-'). Only with `issuerUri`. Default: `gcr-pull-secrets`. */
+    poolId?: string;
+    /** Id of the provider to create in it (4-32 lowercase letters, digits, '-'). Only with `issuerUri`. Default: `kubernetes`. */
+    providerId?: string;
+    /**
+     * An existing pool provider that trusts this cluster, made outside this program:
+     * `projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`. Nothing is
+     * created for the pool, and registry grants become optional (they may be made elsewhere). Default: none.
+     */
+    workloadIdentityProvider?: string;
+    /**
+     * GKE with Workload Identity: the cluster's full name, `projects/PROJECT/locations/LOCATION/clusters/NAME`.
+     * The exchange goes through the cluster's own pool, `PROJECT.svc.id.goog`; nothing is created for it. Default: none.
+     */
+    gkeCluster?: string;
+    /** The number of the project that holds the cluster's pool (`gcloud projects describe PROJECT`). Required with `gkeCluster`, refused otherwise. */
+    projectNumber?: string;
+    /**
+     * Impersonate this service account (granted the registry reads) instead of granting them to the
+     * refresher's federated principal directly; the principal gets `roles/iam.workloadIdentityUser` on it.
+     * Default: none (direct access).
+     */
+    serviceAccountEmail?: string;
+    /** Namespace the refresher runs in; the stack creates it. Default: `gcr-pull-secrets-refresher`. */
+    namespace?: string;
+    /** Container image of the refresher: any image with Node.js 18 or newer as `node`. Default: `node:22-alpine`. */
+    image?: string;
+    /** When the refresher runs, as a cron schedule; access tokens live one hour. Default: every 30 minutes, `*\/30 * * * *`. */
+    schedule?: string;
+    /**
+     * `pulumi up` waits (up to 5 minutes) for the first refresh, run as a Job at deploy, so pods can
+     * pull once it ends; a failed first refresh fails the update. Default: true. Set false only for
+     * clusters that run no pods (a bare control plane).
+     */
+    waitForFirstRun?: boolean;
+}
+
+/**
  * The inputs of {@link GcrPullSecrets}.
  *
  * Everything that decides which resources exist (namespaces, hosts, credential source, grants) is a
@@ -83,6 +138,11 @@ export interface GcrPullSecretsArgs {
      * credential source must be set.
      */
     jsonKey?: pulumi.Input<string>;
+    /**
+     * No key at all: short-lived tokens through Workload Identity Federation, refreshed in the cluster
+     * (see {@link KeylessArgs}). Exactly one credential source must be set.
+     */
+    keyless?: KeylessArgs;
     /** Google project for the created service account and grants. Default: the Google provider's project (`gcp:project`). */
     project?: string;
     /** Registry hosts the Secret covers (`gcr.io`, `asia.gcr.io`, `<location>-docker.pkg.dev`, ...). Required, at least one. */

@@ -61,11 +61,40 @@ export function googleCredentials(
         email = account.email;
         accountRef = account.name;
     } else {
+        if (credentials.kind !== "existingServiceAccount") throw new Error(`internal error: ${credentials.kind} has no key to mint`);
         email = pulumi.output(credentials.email);
         accountRef = credentials.email;
     }
     const member = pulumi.interpolate`serviceAccount:${email}`;
 
+    const grants = registryReadGrants(name, plan, member, parent);
+
+    // Replacement is create-before-delete (Pulumi's default, kept on purpose): the new key exists
+    // and the Secrets are updated with it before the old key is deleted at the end of the update.
+    const key = new gcp.serviceaccount.Key(
+        name,
+        {
+            serviceAccountId: accountRef,
+            keepers: {
+                rotationDays: String(plan.rotation!.days),
+                rotationWindow: plan.rotation!.window,
+                rotationTrigger: plan.rotation!.trigger,
+            },
+        },
+        { parent, additionalSecretOutputs: ["privateKey"], dependsOn: grants },
+    );
+    return {
+        email,
+        keyId: key.name.apply((keyName) => keyName.split("/").pop() ?? keyName),
+        keyJson: pulumi.secret(key.privateKey.apply((encoded) => Buffer.from(encoded, "base64").toString("utf8"))),
+    };
+}
+
+/**
+ * The read grants the plan lists (repositories, legacy buckets, project-wide read), each for
+ * `member`; names come from what is granted, never from list positions.
+ */
+export function registryReadGrants(name: string, plan: Plan, member: pulumi.Input<string>, parent: pulumi.Resource): pulumi.Resource[] {
     const grants: pulumi.Resource[] = [];
     for (const grant of plan.repositoryGrants) {
         const project = grant.project ?? plan.project;
@@ -92,23 +121,5 @@ export function googleCredentials(
         );
     }
 
-    // Replacement is create-before-delete (Pulumi's default, kept on purpose): the new key exists
-    // and the Secrets are updated with it before the old key is deleted at the end of the update.
-    const key = new gcp.serviceaccount.Key(
-        name,
-        {
-            serviceAccountId: accountRef,
-            keepers: {
-                rotationDays: String(plan.rotation!.days),
-                rotationWindow: plan.rotation!.window,
-                rotationTrigger: plan.rotation!.trigger,
-            },
-        },
-        { parent, additionalSecretOutputs: ["privateKey"], dependsOn: grants },
-    );
-    return {
-        email,
-        keyId: key.name.apply((keyName) => keyName.split("/").pop() ?? keyName),
-        keyJson: pulumi.secret(key.privateKey.apply((encoded) => Buffer.from(encoded, "base64").toString("utf8"))),
-    };
+    return grants;
 }

@@ -106,9 +106,33 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
             "creates an account with no registry access; list artifactRegistryRepositories (or gcrBuckets), or set projectWideRead: true",
         );
     }
+    const keylessSetup = credentials.credentials?.kind === "keyless" ? credentials.credentials.keyless : undefined;
+    if (keylessSetup?.federation.kind === "createPool" && !keylessSetup.serviceAccountEmail && !registries.grantsAsked) {
+        checker.fail(
+            checker.setting("keyless", args.keyless),
+            "creates a pool whose principal gets no registry access; list artifactRegistryRepositories (or gcrBuckets), set projectWideRead: true, " +
+                "or set keyless.serviceAccountEmail to impersonate an account that can read",
+        );
+    }
     const rotation = planRotation(args, checker, credentials.sourceKind, options.now ?? new Date());
     const { username, secretName } = planSecret(args, checker);
+    if (credentials.sourceKind === "keyless" && username !== "_json_key") {
+        const usernameField = checker.setting("username", args.username);
+        checker.fail(usernameField, `is ${quote(usernameField)}, but keyless Secrets carry an access token, whose username is always oauth2accesstoken; ${checker.howToRemove(usernameField)}`);
+    }
     const { namespaces, namespaceSelector } = planNamespaces(args, checker);
+    if (keylessSetup && namespaces.some((ns) => ns.name === keylessSetup.namespace)) {
+        const keylessField = checker.setting("keyless", args.keyless);
+        checker.fail(
+            checker.child(keylessField, "namespace"),
+            `is "${keylessSetup.namespace}", which is also listed in namespaces; the refresher needs a namespace of its own (the stack creates it), so choose another name`,
+        );
+    }
+    if (keylessSetup && namespaceSelector) {
+        // Selecting it would give the refresher's namespace a pull Secret that the refresher itself keeps.
+        namespaceSelector.exclude.push(keylessSetup.namespace);
+        namespaceSelector.exclude.sort();
+    }
     const serviceAccountWaitSeconds = checker.integer(checker.setting("serviceAccountWaitSeconds", args.serviceAccountWaitSeconds), {
         fallback: 60,
         min: 1,
@@ -146,14 +170,19 @@ function planRotation(args: GcrPullSecretsArgs, checker: Checker, sourceKind: Cr
     const triggerField = checker.setting("rotationTrigger", args.rotationTrigger);
     const days = checker.integer(daysField, { fallback: 90, min: 0, max: 3650, unit: "days" });
     const trigger = checker.text(triggerField, { what: "any text", example: "2025-06-rotation", allowEmpty: true }) ?? "";
-    if (sourceKind === "jsonKey") {
+    if (sourceKind === "jsonKey" || sourceKind === "keyless") {
         for (const [field, set] of [
             [daysField, checker.isSet(daysField)],
             // The CLI hands the declared default "" over when the stack does not set it.
             [triggerField, checker.isSet(triggerField) && triggerField.value !== ""],
         ] as const) {
             if (set) {
-                checker.fail(field, `applies only to service accounts and keys this program manages, and jsonKey is set; ${checker.howToRemove(field)} (rotate a supplied key by setting a new jsonKey)`);
+                checker.fail(
+                    field,
+                    sourceKind === "jsonKey"
+                        ? `applies only to service accounts and keys this program manages, and jsonKey is set; ${checker.howToRemove(field)} (rotate a supplied key by setting a new jsonKey)`
+                        : `applies only to service accounts and keys this program manages, and keyless is set: there is no key to rotate (the refresher replaces the token every run); ${checker.howToRemove(field)}`,
+                );
             }
         }
         return undefined;

@@ -1,12 +1,14 @@
 import { Checker, describe, Field, isEventual, quote } from "./checker";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { readJsonKey } from "./jsonKey";
+import { KeylessPlan, readKeyless, unreadableKeyless } from "./planKeyless";
 
 /** Where the Google credentials come from. */
 export type CredentialPlan =
     | { kind: "createServiceAccount"; accountId: string; displayName: string; description: string }
     | { kind: "existingServiceAccount"; email: string }
-    | { kind: "jsonKey" };
+    | { kind: "jsonKey" }
+    | { kind: "keyless"; keyless: KeylessPlan };
 
 /** The credentials part of the plan, and what the other sections need to know about it. */
 export interface CredentialsReading {
@@ -38,6 +40,7 @@ const sources = [
     { name: "serviceAccount", kind: "createServiceAccount", what: "the account to create, {accountId: ...}" },
     { name: "existingServiceAccountEmail", kind: "existingServiceAccount", what: "the email of an existing service account" },
     { name: "jsonKey", kind: "jsonKey", what: "the text of a JSON key file" },
+    { name: "keyless", kind: "keyless", what: "the keyless setup, {issuerUri | workloadIdentityProvider | gkeCluster, ...}" },
 ] as const;
 
 /** Checks the credential source (exactly one of three) and the project. */
@@ -49,8 +52,9 @@ export function planCredentials(args: GcrPullSecretsArgs, checker: Checker): Cre
     if (present.length === 0) {
         checker.fail(
             fields[0].field,
-            "is not set, and neither is existingServiceAccountEmail or jsonKey; set exactly one credential source: " +
-                "serviceAccount (create a service account, the usual choice), existingServiceAccountEmail or jsonKey",
+            "is not set, and neither is existingServiceAccountEmail, jsonKey or keyless; set exactly one credential source: " +
+                "serviceAccount (create a service account, the usual choice), existingServiceAccountEmail, jsonKey, or keyless " +
+                "(no key at all: short-lived tokens through Workload Identity Federation)",
         );
     } else if (filled.length > 1) {
         const [first, ...others] = filled;
@@ -67,10 +71,11 @@ export function planCredentials(args: GcrPullSecretsArgs, checker: Checker): Cre
     const sourceKind = filled.length === 1 ? filled[0].kind : undefined;
 
     // Each source that is set is checked on its own: its problems are real whichever source is chosen.
-    const [accountField, emailField, keyField] = fields.map((s) => s.field);
+    const [accountField, emailField, keyField, keylessField] = fields.map((s) => s.field);
     const account = readServiceAccount(accountField, checker);
     const email = readExistingEmail(emailField, checker);
     checkJsonKey(keyField, checker);
+    const keyless = checker.isSet(keylessField) ? readKeyless(keylessField, checker) : undefined;
 
     const projectField = checker.setting("project", args.project);
     const project = checker.text(projectField, {
@@ -90,6 +95,8 @@ export function planCredentials(args: GcrPullSecretsArgs, checker: Checker): Cre
         credentials = account ?? { kind: "createServiceAccount", accountId: "", displayName: defaultDisplayName, description: defaultDescription };
     } else if (sourceKind === "existingServiceAccount" && (email !== undefined || emailField.unavailable)) {
         credentials = { kind: "existingServiceAccount", email: email ?? "" };
+    } else if (sourceKind === "keyless" && (keyless || keylessField.unavailable)) {
+        credentials = { kind: "keyless", keyless: keyless ?? unreadableKeyless };
     }
     return {
         ...(credentials ? { credentials } : {}),

@@ -145,7 +145,7 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
 
     const projectWideField = checker.setting("projectWideRead", args.projectWideRead);
     const projectWideRead = checker.boolean(projectWideField, false);
-    const managed = credentials.sourceKind === "createServiceAccount" || credentials.sourceKind === "existingServiceAccount";
+    const managed = credentials.sourceKind === "createServiceAccount" || credentials.sourceKind === "existingServiceAccount" || credentials.sourceKind === "keyless";
     if (projectWideRead && managed && !credentials.projectSet) {
         checker.fail(projectWideField, `needs the project to grant on; set project (${checker.howToSet(checker.setting("project", undefined), "my-project")}) or gcp:project`);
     }

@@ -11,12 +11,12 @@ export interface PullSecretArgs {
     adopt?: pulumi.Input<boolean>;
     /** `<project>/<stack>` of the owning stack, written as an annotation. Required. */
     owner: pulumi.Input<string>;
-    /** Where the key comes from: "managed" or "supplied". Required. */
+    /** Where the key comes from: "managed", "supplied", or "keyless" (the in-cluster refresher writes the content). Required. */
     keySource: pulumi.Input<string>;
     /** Registry hosts the docker config covers. Required. */
     registries: pulumi.Input<pulumi.Input<string>[]>;
-    /** Digest of the docker config the provider holds (`dockerConfigDigest`). Secret; required. */
-    dockerConfigDigest: pulumi.Input<string>;
+    /** Digest of the docker config the provider holds (`dockerConfigDigest`). Secret; required unless keyless. */
+    dockerConfigDigest?: pulumi.Input<string>;
     /** The stack creates the namespace in the same update, so it need not exist at preview. Default: false. */
     namespaceCreatedByStack?: pulumi.Input<boolean>;
     /** ServiceAccounts of the namespace whose `imagePullSecrets` get the Secret. Required (usually `["default"]`). */
@@ -51,7 +51,7 @@ export class PullSecret extends pulumi.CustomResource {
         super(
             types.pullSecret,
             name,
-            { ...args, dockerConfigDigest: pulumi.secret(args.dockerConfigDigest), uid: undefined, adoptedUid: undefined, attached: undefined },
+            { ...args, ...(args.dockerConfigDigest !== undefined ? { dockerConfigDigest: pulumi.secret(args.dockerConfigDigest) } : {}), uid: undefined, adoptedUid: undefined, attached: undefined },
             {
                 ...opts,
                 // Up to 0.1 the Kubernetes provider wrote this Secret: the same object, now written by us.

@@ -4,10 +4,12 @@ import { packageName } from "./contract";
 /** The configuration of a {@link PullSecretsProvider}. */
 export interface PullSecretsProviderArgs {
     /**
-     * The docker config JSON text every pull Secret carries. Secret. Default: none; the provider
-     * then only reads the cluster (the component's namespace lookups) and cannot write a pull Secret.
+     * The docker config JSON text every pull Secret carries. Secret. Default: none; without it (and
+     * without `keyless`) the provider only reads the cluster (the component's namespace lookups).
      */
     dockerConfigJson?: pulumi.Input<string>;
+    /** The Secrets' content is written in the cluster by the keyless refresher, not from here. Default: false. */
+    keyless?: boolean;
     /** The cluster, as the text of a kubeconfig file. Secret. Default: the ambient kubeconfig (`KUBECONFIG`, else `~/.kube/config`). */
     kubeconfig?: pulumi.Input<string>;
     /** Context of the kubeconfig. Default: its current context. */
@@ -31,6 +33,8 @@ export class PullSecretsProvider extends pulumi.ProviderResource {
             name,
             {
                 ...(args.dockerConfigJson !== undefined ? { dockerConfigJson: pulumi.secret(args.dockerConfigJson) } : {}),
+                // A string: provider configuration reaches older engines' Configure as text.
+                ...(args.keyless ? { keyless: "true" } : {}),
                 ...(args.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(args.kubeconfig) } : {}),
                 ...(args.context !== undefined ? { context: args.context } : {}),
             },

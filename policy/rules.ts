@@ -35,6 +35,7 @@ export const resourceTypes = {
     repositoryIamMember: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
     bucketIamMember: "gcp:storage/bucketIAMMember:BucketIAMMember",
     projectIamMember: "gcp:projects/iAMMember:IAMMember",
+    serviceAccountIamMember: "gcp:serviceaccount/iAMMember:IAMMember",
 } as const;
 
 /** The only IAM grants this program makes: resource type → the one role it may carry. */
@@ -42,12 +43,15 @@ export const allowedRoleByType: Readonly<Record<string, string>> = {
     [resourceTypes.repositoryIamMember]: "roles/artifactregistry.reader",
     [resourceTypes.bucketIamMember]: "roles/storage.objectViewer",
     [resourceTypes.projectIamMember]: "roles/artifactregistry.reader",
+    // Keyless mode with impersonation: the refresher's federated principal may act as the reader account.
+    [resourceTypes.serviceAccountIamMember]: "roles/iam.workloadIdentityUser",
 };
 
 const grantScope: Readonly<Record<string, string>> = {
     [resourceTypes.repositoryIamMember]: "an Artifact Registry repository",
     [resourceTypes.bucketIamMember]: "a Container Registry bucket",
     [resourceTypes.projectIamMember]: "the project (projectWideRead)",
+    [resourceTypes.serviceAccountIamMember]: "the reader service account (keyless impersonation)",
 };
 
 /** Stacks whose names match this are production: prod, production, prod-eu, prod_us1, ... */
@@ -256,8 +260,8 @@ export function iamViolations(resource: ResourceFacts): Violation[] {
             {
                 message:
                     `${resource.type} is an IAM grant this program must not make. It grants only registry read access, through ` +
-                    "RepositoryIamMember (roles/artifactregistry.reader), BucketIAMMember (roles/storage.objectViewer) and project " +
-                    "IAMMember (roles/artifactregistry.reader); bindings and policies are authoritative and would remove other members' access.",
+                    "RepositoryIamMember (roles/artifactregistry.reader), BucketIAMMember (roles/storage.objectViewer), project " +
+                    "IAMMember (roles/artifactregistry.reader) and, in keyless mode, service account IAMMember (roles/iam.workloadIdentityUser); bindings and policies are authoritative and would remove other members' access.",
             },
         ];
     }
@@ -318,7 +322,7 @@ export function keyRotationViolations(resource: ResourceFacts, config: ProdRotat
 }
 
 /**
- * A prod stack's pull secrets must come from a key this program manages. A supplied `jsonKey` has an
+ * A prod stack's pull secrets must come from a key this program manages (or no key: keyless). A supplied `jsonKey` has an
  * age nobody here can see and is never replaced by `pulumi up`, so the rotation rule could only be
  * met by luck; prod fails closed. Checked per Secret (from the key-source annotation the component
  * writes) so that the Secret is refused before it is written, also by `pulumi up --skip-preview`; a
@@ -336,7 +340,8 @@ export function prodManagedKeyViolations(resource: ResourceFacts, config: Pick<P
     }
     const annotations = known(() => (metadataOf(resource.props, true) as { annotations?: Record<string, unknown> }).annotations);
     const source = resource.type === resourceTypes.pullSecret ? known(() => resource.props.keySource) : known(() => annotations?.[keySourceAnnotation]);
-    if (source === "managed") {
+    // Keyless Secrets hold one-hour tokens and no key at all: nothing to rotate.
+    if (source === "managed" || source === "keyless") {
         return [];
     }
     return [

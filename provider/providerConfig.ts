@@ -16,7 +16,7 @@ export interface ProviderSettings {
     dockerConfigJson?: string;
 }
 
-const keys = ["kubeconfig", "context", "dockerConfigJson"] as const;
+const keys = ["kubeconfig", "context", "dockerConfigJson", "keyless"] as const;
 
 /** Reads the configuration from the provider resource's inputs (Configure's args). */
 export function readProviderSettings(args: Record<string, unknown>): ProviderSettings {
@@ -33,8 +33,13 @@ export function readProviderSettings(args: Record<string, unknown>): ProviderSet
 export function checkProviderSettings(news: Record<string, unknown>): CheckFailure[] {
     const failures: CheckFailure[] = [];
     const docker = revealed(news.dockerConfigJson);
-    // Absent in a provider that only reads the cluster (the component's namespace lookups).
-    if (docker !== undefined && !containsUnknown(docker) && (typeof docker !== "string" || docker === "")) {
+    const keylessMode = revealed(news.keyless);
+    if (keylessMode !== undefined && keylessMode !== "true" && keylessMode !== true) {
+        failures.push({ property: "keyless", reason: 'keyless must be "true" when set' });
+    } else if (keylessMode !== undefined && docker !== undefined) {
+        failures.push({ property: "dockerConfigJson", reason: "dockerConfigJson must not be set with keyless: the in-cluster refresher writes the Secrets' content" });
+        // Absent in a provider that only reads the cluster (the component's namespace lookups).
+    } else if (keylessMode === undefined && docker !== undefined && !containsUnknown(docker) && (typeof docker !== "string" || docker === "")) {
         failures.push({ property: "dockerConfigJson", reason: "dockerConfigJson must be the docker config JSON text the pull Secrets carry" });
     }
     for (const key of ["kubeconfig", "context"] as const) {
@@ -57,7 +62,8 @@ export function checkProviderSettings(news: Record<string, unknown>): CheckFailu
  * configuration that is not ours is then never a reason to replace, and is rewritten as ours.
  */
 export function diffProviderSettings(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
-    if (!("dockerConfigJson" in olds) && "dockerConfigJson" in news) {
+    // A cluster-only reader (neither key) is ours too.
+    if (!("dockerConfigJson" in olds) && !("keyless" in olds) && ("dockerConfigJson" in news || "keyless" in news)) {
         return { changes: true, replaces: [], diffs: keys.filter((key) => key in news) };
     }
     const diffs = keys.filter((key) => containsUnknown(news[key]) || revealed(olds[key]) !== revealed(news[key]));

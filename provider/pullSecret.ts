@@ -8,11 +8,18 @@
  * digest of it. That keeps a namespace's state small (the key is in state once, not once per
  * namespace), while a key change still shows, masked, on every Secret it updates.
  *
+ * Keyless (keySource "keyless"): the in-cluster refresher owns the content. The Secret is created
+ * with placeholder content if absent; afterwards only its metadata is ever written, and its content
+ * is never compared, so a refreshed token is neither drift nor overwritten. Switching a Secret back
+ * to a key writes the key's docker config and drops the refresher's annotations; the refresher
+ * writes only Secrets whose key-source annotation says keyless, so a late run leaves it alone.
+ *
  * Existing Secrets are never taken over silently: a Secret of the same name that this stack did not
  * write is refused (already at preview, in `check`) unless the namespace opted into adoption.
  */
 import {
     dockerConfigJsonType,
+    keyless,
     keySourceAnnotation,
     lastAppliedAnnotation,
     legacyPatchForceAnnotation,
@@ -131,6 +138,11 @@ export function takeOverProblem(existing: SecretObject, inputs: Pick<PullSecretI
     return undefined;
 }
 
+/** True when the in-cluster refresher, not this provider, writes the Secret's content. */
+export function isKeyless(inputs: Pick<PullSecretInputs, "keySource">): boolean {
+    return inputs.keySource === keyless.keySource;
+}
+
 /** The Secret's metadata and data as this stack writes them. */
 function desiredSecret(inputs: PullSecretInputs, dockerConfigJson: string): SecretObject {
     return {
@@ -155,13 +167,15 @@ function desiredSecret(inputs: PullSecretInputs, dockerConfigJson: string): Secr
  * (its data, in plaintext) and the patchForce of 0.1's Kubernetes provider (whose absence tells
  * 0.1's retired entries that this version now owns the entries; see legacyResources.ts).
  */
-function takeOverPatch(desired: SecretObject): object {
+function takeOverPatch(desired: SecretObject, withData: boolean): object {
+    // With a key, the refresher's annotations would describe a token the Secret no longer holds.
+    const refresherAnnotations = withData ? { [keyless.expiresAnnotation]: null, [keyless.refreshedAnnotation]: null } : {};
     return {
         metadata: {
             labels: desired.metadata!.labels,
-            annotations: { ...desired.metadata!.annotations, [lastAppliedAnnotation]: null, [legacyPatchForceAnnotation]: null },
+            annotations: { ...desired.metadata!.annotations, ...refresherAnnotations, [lastAppliedAnnotation]: null, [legacyPatchForceAnnotation]: null },
         },
-        data: desired.data,
+        ...(withData ? { data: desired.data } : {}),
     };
 }
 
@@ -212,7 +226,7 @@ function contentFor(context: PullSecretContext, inputs: PullSecretInputs): strin
 /** Writes the Secret: created, or (ours, or adopted) patched in place so it never goes missing. */
 async function writeSecret(context: PullSecretContext, inputs: PullSecretInputs, mayTakeOver: boolean): Promise<{ uid?: string; adoptedUid?: string }> {
     const { api, mergePatch } = context.connection();
-    const desired = desiredSecret(inputs, contentFor(context, inputs));
+    const desired = desiredSecret(inputs, isKeyless(inputs) ? keyless.placeholderDockerConfigJson : contentFor(context, inputs));
     const where = `Secret ${inputs.namespace}/${inputs.secretName}`;
     // A Secret about to be created was just checked (`check`) and usually does not exist: create it
     // straight away, and read it only when the API server says it exists. An update reads first.
@@ -235,7 +249,7 @@ async function writeSecret(context: PullSecretContext, inputs: PullSecretInputs,
     }
     const adopted = existing.metadata?.annotations?.[stackAnnotation] !== inputs.owner;
     try {
-        const patched = await api.patchNamespacedSecret({ name: inputs.secretName, namespace: inputs.namespace, body: takeOverPatch(desired) }, mergePatch);
+        const patched = await api.patchNamespacedSecret({ name: inputs.secretName, namespace: inputs.namespace, body: takeOverPatch(desired, !isKeyless(inputs)) }, mergePatch);
         return { uid: patched.metadata?.uid, ...(adopted ? { adoptedUid: existing.metadata?.uid } : {}) };
     } catch (error) {
         throw new Error(`updating ${where} failed: ${describeApiError(error)}`);
@@ -324,8 +338,11 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
                 return { props: {} };
             }
             const data = live.data?.[".dockerconfigjson"];
-            // Drift in the content shows as a changed (masked) digest, and the next update writes ours back.
-            const liveDigest = data ? dockerConfigDigest(Buffer.from(data, "base64").toString("utf8")) : "none";
+            const expected = inputs ? readPullSecretProps(inputs) : undefined;
+            // Drift in the content shows as a changed (masked) digest, and the next update writes ours back;
+            // a keyless Secret's content is the refresher's, so it is never compared.
+            const contentOwned = !(expected && isKeyless(expected));
+            const liveDigest = contentOwned && data ? dockerConfigDigest(Buffer.from(data, "base64").toString("utf8")) : "none";
             const attached: string[] = [];
             for (const serviceAccount of known.serviceAccounts) {
                 try {
@@ -335,8 +352,7 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
                     if (statusOf(error) !== 404) throw new Error(`reading ServiceAccount ${known.namespace}/${serviceAccount} failed: ${describeApiError(error)}`);
                 }
             }
-            const expected = inputs ? readPullSecretProps(inputs).dockerConfigDigest : "";
-            const drift = liveDigest !== expected ? { dockerConfigDigest: secretValue(liveDigest) } : {};
+            const drift = contentOwned && liveDigest !== (expected?.dockerConfigDigest ?? "") ? { dockerConfigDigest: secretValue(liveDigest) } : {};
             if (isLegacyState(props)) {
                 return { id, props: { ...outputsOf(known, live.metadata?.uid, attached), ...drift } };
             }

@@ -4,6 +4,7 @@
 #   no-op.txt          `pulumi preview --diff --expect-no-changes` right after `pulumi up`
 #   add-namespace.txt  `pulumi preview --diff` after adding namespace team-b (create: true)
 #   rotate-key.txt     `pulumi preview --diff` after supplying a new jsonKey
+#   to-keyless.txt     `pulumi preview --diff` after switching the stack to keyless (an existing pool provider)
 # Each capture is checked (tools/checkPreviewCapture.ts) before it is written: the no-op has no
 # change, adding a namespace creates only that namespace's resources, a new key updates each Secret
 # in place and nothing else, every secret value is masked, no key material anywhere. A failed check
@@ -43,7 +44,7 @@ finish() {
   fi
   if [ "$rc" = 0 ]; then
     rm -rf "$work"
-    say "captures written to $out: no-op.txt add-namespace.txt rotate-key.txt"
+    say "captures written to $out: no-op.txt add-namespace.txt rotate-key.txt to-keyless.txt"
     say "total $(since "$started") (toolchain check, cluster start and stop included)"
   else
     say "failed; kept $work (raw captures, pulumi logs, cluster logs in cluster/)"
@@ -128,3 +129,10 @@ cp "$work/stack-before-team-b.yaml" "Pulumi.$stack.yaml"
 # Google provider plugin and a Google account; see README.md "Example previews".)
 pulumi config set --secret gcr-pull-secrets:jsonKey <"$work/key-2.json"
 capture rotate-key rotate-key -- --namespace default --namespace team-a
+
+# (d) Keyless: the stack's key replaced by short-lived tokens through a pool provider made
+# elsewhere (a pool of the stack's own would need the Google provider plugin and Google).
+pulumi config rm gcr-pull-secrets:jsonKey
+pulumi config set --path 'gcr-pull-secrets:keyless.workloadIdentityProvider' \
+  projects/123456789012/locations/global/workloadIdentityPools/gcr-pull-secrets/providers/example-cluster
+capture to-keyless to-keyless -- --namespace default --namespace team-a

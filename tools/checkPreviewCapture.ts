@@ -11,7 +11,7 @@ import * as os from "os";
 import { packageName, types } from "../components/contract";
 import { findKeyMaterial } from "./keyMaterial";
 
-export type CaptureKind = "no-op" | "add-namespace" | "rotate-key";
+export type CaptureKind = "no-op" | "add-namespace" | "rotate-key" | "to-keyless";
 
 /** One step of `pulumi preview --json`. */
 export interface PreviewStep {
@@ -26,7 +26,7 @@ export interface CaptureCheck {
     text: string;
     /** The same preview as `pulumi preview --json` steps. */
     steps: PreviewStep[];
-    /** add-namespace: the namespace added. rotate-key: every namespace the stack writes a Secret to. */
+    /** add-namespace: the namespace added. rotate-key, to-keyless: every namespace the stack writes a Secret to. */
     namespaces: string[];
 }
 
@@ -58,9 +58,11 @@ export function previewProblems(check: CaptureCheck): string[] {
 
     // Secret data in a diff only ever as [secret], whatever the kind.
     for (const line of text.split("\n")) {
-        const field = new RegExp(`^\\s*[-+~]*\\s*(${maskedFields.join("|")})\\s*:(.*)$`).exec(line);
-        if (field && !/^\s*(\{|\[secret\](\s*=>\s*\[secret\])?)\s*$/.test(field[2])) {
-            problems.push(`"${field[1]}" is shown unmasked (value not repeated here)`);
+        const field = new RegExp(`^\\s*([-+~]*)\\s*(${maskedFields.join("|")})\\s*:(.*)$`).exec(line);
+        // A removed field whose old value the state does not hold shows as <null>: nothing to reveal.
+        const removedUnknown = field?.[1] === "-" && /^\s*<null>\s*$/.test(field[3]);
+        if (field && !removedUnknown && !/^\s*(\{|\[secret\](\s*=>\s*\[secret\])?)\s*$/.test(field[3])) {
+            problems.push(`"${field[2]}" is shown unmasked (value not repeated here)`);
         }
     }
 
@@ -98,13 +100,47 @@ export function previewProblems(check: CaptureCheck): string[] {
         const masked = (text.match(/dockerConfigDigest\s*: \[secret\] => \[secret\]/g) ?? []).length;
         if (masked !== check.namespaces.length) problems.push(`expected ${check.namespaces.length} masked "dockerConfigDigest: [secret] => [secret]" lines, found ${masked}`);
     }
+    if (check.kind === "to-keyless") {
+        // What keyless mode adds: the refresher's objects (and the Kubernetes provider they go through).
+        const refresherTypes = [
+            "pulumi:providers:kubernetes",
+            "kubernetes:core/v1:Namespace",
+            "kubernetes:core/v1:ServiceAccount",
+            "kubernetes:core/v1:ConfigMap",
+            "kubernetes:rbac.authorization.k8s.io/v1:Role",
+            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+            "kubernetes:batch/v1:CronJob",
+            "kubernetes:batch/v1:Job",
+        ];
+        for (const step of changed) {
+            const { type } = urnParts(step.urn);
+            const fields = Object.keys(step.detailedDiff ?? {});
+            if (step.op === "create") {
+                if (!refresherTypes.includes(type)) problems.push(`switching to keyless creates something that is not the refresher's: ${describe(step)}`);
+            } else if (step.op === "update" && type === providerType) {
+                if (fields.some((field) => field !== "dockerConfigJson" && field !== "keyless")) problems.push(`${describe(step)} changes more than its docker config: ${fields.join(", ")}`);
+            } else if (step.op === "update" && type === secretType) {
+                if (fields.some((field) => field !== "dockerConfigDigest" && field !== "keySource")) problems.push(`${describe(step)} changes more than its key source: ${fields.join(", ")}`);
+            } else {
+                problems.push(`switching to keyless may only create the refresher and update in place; got ${describe(step)}`);
+            }
+        }
+        for (const namespace of check.namespaces) {
+            for (const type of [secretType, "kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"]) {
+                const steps = changed.filter((step) => urnParts(step.urn).type === type && belongsTo(urnParts(step.urn).name, namespace));
+                if (steps.length !== 1) problems.push(`${type} of ${namespace}: expected one step, found ${steps.length}`);
+            }
+        }
+        const switched = (text.match(/keySource\s*: "(supplied|managed)" => "keyless"/g) ?? []).length;
+        if (switched !== check.namespaces.length) problems.push(`expected ${check.namespaces.length} 'keySource: ... => "keyless"' lines, found ${switched}`);
+    }
     return problems;
 }
 
 /**
  * The preview as it should read in the docs: no ANSI colours; no notices about plugins taken from
  * the local toolchain's PATH; `paths` (temp dirs, the checkout) replaced by their placeholders;
- * provider ids and the throwaway keys' ids replaced by stable placeholders.
+ * provider ids, the throwaway keys' ids and autonamed objects' random suffixes replaced by stable placeholders.
  */
 export function cleanPreview(text: string, paths: Array<[string, string]>, keyIds: string[]): string {
     let clean = text.replace(ansi, "").replace(/\r/g, "");
@@ -119,6 +155,8 @@ export function cleanPreview(text: string, paths: Array<[string, string]>, keyId
     clean = clean.replace(/::[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\]/g, "::<provider id>]");
     // A provider's own id, shown when the provider itself changes (a new key updates its configuration).
     clean = clean.replace(/\[id=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\]/g, "[id=<provider id>]");
+    // Names the Kubernetes provider made up (autonaming: the resource name and 8 random hex digits).
+    clean = clean.replace(/(-refresher-(?:script|first-run))-[0-9a-f]{8}\b/g, "$1-<random suffix>");
     keyIds.forEach((id, index) => {
         clean = clean.split(id).join(`<id of throwaway key ${index + 1}>`);
     });
@@ -136,8 +174,8 @@ function parseArgs(argv: string[]) {
         else if (flag === "--path" && value.includes("=")) options.paths.push([value.slice(0, value.indexOf("=")), value.slice(value.indexOf("=") + 1)]);
         else throw new Error(`unknown option ${flag} ${value}`);
     }
-    if (!["no-op", "add-namespace", "rotate-key"].includes(kind) || !outFile) {
-        throw new Error("usage: checkPreviewCapture.ts no-op|add-namespace|rotate-key <preview.txt> <preview.json> <out.txt> [--namespace NS]... [--key FILE]... [--path PATH=PLACEHOLDER]...");
+    if (!["no-op", "add-namespace", "rotate-key", "to-keyless"].includes(kind) || !outFile) {
+        throw new Error("usage: checkPreviewCapture.ts no-op|add-namespace|rotate-key|to-keyless <preview.txt> <preview.json> <out.txt> [--namespace NS]... [--key FILE]... [--path PATH=PLACEHOLDER]...");
     }
     return { kind: kind as CaptureKind, textFile, jsonFile, outFile, ...options };
 }

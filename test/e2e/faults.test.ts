@@ -6,10 +6,14 @@ import { startControlPlane } from "../../tools/cluster/controlPlane";
 import { makeThrowawayKey } from "../../tools/throwawayKey";
 import { createNamespace, createTestStack, kube, pullSecretNames, uniqueNamespace } from "./harness";
 
-/** Processes of this project's provider plugin still running. */
+/**
+ * Processes of this checkout's provider plugin still running (the launcher runs it by its real
+ * path). Other checkouts on the machine run their own plugins, which are not this test's to judge.
+ */
 function providerProcesses(): string[] {
+    const mainScript = path.join(fs.realpathSync(path.resolve(__dirname, "../..")), "provider", "main.ts");
     try {
-        return execFileSync("pgrep", ["-f", "provider/main.ts"], { encoding: "utf8" }).split("\n").filter(Boolean);
+        return execFileSync("pgrep", ["-f", "--", mainScript.replace(/[.]/g, "\\.")], { encoding: "utf8" }).split("\n").filter(Boolean);
     } catch {
         return []; // pgrep exits 1 when nothing matches
     }

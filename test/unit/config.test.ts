@@ -20,7 +20,7 @@ function configError(settings: Record<string, unknown>, secrets: ReadonlySet<str
 
 // [description, settings, path named in the message, words of the fix]
 const badConfigs: [string, Record<string, unknown>, string, RegExp][] = [
-    ["no credential source", { registries: ["gcr.io"], namespaces: ["a"] }, "gcr-pull-secrets:serviceAccount", /is not set, and neither is existingServiceAccountEmail or jsonKey; set exactly one credential source/],
+    ["no credential source", { registries: ["gcr.io"], namespaces: ["a"] }, "gcr-pull-secrets:serviceAccount", /is not set, and neither is existingServiceAccountEmail, jsonKey or keyless; set exactly one credential source/],
     ["two credential sources", { ...validCreateStack, existingServiceAccountEmail: "p@acme-dev-123456.iam.gserviceaccount.com" }, "gcr-pull-secrets:serviceAccount", /is set together with gcr-pull-secrets:existingServiceAccountEmail; keep exactly one credential source/],
     ["three credential sources", { ...validCreateStack, existingServiceAccountEmail: "p@x-123456.iam.gserviceaccount.com", jsonKey: sampleKeyJson }, "gcr-pull-secrets:serviceAccount", /is set together with gcr-pull-secrets:existingServiceAccountEmail and gcr-pull-secrets:jsonKey; keep exactly one/],
     ["empty namespace", { ...jsonKeyStack, namespaces: [""] }, "gcr-pull-secrets:namespaces[0]", /is empty; set a namespace name, for example `pulumi config set --path 'gcr-pull-secrets:namespaces\[0\]' team-a`/],

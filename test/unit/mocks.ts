@@ -33,6 +33,9 @@ export function setMockCluster(namespaces: ClusterNamespace[] | "unconfigured" |
     cluster = namespaces;
 }
 
+/** The project number Google gives the project of a mocked pool (its `name` carries it). */
+export const mockProjectNumber = "424242424242";
+
 /** Fake Google key for a service account: a complete JSON key whose id depends on the key's inputs. */
 export function fakeKeyJson(email: string, seed: string): string {
     const id = createHash("sha256").update(seed).digest("hex").slice(0, 40);
@@ -66,6 +69,14 @@ pulumi.runtime.setMocks(
                     state.name = `${account}/keys/${JSON.parse(json).private_key_id}`;
                     break;
                 }
+                case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+                    state.name = `projects/${mockProjectNumber}/locations/global/workloadIdentityPools/${args.inputs.workloadIdentityPoolId}`;
+                    break;
+                case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+                    state.name =
+                        `projects/${mockProjectNumber}/locations/global/workloadIdentityPools/${args.inputs.workloadIdentityPoolId}` +
+                        `/providers/${args.inputs.workloadIdentityPoolProviderId}`;
+                    break;
             }
             return { id: `mocked::${args.type}::${args.name}-id`, state };
         },

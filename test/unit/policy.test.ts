@@ -243,11 +243,20 @@ describe("policy registry-read-only-iam", () => {
             "gcp:projects/iAMPolicy:IAMPolicy",
             "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding",
             "gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
-            "gcp:serviceaccount/iAMMember:IAMMember",
+            "gcp:serviceaccount/iAMBinding:IAMBinding",
             "gcp:organizations/iAMMember:IAMMember",
         ]) {
             const [message] = messages(iamViolations(grant(type, "roles/artifactregistry.reader")));
             assert.match(message, /IAM grant this program must not make/, type);
+        }
+    });
+
+    it("lets the keyless principal act as the reader account (workloadIdentityUser) and nothing more", () => {
+        const type = "gcp:serviceaccount/iAMMember:IAMMember";
+        assert.deepEqual(iamViolations(grant(type, "roles/iam.workloadIdentityUser")), []);
+        for (const role of ["roles/iam.serviceAccountTokenCreator", "roles/iam.serviceAccountUser", "roles/owner"]) {
+            const [message] = messages(iamViolations(grant(type, role)));
+            assert.match(message, /reader service account \(keyless impersonation\).*may grant only "roles\/iam.workloadIdentityUser"/, role);
         }
     });
 
@@ -348,6 +357,10 @@ describe("policy prod-uses-managed-key", () => {
         assert.match(prodManagedKeyViolations(withSource("prod-eu"))[0].message, /a key of unknown origin/);
     });
 
+    it("passes a prod pull secret in keyless mode: a one-hour token, no key to rotate", () => {
+        assert.deepEqual(prodManagedKeyViolations(withSource("prod", "keyless")), []);
+    });
+
     it("allows a supplied jsonKey outside prod", () => {
         assert.deepEqual(prodManagedKeyViolations(withSource("staging", "supplied")), []);
     });
@@ -422,6 +435,22 @@ describe("policy pack against the committed stacks (component under mocks)", () 
         const secrets = (await declaredResources("prod")).filter(isPullSecret).length;
         assert.equal(found.length, secrets, "one violation per pull Secret, each refused before it is written");
         for (const message of found) assert.match(message, /from a supplied jsonKey/);
+    });
+
+    it("prod in keyless mode, impersonating a reader account, declares nothing the pack blocks", async () => {
+        const resources = await declaredResources("prod", (args) => ({
+            ...args,
+            existingServiceAccountEmail: undefined,
+            rotationDays: undefined,
+            rotationTrigger: undefined,
+            keyless: {
+                issuerUri: "https://container.googleapis.com/v1/projects/acme-prod-123456/locations/europe-west1/clusters/prod",
+                serviceAccountEmail: "reader@acme-prod-123456.iam.gserviceaccount.com",
+            },
+        }));
+        assert.ok(resources.some((r) => r.type === "gcp:serviceaccount/iAMMember:IAMMember"), "the impersonation grant is declared");
+        assert.ok(resources.some((r) => r.type === "kubernetes:batch/v1:CronJob"), "the refresher is declared");
+        assert.deepEqual(packViolations(resources), []);
     });
 
     it("staging writing into kube-system (allowed by the program) is still blocked without the policy opt-in", async () => {

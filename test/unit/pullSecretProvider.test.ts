@@ -1,9 +1,9 @@
 import * as assert from "assert";
-import { lastAppliedAnnotation, stackAnnotation } from "../../components/contract";
+import { keyless, keySourceAnnotation, lastAppliedAnnotation, stackAnnotation } from "../../components/contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "../../components/dockerConfig";
 import { connect, Connection, CoreApi, SecretObject } from "../../provider/kubeApi";
 import { isSecretValue, revealed, secretValue, unknownValue } from "../../provider/propertyValues";
-import { diffProviderSettings } from "../../provider/providerConfig";
+import { checkProviderSettings, diffProviderSettings } from "../../provider/providerConfig";
 import { legacyHandlers } from "../../provider/legacyResources";
 import { pullSecretHandler } from "../../provider/pullSecret";
 import { sampleKeyJson } from "./fixtures";
@@ -70,7 +70,8 @@ class FakeCluster {
                     else annotations[k] = v;
                 }
                 secret.metadata = { ...secret.metadata, labels: { ...secret.metadata?.labels, ...patch.metadata.labels }, annotations };
-                secret.data = patch.data;
+                // A merge patch without `data` leaves the data alone.
+                if (patch.data !== undefined) secret.data = patch.data;
                 return secret;
             },
             deleteNamespacedSecret: async ({ name, namespace, body }) => {
@@ -346,5 +347,87 @@ describe("provider errors never quote the kubeconfig", () => {
             assert.ok(!error.message.includes("SECRETMARKER"), error.message);
             return true;
         });
+    });
+});
+
+describe("PullSecret provider, keyless: the refresher owns the content", () => {
+    const keylessInputs = { ...inputs, keySource: keyless.keySource } as Record<string, unknown>;
+    delete keylessInputs.dockerConfigDigest;
+    const refreshed = JSON.stringify({ auths: { "asia.gcr.io": { username: "oauth2accesstoken", password: "ya29.refreshed", auth: "x" } } });
+
+    /** What the refresher does to a Secret: new content and an expiry annotation. */
+    function refresh(cluster: FakeCluster): void {
+        const secret = cluster.secrets.get("apps/regcred")!;
+        secret.data = { ".dockerconfigjson": Buffer.from(refreshed).toString("base64") };
+        secret.metadata!.annotations = { ...secret.metadata!.annotations, [keyless.expiresAnnotation]: "2030-01-01T00:00:00.000Z" };
+    }
+
+    it("creates the Secret with placeholder content (no credentials) and the keyless key-source annotation", async () => {
+        const cluster = new FakeCluster();
+        // No docker config in the provider: keyless never needs one.
+        const { outs } = await cluster.handler(undefined).create({ ...keylessInputs });
+        assert.strictEqual(cluster.content(), keyless.placeholderDockerConfigJson);
+        const secret = cluster.secrets.get("apps/regcred")!;
+        assert.strictEqual(secret.type, "kubernetes.io/dockerconfigjson");
+        assert.strictEqual(secret.metadata?.annotations?.[keySourceAnnotation], "keyless");
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"], "the ServiceAccount entry as in every mode");
+        assert.strictEqual(outs.dockerConfigDigest, undefined);
+    });
+
+    it("refresh never reports the refresher's token as drift, and an update never overwrites it", async () => {
+        const cluster = new FakeCluster();
+        const handler = cluster.handler(undefined);
+        const { id, outs } = await handler.create({ ...keylessInputs });
+        refresh(cluster);
+        const read = await handler.read(id, { ...outs }, { ...keylessInputs });
+        assert.strictEqual(read.props.dockerConfigDigest, undefined, "no digest: the content is not compared");
+        assert.deepStrictEqual(await handler.diff(id, read.props, { ...keylessInputs }, { ...keylessInputs }), { changes: false, replaces: [], diffs: [] });
+        // A change the stack does own (another registry) patches metadata only.
+        const more = { ...keylessInputs, registries: ["asia.gcr.io", "gcr.io"] };
+        await handler.update(id, read.props, more, { ...keylessInputs });
+        assert.strictEqual(cluster.content(), refreshed, "the token stays");
+        assert.strictEqual(cluster.secrets.get("apps/regcred")!.metadata?.annotations?.[keyless.expiresAnnotation], "2030-01-01T00:00:00.000Z");
+        assert.strictEqual(cluster.secrets.get("apps/regcred")!.metadata?.annotations?.["gcr-pull-secrets.dev/registries"], "asia.gcr.io,gcr.io");
+    });
+
+    it("switching a key's Secret to keyless keeps its content (the key works until the first refresh) in the same object", async () => {
+        const cluster = new FakeCluster();
+        const { id, outs } = await cluster.handler().create({ ...inputs });
+        const diff = await cluster.handler(undefined).diff(id, outs, { ...keylessInputs }, { ...inputs });
+        assert.deepStrictEqual(diff.replaces, []);
+        assert.deepStrictEqual([...diff.diffs].sort(), ["dockerConfigDigest", "keySource"]);
+        const updated = await cluster.handler(undefined).update(id, outs, { ...keylessInputs }, { ...inputs });
+        assert.strictEqual(cluster.content(), dockerConfigJson);
+        assert.strictEqual(updated.outs.uid, outs.uid);
+        assert.strictEqual(cluster.secrets.get("apps/regcred")!.metadata?.annotations?.[keySourceAnnotation], "keyless");
+    });
+
+    it("switching back to a key writes the key's docker config and drops the refresher's annotations", async () => {
+        const cluster = new FakeCluster();
+        const { id, outs } = await cluster.handler(undefined).create({ ...keylessInputs });
+        refresh(cluster);
+        await cluster.handler().update(id, outs, { ...inputs }, { ...keylessInputs });
+        assert.strictEqual(cluster.content(), dockerConfigJson);
+        const annotations = cluster.secrets.get("apps/regcred")!.metadata?.annotations ?? {};
+        assert.strictEqual(annotations[keyless.expiresAnnotation], undefined);
+        assert.strictEqual(annotations[keySourceAnnotation], "supplied", "the refresher leaves a Secret that is not keyless alone");
+    });
+
+    it("adopting in keyless mode takes the Secret over in place and keeps its content until the first refresh", async () => {
+        const cluster = new FakeCluster();
+        cluster.secrets.set("apps/regcred", { type: "kubernetes.io/dockerconfigjson", metadata: { uid: "theirs", annotations: { [lastAppliedAnnotation]: "old" } }, data: { ".dockerconfigjson": "e30=" } });
+        await cluster.handler(undefined).create({ ...keylessInputs, adopt: true });
+        assert.strictEqual(cluster.secrets.get("apps/regcred")!.metadata?.uid, "theirs");
+        assert.strictEqual(cluster.content(), "{}");
+        assert.strictEqual(cluster.secrets.get("apps/regcred")!.metadata?.annotations?.[lastAppliedAnnotation], undefined);
+    });
+
+    it("provider configuration: keyless needs no docker config and refuses one; a key switched to keyless is an update", () => {
+        assert.deepStrictEqual(checkProviderSettings({ keyless: "true" }), []);
+        assert.deepStrictEqual(checkProviderSettings({ keyless: "true", dockerConfigJson: secretValue("{}") }).map((f) => f.property), ["dockerConfigJson"]);
+        assert.deepStrictEqual(checkProviderSettings({}).map((f) => f.property), ["dockerConfigJson"]);
+        assert.deepStrictEqual(diffProviderSettings({ keyless: "true" }, { keyless: "true" }), { changes: false, replaces: [], diffs: [] });
+        const toKeyless = diffProviderSettings({ dockerConfigJson: secretValue(dockerConfigJson) }, { keyless: "true" });
+        assert.deepStrictEqual(toKeyless, { changes: true, replaces: [], diffs: ["dockerConfigJson", "keyless"] });
     });
 });

@@ -84,3 +84,28 @@ describe("README quickstart", () => {
         );
     });
 });
+
+describe("README keyless one-time setup", () => {
+    it("its config commands make a valid keyless stack: a pool trusting the issuer, keys inlined, reads on the repository", () => {
+        const section = readme.slice(readme.indexOf("### One-time setup"));
+        const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
+        const jwks = JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", kid: "k", x: "AAAA", y: "BBBB" }] });
+        const config: Record<string, unknown> = {};
+        const commands = block
+            .split("\n")
+            .map((line) => line.replace(/\s+#.*$/, "").trim())
+            .filter((line) => line.startsWith("pulumi config set"));
+        assert.ok(commands.length >= 6, "the setup sets the issuer, its keys, a registry, a repository and a namespace");
+        for (const command of commands) {
+            // What the shell would pass: the API server's JWKS as one word.
+            configSet(config, shellWords(command.replace('"$(kubectl get --raw /openid/v1/jwks)"', `'${jwks}'`)).slice(3));
+        }
+        const result = validateStackYaml(yaml.dump({ config }), { stack: "keyless-readme", projectYaml });
+        assert.deepStrictEqual(result.problems, []);
+        const credentials = result.plan!.credentials;
+        assert.ok(credentials.kind === "keyless" && credentials.keyless.federation.kind === "createPool");
+        assert.strictEqual(credentials.keyless.federation.jwks, jwks);
+        assert.match(credentials.keyless.federation.issuerUri, /^https:\/\/container\.googleapis\.com\/v1\/projects\//);
+        assert.deepStrictEqual(result.plan!.repositoryGrants, [{ location: "europe-west1", repository: "apps" }]);
+    });
+});

@@ -1,0 +1,321 @@
+/**
+ * Keyless mode against the real control plane. The stack's Kubernetes objects (the refresher's
+ * Namespace, ServiceAccount, Roles, RoleBindings, ConfigMap, CronJob, first-run Job) are created on
+ * the API server by the real CLI. This control plane has no scheduler and no kubelet, so no pod ever
+ * runs: the refresher script (the very file the ConfigMap carries) runs here as a local process,
+ * with the credentials its pod would have: a token of its ServiceAccount from the TokenRequest API
+ * for the API server (RBAC enforced: not an admin certificate) and one for the audience the CronJob
+ * projects, exchanged at a fake STS on loopback that verifies it against the API server's real JWKS.
+ * The Google side needs Google and is covered under mocks (test/unit/keyless.test.ts); here the
+ * stack names an existing pool provider and lists no grants, so it declares no Google resource.
+ */
+import * as k8s from "@kubernetes/client-node";
+import * as assert from "assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { keyless as names, keySourceAnnotation } from "../../components/contract";
+import { refresherRoleName, refresherScriptFile } from "../../components/tokenRefresher";
+import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { FakeSts, startFakeSts } from "./fakeSts";
+import { cliOutput, createNamespace, createTestStack, kube, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
+
+const providerName = "projects/123456789012/locations/global/workloadIdentityPools/e2e-pool/providers/local-cluster";
+const tokenAudience = `https://iam.googleapis.com/${providerName}`;
+const stsAudience = `//iam.googleapis.com/${providerName}`;
+const reader = "reader@acme-dev-123456.iam.gserviceaccount.com";
+
+function changes(summary: Record<string, number | undefined> | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<string, number>;
+}
+
+/** A token of the refresher's ServiceAccount from the TokenRequest API, as the kubelet would project it. */
+async function serviceAccountToken(namespace: string, audience: string): Promise<string> {
+    const request = await kube().core.createNamespacedServiceAccountToken({
+        name: "token-refresher",
+        namespace,
+        body: { spec: { audiences: [audience], expirationSeconds: 600 } },
+    });
+    return request.status!.token;
+}
+
+interface RefresherRun {
+    code: number | null;
+    output: string;
+}
+
+describe("end to end: keyless mode (the refresher run as a local process against the real API server)", function () {
+    const nsA = uniqueNamespace("kl-a");
+    const nsB = uniqueNamespace("kl-b");
+    const nsOther = uniqueNamespace("kl-other");
+    const refresherNamespace = uniqueNamespace("kl-refresher");
+    const hosts = ["asia.gcr.io", "europe-west1-docker.pkg.dev"];
+    const keyJson = makeThrowawayKey("keyless-e2e");
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-keyless-"));
+    const files = { ca: path.join(workDir, "ca.crt"), kubeToken: path.join(workDir, "kube-token"), stsToken: path.join(workDir, "sts-token") };
+    const tokens: string[] = [];
+    let t: Awaited<ReturnType<typeof createTestStack>>;
+    let sts: FakeSts;
+    let serverUrl: string;
+    /** The API server's own audience (its ServiceAccount issuer, as --api-audiences is not set). */
+    let apiAudience: string;
+    const uids: Record<string, string | undefined> = {};
+    const keylessSettings = {
+        registries: hosts,
+        namespaces: [nsA, nsB],
+        keyless: { workloadIdentityProvider: providerName, namespace: refresherNamespace, waitForFirstRun: false },
+    };
+
+    /** Runs the refresher script with the local equivalents of what its pod gets. */
+    function runRefresher(env: Record<string, string> = {}): Promise<RefresherRun> {
+        const child = spawn(process.execPath, [refresherScriptFile], {
+            env: {
+                PATH: process.env.PATH ?? "",
+                PULL_SECRETS: `${nsA}/regcred,${nsB}/regcred`,
+                REGISTRIES: hosts.join(","),
+                STS_AUDIENCE: stsAudience,
+                STS_URL: sts.url,
+                STS_TOKEN_FILE: files.stsToken,
+                KUBE_API_URL: serverUrl,
+                KUBE_CA_FILE: files.ca,
+                KUBE_TOKEN_FILE: files.kubeToken,
+                ...env,
+            },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        child.stdout.on("data", (chunk: Buffer) => (output += String(chunk)));
+        child.stderr.on("data", (chunk: Buffer) => (output += String(chunk)));
+        return new Promise((resolve) => child.on("close", (code) => resolve({ code, output })));
+    }
+
+    /** Every token this test has seen, in every form the refresher might print it. */
+    function assertNoToken(text: string, where: string): void {
+        for (const token of [...tokens, ...sts.issued]) {
+            for (const form of [token, Buffer.from(`oauth2accesstoken:${token}`).toString("base64"), token.split(".")[1] ?? token]) {
+                assert.ok(!text.includes(form), `${where} contains a token`);
+            }
+        }
+    }
+
+    before(async function () {
+        for (const ns of [nsA, nsB, nsOther]) await createNamespace(ns);
+        const { core, config } = kube();
+        // Secrets the refresher must neither read nor write: another in a target namespace, and a
+        // Secret of the same name in a namespace the stack does not list.
+        for (const [namespace, name] of [
+            [nsA, "someone-elses"],
+            [nsOther, "regcred"],
+        ]) {
+            await core.createNamespacedSecret({ namespace, body: { metadata: { name }, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": Buffer.from("{}").toString("base64") } } });
+        }
+        const cluster = config.getCurrentCluster()!;
+        serverUrl = cluster.server;
+        fs.writeFileSync(files.ca, cluster.caData ? Buffer.from(cluster.caData, "base64") : fs.readFileSync(cluster.caFile!));
+
+        // Typed as text, but client-node hands over the parsed document.
+        const json = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : value);
+        const discovery = json(await config.makeApiClient(k8s.WellKnownApi).getServiceAccountIssuerOpenIDConfiguration());
+        const jwks = json(await config.makeApiClient(k8s.OpenidApi).getServiceAccountIssuerOpenIDKeyset());
+        apiAudience = discovery.issuer;
+        sts = await startFakeSts({ issuer: discovery.issuer, jwks, tokenAudience, stsAudience, subject: `system:serviceaccount:${refresherNamespace}:token-refresher`, impersonable: reader });
+
+        t = await createTestStack();
+        t.setSettings({ registries: hosts, namespaces: [nsA, nsB] });
+        await t.setJsonKey(keyJson);
+    });
+
+    after(async function () {
+        await sts?.close();
+        await t?.dispose();
+        fs.rmSync(workDir, { recursive: true, force: true });
+    });
+
+    it("1. a stack on a key switches to keyless in place: same Secrets, refresher objects created, nothing replaced", async () => {
+        const first = await t.stack.up({ ...t.io });
+        assert.strictEqual(first.summary.result, "succeeded");
+        for (const ns of [nsA, nsB]) uids[ns] = (await readPullSecret(ns)).uid;
+
+        await t.stack.removeConfig("gcr-pull-secrets:jsonKey");
+        t.setSettings(keylessSettings);
+        const preview = await t.stack.preview({ ...t.io, diff: true });
+        const summary = changes(preview.changeSummary);
+        assert.strictEqual(summary.replace, undefined, `nothing is replaced: ${JSON.stringify(summary)}`);
+        assert.strictEqual(summary.delete, undefined, `nothing is deleted: ${JSON.stringify(summary)}`);
+        // In place: the provider and the two PullSecrets. New: the Kubernetes provider, Namespace,
+        // ServiceAccount, 2 Roles, 2 RoleBindings, ConfigMap, CronJob, Job.
+        assert.deepStrictEqual(summary, { update: 3, create: 10 });
+        assert.match(preview.stdout, /keySource\s*: "supplied" => "keyless"/);
+
+        const up = await t.stack.up({ ...t.io });
+        assert.strictEqual(up.summary.result, "succeeded");
+        for (const ns of [nsA, nsB]) {
+            const secret = await readPullSecret(ns);
+            assert.strictEqual(secret.uid, uids[ns], "the same object");
+            assert.strictEqual(secret.config.auths["asia.gcr.io"].username, "_json_key", "the key stays until the first refresh");
+            assert.deepStrictEqual(await pullSecretNames(ns), ["regcred"]);
+        }
+        assert.strictEqual(up.outputs.keyId.value, "");
+    });
+
+    it("2. the refresher's objects are on the API server: Roles allow get and patch on the one Secret, the ConfigMap carries the script", async () => {
+        const { config } = kube();
+        const rbac = config.makeApiClient(k8s.RbacAuthorizationV1Api);
+        const batch = config.makeApiClient(k8s.BatchV1Api);
+        const core = kube().core;
+        await core.readNamespace({ name: refresherNamespace });
+        await core.readNamespacedServiceAccount({ name: "token-refresher", namespace: refresherNamespace });
+        for (const ns of [nsA, nsB]) {
+            const role = await rbac.readNamespacedRole({ name: refresherRoleName("regcred"), namespace: ns });
+            assert.deepStrictEqual(
+                role.rules?.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, resourceNames: r.resourceNames, verbs: r.verbs })),
+                [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["regcred"], verbs: ["get", "patch"] }],
+            );
+            const binding = await rbac.readNamespacedRoleBinding({ name: refresherRoleName("regcred"), namespace: ns });
+            assert.deepStrictEqual(binding.subjects?.map((s) => `${s.kind}:${s.namespace}/${s.name}`), [`ServiceAccount:${refresherNamespace}/token-refresher`]);
+        }
+        const configMaps = await core.listNamespacedConfigMap({ namespace: refresherNamespace, labelSelector: "app.kubernetes.io/component=token-refresher" });
+        assert.strictEqual(configMaps.items.length, 1);
+        assert.strictEqual(configMaps.items[0].data?.[path.basename(names.scriptPath)], fs.readFileSync(refresherScriptFile, "utf8"));
+        const cronJob = await batch.readNamespacedCronJob({ name: "token-refresher", namespace: refresherNamespace });
+        assert.strictEqual(cronJob.spec?.schedule, "*/30 * * * *");
+        const pod = cronJob.spec!.jobTemplate.spec!.template.spec!;
+        const projected = pod.volumes?.find((v) => v.name === "sts-token")?.projected?.sources?.[0].serviceAccountToken;
+        assert.strictEqual(projected?.audience, tokenAudience);
+        assert.strictEqual(pod.containers[0].env?.find((e) => e.name === "STS_AUDIENCE")?.value, stsAudience);
+        const jobs = await batch.listNamespacedJob({ namespace: refresherNamespace });
+        assert.strictEqual(jobs.items.length, 1, "the first run exists (no kubelet here runs its pod)");
+    });
+
+    it("3. the refresher refreshes every listed Secret with its own ServiceAccount's tokens, and prints no token", async () => {
+        // What the kubelet would give its pod: the default token for the API server, and one for the federation's audience.
+        fs.writeFileSync(files.kubeToken, await serviceAccountToken(refresherNamespace, apiAudience));
+        fs.writeFileSync(files.stsToken, await serviceAccountToken(refresherNamespace, tokenAudience));
+        tokens.push(fs.readFileSync(files.kubeToken, "utf8"), fs.readFileSync(files.stsToken, "utf8"));
+        const before = Date.now();
+        const run = await runRefresher();
+        assert.strictEqual(run.code, 0, run.output);
+        assert.strictEqual(sts.issued.length, 1, `one exchange; refusals: ${sts.refusals.join("; ")}`);
+        const token = sts.issued[0];
+        for (const ns of [nsA, nsB]) {
+            const secret = await readPullSecret(ns);
+            assert.strictEqual(secret.uid, uids[ns]);
+            assert.deepStrictEqual(Object.keys(secret.config.auths).sort(), hosts);
+            for (const host of hosts) {
+                assert.deepStrictEqual(secret.config.auths[host], { username: "oauth2accesstoken", password: token, auth: Buffer.from(`oauth2accesstoken:${token}`).toString("base64") });
+            }
+            const annotations = (await kube().core.readNamespacedSecret({ name: "regcred", namespace: ns })).metadata?.annotations ?? {};
+            const expires = Date.parse(annotations[names.expiresAnnotation]);
+            assert.ok(expires > before + 3500_000 && expires < Date.now() + 3600_000, `expiry about an hour ahead: ${annotations[names.expiresAnnotation]}`);
+            assert.match(run.output, new RegExp(`refreshed ${ns}/regcred: token expires at `));
+        }
+        assertNoToken(run.output, "the refresher's output");
+    });
+
+    it("4. no drift fight: preview --refresh shows no change and up leaves the refreshed token in place", async () => {
+        const token = sts.issued[0];
+        const preview = await t.stack.preview({ ...t.io, refresh: true, diff: true });
+        assert.deepStrictEqual(changes(preview.changeSummary), {}, preview.stdout);
+        const up = await t.stack.up({ ...t.io, refresh: true });
+        assert.deepStrictEqual(changes(up.summary.resourceChanges), {});
+        for (const ns of [nsA, nsB]) assert.strictEqual((await readPullSecret(ns)).config.auths["asia.gcr.io"].password, token);
+    });
+
+    it("5. its ServiceAccount can read or write no other Secret: a Secret not listed in its Role fails, the listed ones still refresh", async () => {
+        const asRefresher = new k8s.KubeConfig();
+        asRefresher.loadFromClusterAndUser(
+            { name: "local", server: serverUrl, caFile: files.ca, skipTLSVerify: false },
+            { name: "token-refresher", token: fs.readFileSync(files.kubeToken, "utf8") },
+        );
+        const core = asRefresher.makeApiClient(k8s.CoreV1Api);
+        const forbidden = async (what: string, call: () => Promise<unknown>) => {
+            await assert.rejects(call, (error: { code?: number }) => error.code === 403, `${what} must be forbidden`);
+        };
+        await forbidden("reading another Secret in a listed namespace", () => core.readNamespacedSecret({ name: "someone-elses", namespace: nsA }));
+        await forbidden("patching another Secret", () =>
+            core.patchNamespacedSecret({ name: "someone-elses", namespace: nsA, body: { data: {} } }, k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch)),
+        );
+        await forbidden("listing Secrets", () => core.listNamespacedSecret({ namespace: nsA }));
+        await forbidden("creating a Secret", () => core.createNamespacedSecret({ namespace: nsA, body: { metadata: { name: "planted" } } }));
+        await forbidden("deleting the pull Secret", () => core.deleteNamespacedSecret({ name: "regcred", namespace: nsA }));
+        await forbidden("the same name in an unlisted namespace", () => core.readNamespacedSecret({ name: "regcred", namespace: nsOther }));
+
+        const run = await runRefresher({ PULL_SECRETS: `${nsA}/regcred,${nsOther}/regcred,${nsA}/someone-elses,${nsB}/regcred` });
+        assert.strictEqual(run.code, 1, run.output);
+        assert.match(run.output, new RegExp(`FAILED ${nsOther}/regcred: reading Secret ${nsOther}/regcred failed \\(HTTP 403: secrets "regcred" is forbidden`));
+        assert.match(run.output, new RegExp(`FAILED ${nsA}/someone-elses: reading Secret ${nsA}/someone-elses failed \\(HTTP 403`));
+        assert.match(run.output, /2 of 4 Secrets were not refreshed/);
+        const latest = sts.issued[sts.issued.length - 1];
+        for (const ns of [nsA, nsB]) assert.strictEqual((await readPullSecret(ns)).config.auths["asia.gcr.io"].password, latest);
+        assert.deepStrictEqual((await readPullSecret(nsOther)).config, {}, "the unlisted Secret is untouched");
+        assert.deepStrictEqual((await readPullSecret(nsA, "someone-elses")).config, {}, "the other Secret is untouched");
+        assertNoToken(run.output, "the refresher's output");
+    });
+
+    it("5b. impersonation: the federated token buys the reader account's token, which goes into the Secrets; an account it may not act as fails clearly", async () => {
+        const run = await runRefresher({ IMPERSONATE_SERVICE_ACCOUNT: reader, IAM_CREDENTIALS_URL: sts.iamCredentialsUrl });
+        assert.strictEqual(run.code, 0, run.output);
+        const impersonated = sts.issued[sts.issued.length - 1];
+        assert.match(impersonated, /^ya29\.impersonated-/);
+        for (const ns of [nsA, nsB]) assert.strictEqual((await readPullSecret(ns)).config.auths["asia.gcr.io"].password, impersonated);
+
+        const before = await readPullSecret(nsA);
+        const other = "admin@acme-dev-123456.iam.gserviceaccount.com";
+        const refused = await runRefresher({ IMPERSONATE_SERVICE_ACCOUNT: other, IAM_CREDENTIALS_URL: sts.iamCredentialsUrl });
+        assert.strictEqual(refused.code, 1);
+        assert.match(refused.output, new RegExp(`impersonating ${other} was refused \\(HTTP 403: PERMISSION_DENIED Permission 'iam.serviceAccounts.getAccessToken' denied .*\\); the principal needs roles/iam.workloadIdentityUser on it`));
+        assert.deepStrictEqual(await readPullSecret(nsA), before);
+        assertNoToken(run.output + refused.output, "the refresher's output");
+    });
+
+    it("6. when STS refuses, the refresher fails clearly, changes nothing and prints no token", async () => {
+        const before = await readPullSecret(nsA);
+        // A token for the API server's audience, not the federation's: what a wrong projection would give.
+        const wrongAudience = await runRefresher({ STS_TOKEN_FILE: files.kubeToken });
+        assert.strictEqual(wrongAudience.code, 1);
+        assert.match(wrongAudience.output, /gcr-pull-secrets refresher: Google STS refused the token exchange for audience \/\/iam\.googleapis\.com\/projects\/123456789012\/.* \(HTTP 400: invalid_grant: The audience in the subject token .* does not match the expected audience/);
+        assert.doesNotMatch(wrongAudience.output, /refreshed /);
+
+        // The right token with its subject changed: only the API server's key could sign that.
+        const [header, claims, signature] = fs.readFileSync(files.stsToken, "utf8").split(".");
+        const forgedClaims = JSON.parse(Buffer.from(claims, "base64url").toString("utf8"));
+        forgedClaims.sub = `system:serviceaccount:${nsOther}:default`;
+        const forged = path.join(workDir, "forged-token");
+        fs.writeFileSync(forged, `${header}.${Buffer.from(JSON.stringify(forgedClaims)).toString("base64url")}.${signature}`);
+        const forgedRun = await runRefresher({ STS_TOKEN_FILE: forged });
+        assert.strictEqual(forgedRun.code, 1);
+        assert.match(forgedRun.output, /\(HTTP 400: invalid_grant: the subject token's signature does not verify against the provider's JWKS\)/);
+
+        sts.refuseAll("The workload identity pool provider is disabled.");
+        const refused = await runRefresher();
+        assert.strictEqual(refused.code, 1);
+        assert.match(refused.output, /Google STS refused the token exchange .*\(HTTP 400: invalid_grant: The workload identity pool provider is disabled\.\)/);
+        assert.deepStrictEqual(await readPullSecret(nsA), before, "the Secret still holds the last good token");
+        assertNoToken(wrongAudience.output + refused.output, "the refresher's output");
+    });
+
+    it("7. switching back to a key writes it into the same Secrets, drops the expiry and removes the refresher", async () => {
+        t.setSettings({ registries: hosts, namespaces: [nsA, nsB] });
+        await t.setJsonKey(keyJson);
+        const up = await t.stack.up({ ...t.io });
+        assert.strictEqual(up.summary.result, "succeeded");
+        for (const ns of [nsA, nsB]) {
+            const secret = await readPullSecret(ns);
+            assert.strictEqual(secret.uid, uids[ns]);
+            assert.strictEqual(secret.config.auths["asia.gcr.io"].password, keyJson);
+            const annotations = (await kube().core.readNamespacedSecret({ name: "regcred", namespace: ns })).metadata?.annotations ?? {};
+            assert.strictEqual(annotations[names.expiresAnnotation], undefined);
+            assert.strictEqual(annotations[keySourceAnnotation], "supplied");
+            await assert.rejects(
+                kube().config.makeApiClient(k8s.RbacAuthorizationV1Api).readNamespacedRole({ name: refresherRoleName("regcred"), namespace: ns }),
+                (error: { code?: number }) => error.code === 404,
+            );
+        }
+    });
+
+    it("8. no token in the CLI's output or the state", async () => {
+        assertNoToken(cliOutput.join(""), "the CLI output");
+        assertNoToken(t.exportState(), "the state");
+    });
+});
