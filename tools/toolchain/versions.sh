@@ -2,6 +2,14 @@
 # scripts that need to know where a tool is cached.
 # Sections are owned by the step that builds them; keep one `NAME=value` per line.
 
+# --- Node.js (steps/node.sh): official builds from npm's node-linux-<arch> packages ---
+# The pinned LTS: scripts and tests run on it. 24 is the newest LTS line npm serves (26.x is still
+# "Current" in its CHANGELOG); 24.21.0 is its newest release there.
+NODE_VERSION=24.21.0
+# The oldest supported line (package.json engines): the unit suite runs on it too. 22 is in
+# maintenance until April 2027; @pulumi/pulumi 3.249+ needs Node 22, so 20 is no longer possible.
+NODE_OLDEST_VERSION=22.23.3
+
 # --- Pulumi CLI, language host, launchers (steps/pulumi.sh) ---
 PULUMI_VERSION=3.248.0
 # Release commit of pulumi/pulumi tag v3.248.0 (go list -m -json github.com/pulumi/pulumi/pkg/v3@v3.248.0 -> Origin.Hash)
