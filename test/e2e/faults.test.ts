@@ -6,10 +6,13 @@ import { startControlPlane } from "../../tools/cluster/controlPlane";
 import { makeThrowawayKey } from "../../tools/throwawayKey";
 import { createNamespace, createTestStack, kube, pullSecretNames, uniqueNamespace } from "./harness";
 
-/** Processes of this project's provider plugin still running. */
+/**
+ * Processes of this checkout's provider plugin still running: matched by its absolute path, since
+ * other checkouts on the same machine run their own (an orphan of another one failed this test).
+ */
 function providerProcesses(): string[] {
     try {
-        return execFileSync("pgrep", ["-f", "provider/main.ts"], { encoding: "utf8" }).split("\n").filter(Boolean);
+        return execFileSync("pgrep", ["-f", path.resolve(__dirname, "../../provider/main.ts")], { encoding: "utf8" }).split("\n").filter(Boolean);
     } catch {
         return []; // pgrep exits 1 when nothing matches
     }
