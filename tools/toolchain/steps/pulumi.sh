@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pulumi CLI, Node.js language host and the dynamic-provider launcher, built from Go modules into
 # <cache>/pulumi-$PULUMI_VERSION/bin. Each binary is skipped when the user already has one on PATH
-# (theirs is used as is) or when our cache already holds it.
+# (theirs is used as is) or when our cache already holds it; the language-host shim (the Go module
+# tools/toolchain/langhost-shim) is rebuilt alone when its sources changed.
 set -euo pipefail
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
