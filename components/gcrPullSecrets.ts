@@ -84,6 +84,15 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
 
         // Only namespaces the stack creates need the Kubernetes provider; made on first use.
         let kubernetes: pulumi.ProviderResource | undefined = callersKubernetes;
+        // `create: true` on a namespace that already exists takes it over (never deleting it:
+        // retainOnDelete). The Kubernetes provider before 4.29 does that by itself (server-side apply
+        // upserts); 4.29+ refuses with AlreadyExists unless upsertExistingObjects. 4.25's Provider class
+        // drops inputs it does not know, so the setting is added as newer classes send it; 4.25's
+        // plugin ignores it.
+        const upsertExistingObjects: pulumi.ResourceTransformation = ({ props, opts }) => ({
+            props: { ...props, upsertExistingObjects: "true" },
+            opts,
+        });
         const kubernetesProvider = () =>
             (kubernetes ??= new k8s.Provider(
                 name,
@@ -93,7 +102,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                     ...(kubeconfig ? { kubeconfig } : {}),
                     ...(plan.kubeContext ? { context: plan.kubeContext } : {}),
                 },
-                { parent: this },
+                { parent: this, transformations: [upsertExistingObjects] },
             ));
 
         // Declared once, whatever the namespaces: the Google side of keyless does not depend on them.

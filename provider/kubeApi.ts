@@ -107,16 +107,21 @@ export function connect(settings: ClusterSettings): Connection {
 }
 
 /**
- * client-node 1.x makes a new https.Agent for every request (KubeConfig.applySecurityAuthentication
- * -> createAgent), so every API call paid a TLS handshake on both ends: measured at 300 namespaces,
- * that was most of the provider's CPU time. One keep-alive agent per connection reuses sockets; its
- * options (CA, client certificate) do not change within an update, and tokens travel in headers.
+ * client-node makes a new connection pool for every request: 1.x a new https.Agent
+ * (applySecurityAuthentication -> createAgent), 2.x a new undici Agent (-> createDispatcher). So every
+ * API call paid a TLS handshake on both ends: measured at 300 namespaces, that was most of the
+ * provider's CPU time. One keep-alive pool per connection reuses sockets; its options (CA, client
+ * certificate) do not change within an update, and tokens travel in headers.
  */
 function reuseConnections(config: k8sTypes.KubeConfig): void {
-    const withAgent = config as unknown as { createAgent(cluster: unknown, options: Record<string, unknown>): unknown };
-    const createAgent = withAgent.createAgent.bind(config);
-    let agent: unknown;
-    withAgent.createAgent = (cluster, options) => (agent ??= createAgent(cluster, { ...options, keepAlive: true }));
+    const withDispatcher = config as unknown as { createDispatcher?(cluster: unknown, options: Record<string, unknown>): unknown };
+    if (typeof withDispatcher.createDispatcher !== "function") {
+        throw new Error("@kubernetes/client-node has no KubeConfig.createDispatcher: this provider needs client-node 2.x");
+    }
+    const createDispatcher = withDispatcher.createDispatcher.bind(config);
+    let dispatcher: unknown;
+    // undefined (no TLS settings: fetch's global pool, already shared) is asked for again, and cheap.
+    withDispatcher.createDispatcher = (cluster, options) => (dispatcher ??= createDispatcher(cluster, options));
 }
 
 /** The server URL the settings point at, or undefined when it cannot be told (used to notice a change of cluster). */

@@ -22,14 +22,22 @@ export const defaultPatience: Patience = { timeoutMs: 15_000, budgetMs: 120_000 
 
 class CallTimeout extends Error {}
 
-const transientCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH"]);
+const transientCodes = new Set([
+    "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH",
+    // undici's names for a socket closed or timed out under a request
+    "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CLOSED",
+]);
 
 /** True for failures that say nothing about the request itself: no answer, or no connection. */
 function isTransient(error: unknown): boolean {
     if (error instanceof CallTimeout) return true;
     if (statusOf(error) !== undefined) return false;
-    const { code, errno, message } = error as { code?: unknown; errno?: unknown; message?: unknown };
-    return [code, errno].some((c) => typeof c === "string" && transientCodes.has(c)) || /socket hang up|ECONNRESET|ECONNREFUSED/.test(String(message));
+    // client-node 2.x calls undici's fetch, which rejects with `TypeError: fetch failed` and puts the
+    // socket error (ECONNREFUSED, UND_ERR_SOCKET "other side closed", ...) in `cause`.
+    const cause = (error as { cause?: unknown } | undefined)?.cause;
+    if (cause !== undefined && cause !== error && isTransient(cause)) return true;
+    const { code, errno, message } = (error ?? {}) as { code?: unknown; errno?: unknown; message?: unknown };
+    return [code, errno].some((c) => typeof c === "string" && transientCodes.has(c)) || /socket hang up|other side closed|ECONNRESET|ECONNREFUSED/.test(String(message));
 }
 
 /** `<method> <namespace>/<name>` of a call, for messages. */

@@ -23,7 +23,7 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
 started="$(now)"
 
-bash tools/toolchain/build.sh pulumi pulumi-kubernetes etcd kubernetes
+bash tools/toolchain/build.sh node pulumi pulumi-kubernetes etcd kubernetes
 # shellcheck source=tools/toolchain/env.sh
 . tools/toolchain/env.sh
 

@@ -11,6 +11,11 @@ local_dir="$root/.pulumi-local"
 cluster_dir="$local_dir/cluster"
 say() { printf '[up:local] %s\n' "$*" >&2; }
 
+say "Node: the pinned LTS, fetched from npm unless the node on PATH is as new"
+bash tools/toolchain/build.sh node
+# shellcheck source=tools/toolchain/env.sh
+. tools/toolchain/env.sh --node-only
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
   say "installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund

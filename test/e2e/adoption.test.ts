@@ -48,6 +48,25 @@ describe("end to end: migrating from the manual kubectl recipe", function () {
         assert.deepStrictEqual(await pullSecretNames(ns), []);
     });
 
+    it("a namespace marked create that already exists is taken over, not refused, and is still there after destroy", async () => {
+        const ns = uniqueNamespace("precreated");
+        await createNamespace(ns);
+        const before = await kube().core.readNamespace({ name: ns });
+        await withStack(async (t) => {
+            t.setSettings({ registries: ["asia.gcr.io"], namespaces: [{ name: ns, create: true }] });
+            await t.setJsonKey(makeThrowawayKey("precreated"));
+            const result = await t.stack.up({ ...t.io });
+            assert.strictEqual(result.summary.result, "succeeded");
+            assert.deepStrictEqual(await pullSecretNames(ns), ["regcred"]);
+            // @pulumi/kubernetes 4.29+ refuses such a create (AlreadyExists) without this; 4.25 upserts anyway.
+            const resources: { type: string; inputs?: Record<string, unknown> }[] = JSON.parse(t.exportState()).deployment.resources;
+            const kubernetesProvider = resources.find((r) => r.type === "pulumi:providers:kubernetes");
+            assert.strictEqual(kubernetesProvider?.inputs?.upsertExistingObjects, "true");
+        });
+        const after = await kube().core.readNamespace({ name: ns });
+        assert.strictEqual(after.metadata?.uid, before.metadata?.uid, "the namespace was neither recreated nor deleted");
+    });
+
     it("waits for a ServiceAccount that appears later, and names a missing one in a clear error", async () => {
         const ns = uniqueNamespace("late-sa");
         await createNamespace(ns);

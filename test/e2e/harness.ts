@@ -105,7 +105,21 @@ export function projectAtCommit(commit: string): string {
     }
     execFileSync("tar", ["-x", "-C", dir], { input: archive });
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+    adaptTsconfig(path.join(dir, "tsconfig.json"));
     return dir;
+}
+
+/**
+ * The old program is compiled by today's TypeScript (from node_modules). TypeScript 6 refuses two
+ * settings older versions of tsconfig.json had (TS5107 `moduleResolution` node10, TS5011 no `rootDir`
+ * with an `outDir`); they are set as tsconfig.json has them now. The code is left as it was.
+ */
+function adaptTsconfig(file: string): void {
+    const tsconfig = JSON.parse(fs.readFileSync(file, "utf8")) as { compilerOptions?: Record<string, unknown> };
+    const options = (tsconfig.compilerOptions ??= {});
+    if (options.moduleResolution === "node" || options.moduleResolution === "node10") options.moduleResolution = "bundler";
+    if (options.outDir !== undefined && options.rootDir === undefined) options.rootDir = ".";
+    fs.writeFileSync(file, JSON.stringify(tsconfig, null, 2));
 }
 
 /**

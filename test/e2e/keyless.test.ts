@@ -19,16 +19,13 @@ import { keyless as names, keySourceAnnotation } from "../../components/contract
 import { refresherRoleName, refresherScriptFile } from "../../components/tokenRefresher";
 import { makeThrowawayKey } from "../../tools/throwawayKey";
 import { FakeSts, startFakeSts } from "./fakeSts";
-import { cliOutput, createNamespace, createTestStack, kube, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
+import { changes, cliOutput, createNamespace, createTestStack, kube, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
 
 const providerName = "projects/123456789012/locations/global/workloadIdentityPools/e2e-pool/providers/local-cluster";
 const tokenAudience = `https://iam.googleapis.com/${providerName}`;
 const stsAudience = `//iam.googleapis.com/${providerName}`;
 const reader = "reader@acme-dev-123456.iam.gserviceaccount.com";
 
-function changes(summary: Record<string, number | undefined> | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<string, number>;
-}
 
 /** A token of the refresher's ServiceAccount from the TokenRequest API, as the kubelet would project it. */
 async function serviceAccountToken(namespace: string, audience: string): Promise<string> {
@@ -37,7 +34,9 @@ async function serviceAccountToken(namespace: string, audience: string): Promise
         namespace,
         body: { spec: { audiences: [audience], expirationSeconds: 600 } },
     });
-    return request.status!.token;
+    const token = request.status?.token;
+    if (!token) throw new Error(`the TokenRequest for ${namespace}/token-refresher returned no token`);
+    return token;
 }
 
 interface RefresherRun {

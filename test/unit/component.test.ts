@@ -231,6 +231,12 @@ describe("GcrPullSecrets", () => {
         assert.strictEqual(kubernetes.context, "gke_acme_europe-west1_dev");
     });
 
+    it("takes over a namespace marked create that already exists, with @pulumi/kubernetes before and after 4.29", async () => {
+        // 4.29+ refuses to create an existing object unless upsertExistingObjects; before, it upserts anyway.
+        await build({ ...createArgs, namespaces: [{ name: "fresh", create: true }] });
+        assert.strictEqual(findCreated(types.kubernetesProvider, "pull").inputs.upsertExistingObjects, "true");
+    });
+
     it("writes Secrets and entries through its own provider, Namespaces through the Kubernetes one", async () => {
         const { optsOf } = await buildWithOptions({ ...createArgs, namespaces: [{ name: "fresh", create: true }] });
         const providerName = (key: string) => (optsOf[key].provider as unknown as { __name?: string }).__name;

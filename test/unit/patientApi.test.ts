@@ -51,4 +51,16 @@ describe("API calls against a server that stops answering", () => {
         await assert.rejects(patientApi(notFound.api, "s", () => undefined, patience).readNamespace({ name: "x" }), /not found/);
         assert.strictEqual(notFound.calls(), 1);
     });
+
+    it("retries undici's `fetch failed` (client-node 2.x) when its cause is a refused or closed socket", async () => {
+        const fetchFailed = (code: string) => Promise.reject(new TypeError("fetch failed", { cause: Object.assign(new Error(code), { code }) }));
+        for (const code of ["ECONNREFUSED", "UND_ERR_SOCKET"]) {
+            const flaky = apiThat((call) => (call === 1 ? fetchFailed(code) : Promise.resolve("up")));
+            assert.strictEqual(await patientApi(flaky.api, "s", () => undefined, patience).readNamespace({ name: "x" }), "up");
+            assert.strictEqual(flaky.calls(), 2);
+        }
+        const badRequest = apiThat(() => Promise.reject(new TypeError("fetch failed", { cause: new Error("invalid header") })));
+        await assert.rejects(patientApi(badRequest.api, "s", () => undefined, patience).readNamespace({ name: "x" }), /fetch failed/);
+        assert.strictEqual(badRequest.calls(), 1);
+    });
 });

@@ -425,7 +425,9 @@ describe("PullSecret provider, keyless: the refresher owns the content", () => {
     it("provider configuration: keyless needs no docker config and refuses one; a key switched to keyless is an update", () => {
         assert.deepStrictEqual(checkProviderSettings({ keyless: "true" }), []);
         assert.deepStrictEqual(checkProviderSettings({ keyless: "true", dockerConfigJson: secretValue("{}") }).map((f) => f.property), ["dockerConfigJson"]);
-        assert.deepStrictEqual(checkProviderSettings({}).map((f) => f.property), ["dockerConfigJson"]);
+        // Neither: the cluster-only reader the component makes for its namespace lookups.
+        assert.deepStrictEqual(checkProviderSettings({}), []);
+        assert.deepStrictEqual(checkProviderSettings({ dockerConfigJson: secretValue("") }).map((f) => f.property), ["dockerConfigJson"]);
         assert.deepStrictEqual(diffProviderSettings({ keyless: "true" }, { keyless: "true" }), { changes: false, replaces: [], diffs: [] });
         const toKeyless = diffProviderSettings({ dockerConfigJson: secretValue(dockerConfigJson) }, { keyless: "true" });
         assert.deepStrictEqual(toKeyless, { changes: true, replaces: [], diffs: ["dockerConfigJson", "keyless"] });

@@ -6,8 +6,9 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Fixed order: the Pulumi pieces first (the tests need them most), the long kube build after.
-all_tools=(pulumi pulumi-kubernetes etcd kubernetes actionlint)
+# Fixed order: Node first (npm ci and everything after run on it), then the Pulumi pieces (the
+# tests need them most), the long kube build after.
+all_tools=(node pulumi pulumi-kubernetes etcd kubernetes actionlint)
 
 is_known_tool() {
   local tool

@@ -1,12 +1,38 @@
-# Source me from bash:  . tools/toolchain/env.sh
+# Source me from bash:  . tools/toolchain/env.sh [--node-only]
 # Puts the tools built by tools/toolchain/build.sh on PATH. A tool the user already has on PATH is
 # used as is: its cache dir is then appended (it only fills gaps) instead of prepended.
+# Node is the exception: the pinned LTS (NODE_VERSION) goes first on PATH unless the node already
+# there is of that major or newer. With --node-only, only Node is set up (before the other tools are
+# built, e.g. in .ci/run, to run npm ci on it).
 # Layout (shared with lib.sh): ${GCR_PULL_SECRETS_CACHE:-$HOME/.cache/gcr-pull-secrets}/<name>-<version>/bin
 
 __gcr_pull_secrets_toolchain_env() {
-  local toolchain_dir cache_root entry name version_var primary version bin_dir found
+  local node_only="$1" toolchain_dir cache_root entry name version_var primary version bin_dir found found_version
   toolchain_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
   cache_root="${GCR_PULL_SECRETS_CACHE:-$HOME/.cache/gcr-pull-secrets}"
+
+  version="$(. "$toolchain_dir/versions.sh" && printf '%s' "${NODE_VERSION:-}")"
+  bin_dir="$cache_root/node-$version/bin"
+  found="$(command -v node 2>/dev/null || true)"
+  found_version="$({ [ -n "$found" ] && "$found" --version 2>/dev/null; } || true)"
+  found_version="${found_version#v}"
+  case ":$PATH:" in
+    *":$bin_dir:"*) ;;
+    *)
+      if [ -n "$found_version" ] && [ "${found_version%%.*}" -ge "${version%%.*}" ]; then
+        : # the user's node (or ours, already first) is new enough
+      elif [ -d "$bin_dir" ]; then
+        PATH="$bin_dir:$PATH"
+      else
+        printf '[toolchain] node %s is not built (node on PATH: %s): bash tools/toolchain/build.sh node\n' \
+          "$version" "${found_version:-none}" >&2
+      fi
+      ;;
+  esac
+  if [ "$node_only" = --node-only ]; then
+    export PATH
+    return 0
+  fi
   # <cache name>:<version variable in versions.sh>:<binary that decides whether the user has the tool>
   for entry in \
     pulumi:PULUMI_VERSION:pulumi \
@@ -35,7 +61,8 @@ __gcr_pull_secrets_toolchain_env() {
   done
   export PATH
 }
-__gcr_pull_secrets_toolchain_env
+# ${1:-}: without arguments, `.` passes on the caller's own positional parameters.
+__gcr_pull_secrets_toolchain_env "$( [ "${1:-}" = --node-only ] && echo --node-only )"
 unset -f __gcr_pull_secrets_toolchain_env
 
 # No update nag, and never download a plugin behind our back: every plugin comes from the cache.

@@ -19,6 +19,12 @@
 #                               module cache (read-only; copy out what you need to change)
 #   tc_timed LABEL CMD...       run CMD, then log "LABEL done in Ns"; returns CMD's status
 #   tc_elapsed_since EPOCH      print whole seconds since EPOCH (date +%s)
+#   tc_version_major VERSION    print the major of VERSION (24.21.0 or v24.21.0 -> 24)
+#   tc_node_major [NODE]        print the major of `NODE --version` (NODE defaults to node on PATH);
+#                               nothing when there is no such node
+#   tc_oldest_node              print the node binary of the oldest supported line: the node on PATH
+#                               when it is the user's and of NODE_OLDEST_VERSION's major, else the
+#                               cached one (steps/node.sh); fails when neither exists
 
 TC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TC_REPO_ROOT="$(cd "$TC_ROOT/../.." && pwd)"
@@ -107,6 +113,32 @@ tc_timed() {
     tc_log "$label FAILED (exit $status) after $(tc_elapsed_since "$start")s"
   fi
   return "$status"
+}
+
+tc_version_major() {
+  local version="${1#v}"
+  printf '%s\n' "${version%%.*}"
+}
+
+tc_node_major() {
+  local node="${1:-}" version
+  if [ -z "$node" ]; then
+    node="$(command -v node 2>/dev/null)" || return 0
+  fi
+  [ -x "$node" ] || return 0
+  version="$("$node" --version 2>/dev/null)" || return 0
+  tc_version_major "$version"
+}
+
+tc_oldest_node() {
+  local cached
+  if tc_on_path node && [ "$(tc_node_major)" = "$(tc_version_major "$NODE_OLDEST_VERSION")" ]; then
+    command -v node
+    return 0
+  fi
+  cached="$(tc_cache_dir node "$NODE_OLDEST_VERSION")/bin/node"
+  [ -x "$cached" ] || return 1
+  printf '%s\n' "$cached"
 }
 
 # Every step needs the pins; sourcing lib.sh loads them (exported, so child processes see them).

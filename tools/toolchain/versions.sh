@@ -2,10 +2,19 @@
 # scripts that need to know where a tool is cached.
 # Sections are owned by the step that builds them; keep one `NAME=value` per line.
 
+# --- Node.js (steps/node.sh): official builds from npm's node-linux-<arch> packages ---
+# The pinned LTS: scripts and tests run on it. 24 is the newest LTS line npm serves (26.x is still
+# "Current" in its CHANGELOG); 24.21.0 is its newest release there.
+NODE_VERSION=24.21.0
+# The oldest supported line (package.json engines): the unit suite runs on it too. 22 is in
+# maintenance until April 2027; @pulumi/pulumi 3.249+ needs Node 22, so 20 is no longer possible.
+NODE_OLDEST_VERSION=22.23.3
+
 # --- Pulumi CLI, language host, launchers (steps/pulumi.sh) ---
-PULUMI_VERSION=3.248.0
-# Release commit of pulumi/pulumi tag v3.248.0 (go list -m -json github.com/pulumi/pulumi/pkg/v3@v3.248.0 -> Origin.Hash)
-PULUMI_COMMIT=dc7edd58bc13179f81b80983aab4eb7f74a01b41
+PULUMI_VERSION=3.274.1
+# Release commit of the pulumi/pulumi tag, if known (go list -m -json github.com/pulumi/pulumi/pkg/v3@vX
+# -> Origin.Hash; the proxy gives none for v3.274.1). Only used to ask for the language host's own module.
+PULUMI_COMMIT=
 # pulumi-language-nodejs lives in its own untagged module; the Go proxy here answers 403 for it
 # (any version, also the pseudo-version of PULUMI_COMMIT). Fallback: the newest tagged
 # github.com/pulumi/pulumi/sdk/v3 that still carried the host as a package (v3.69.0 moved it out).

@@ -1,0 +1,78 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as https from "https";
+import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import { connect } from "../../provider/kubeApi";
+import { createCertificates } from "../../tools/cluster/createCertificates";
+
+/**
+ * The provider's keep-alive connection (provider/kubeApi.ts reuseConnections): measured at 300
+ * namespaces, a TLS handshake per API call was most of the provider's CPU. client-node makes a new
+ * connection pool per request (1.x an https.Agent, 2.x an undici Agent), so this guards the patch
+ * across client-node upgrades, against a local HTTPS server that counts handshakes.
+ */
+describe("the provider's connection to the API server", function () {
+    this.timeout(30_000);
+    let dir: string;
+    let server: https.Server;
+    let handshakes = 0;
+    let kubeconfig: string;
+
+    before(async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-keepalive-"));
+        const certs = await createCertificates(dir, "10.0.0.1");
+        server = https.createServer({ key: fs.readFileSync(certs.servingKey), cert: fs.readFileSync(certs.servingCert) }, (request, response) => {
+            request.resume();
+            response.setHeader("Content-Type", "application/json");
+            response.end(JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: "apps" } }));
+        });
+        server.on("secureConnection", () => handshakes++);
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const { port } = server.address() as AddressInfo;
+        kubeconfig = JSON.stringify({
+            apiVersion: "v1",
+            kind: "Config",
+            "current-context": "local",
+            clusters: [{ name: "local", cluster: { server: `https://127.0.0.1:${port}`, "certificate-authority-data": fs.readFileSync(certs.caCert).toString("base64") } }],
+            users: [{ name: "admin", user: { token: "not-a-real-token" } }],
+            contexts: [{ name: "local", context: { cluster: "local", user: "admin" } }],
+        });
+    });
+
+    after(async () => {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("reuses its TLS connections: handshakes do not grow with the number of API calls", async () => {
+        handshakes = 0;
+        const { api } = connect({ kubeconfig });
+        for (let call = 0; call < 5; call++) {
+            await api.readNamespace({ name: "apps" });
+        }
+        // undici may open a second connection while the first is still finishing a response.
+        const opened = handshakes;
+        assert.ok(opened >= 1 && opened <= 2, `${opened} handshakes for 5 calls`);
+        for (let call = 0; call < 20; call++) {
+            await api.readNamespace({ name: "apps" });
+        }
+        assert.strictEqual(handshakes, opened, "20 more calls opened new connections");
+    });
+
+    it("needs to: client-node alone makes one per call", async () => {
+        // If this starts failing, client-node reuses connections by itself and the patch can go.
+        handshakes = 0;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const k8s: typeof import("@kubernetes/client-node") = require("@kubernetes/client-node");
+        const config = new k8s.KubeConfig();
+        config.loadFromString(kubeconfig);
+        const api = config.makeApiClient(k8s.CoreV1Api);
+        for (let call = 0; call < 5; call++) {
+            await api.readNamespace({ name: "apps" });
+        }
+        assert.strictEqual(handshakes, 5);
+    });
+});
