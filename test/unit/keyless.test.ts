@@ -9,7 +9,7 @@ import { GcrPullSecretsArgs, KeylessArgs } from "../../components/gcrPullSecrets
 import { ConfigError, planFromArgs } from "../../components/plan";
 import { exchangeAudiences, refresherPrincipal } from "../../components/planKeyless";
 import { refresherScriptFile } from "../../components/tokenRefresher";
-import { stackValues } from "./fixtures";
+import { stackValues, validCreateStack } from "./fixtures";
 
 const types = {
     pool: "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
@@ -31,15 +31,8 @@ const types = {
 
 const jwks = JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", kid: "k1", x: "AAAA", y: "BBBB", alg: "ES256", use: "sig" }] });
 const privateIssuer = "https://kubernetes.default.svc.cluster.local";
-const base: GcrPullSecretsArgs = {
-    project: "acme-dev-123456",
-    registries: ["asia.gcr.io", "europe-west1-docker.pkg.dev"],
-    artifactRegistryRepositories: [
-        { location: "asia", repository: "asia.gcr.io" },
-        { location: "europe-west1", repository: "apps" },
-    ],
-    namespaces: ["team-a", "team-b"],
-};
+// The valid dev stack, without its credential source.
+const { serviceAccount: _credentialSource, ...base }: GcrPullSecretsArgs = validCreateStack;
 const withKeyless = (keyless: KeylessArgs, extra: Partial<GcrPullSecretsArgs> = {}): GcrPullSecretsArgs => ({ ...base, keyless, ...extra });
 const providerName = `projects/${mockProjectNumber}/locations/global/workloadIdentityPools/gcr-pull-secrets/providers/kubernetes`;
 const principal = `principal://iam.googleapis.com/projects/${mockProjectNumber}/locations/global/workloadIdentityPools/gcr-pull-secrets/subject/system:serviceaccount:gcr-pull-secrets-refresher:token-refresher`;
