@@ -1,6 +1,7 @@
 /**
  * Names shared by the component, the provider plugin, the policy pack, tests and tools: type
- * tokens, annotation keys and labels. Change one here and every user of it follows.
+ * tokens, annotation keys, labels, IAM roles and system namespaces. Change one here and every user
+ * of it follows.
  */
 
 /** The Pulumi package name: provider plugin `pulumi-resource-gcr-pull-secrets`, type tokens `gcr-pull-secrets:...`. */
@@ -12,6 +13,40 @@ export const types = {
     /** One namespace's pull Secret and its entries in that namespace's ServiceAccounts. */
     pullSecret: `${packageName}:index:PullSecret`,
 } as const;
+
+/** Type tokens of the other packages' resources the component declares (and the policy pack judges). */
+export const foreignTypes = {
+    kubernetesProvider: "pulumi:providers:kubernetes",
+    provider: `pulumi:providers:${packageName}`,
+    namespace: "kubernetes:core/v1:Namespace",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+    cronJob: "kubernetes:batch/v1:CronJob",
+    job: "kubernetes:batch/v1:Job",
+    account: "gcp:serviceaccount/account:Account",
+    key: "gcp:serviceaccount/key:Key",
+    repositoryIamMember: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+    bucketIamMember: "gcp:storage/bucketIAMMember:BucketIAMMember",
+    projectIamMember: "gcp:projects/iAMMember:IAMMember",
+    serviceAccountIamMember: "gcp:serviceaccount/iAMMember:IAMMember",
+    workloadIdentityPool: "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
+    workloadIdentityPoolProvider: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+} as const;
+
+/** The only IAM roles the package grants. */
+export const roles = {
+    /** Read images from Artifact Registry (a repository, or the project with projectWideRead). */
+    registryReader: "roles/artifactregistry.reader",
+    /** Read a legacy Container Registry bucket. */
+    gcrBucketReader: "roles/storage.objectViewer",
+    /** Keyless with impersonation: the refresher's federated principal acts as the reader account. */
+    workloadIdentityUser: "roles/iam.workloadIdentityUser",
+} as const;
+
+/** Namespaces that hold cluster machinery: never written unless allowSystemNamespaces (and, in prod, a policy opt-in). */
+export const systemNamespaces: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
 
 /** Function tokens of the package (invokes). */
 export const functions = {

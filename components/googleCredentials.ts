@@ -1,11 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { roles } from "./contract";
 import { readJsonKey } from "./jsonKey";
 import { ConfigError, Plan } from "./plan";
-
-/** Roles this program ever grants: read-only access to images. */
-export const registryReaderRole = "roles/artifactregistry.reader";
-export const gcrBucketReaderRole = "roles/storage.objectViewer";
 
 /** The credentials the pull Secrets are built from. */
 export interface GoogleCredentials {
@@ -105,7 +102,7 @@ export function registryReadGrants(name: string, plan: Plan, member: pulumi.Inpu
                     location: grant.location,
                     repository: grant.repository,
                     ...(project ? { project } : {}),
-                    role: registryReaderRole,
+                    role: roles.registryReader,
                     member,
                 },
                 { parent },
@@ -113,11 +110,11 @@ export function registryReadGrants(name: string, plan: Plan, member: pulumi.Inpu
         );
     }
     for (const bucket of plan.bucketGrants) {
-        grants.push(new gcp.storage.BucketIAMMember(`${name}-${bucket}`, { bucket, role: gcrBucketReaderRole, member }, { parent }));
+        grants.push(new gcp.storage.BucketIAMMember(`${name}-${bucket}`, { bucket, role: roles.gcrBucketReader, member }, { parent }));
     }
     if (plan.projectWideRead) {
         grants.push(
-            new gcp.projects.IAMMember(`${name}-project-reader`, { project: plan.project!, role: registryReaderRole, member }, { parent }),
+            new gcp.projects.IAMMember(`${name}-project-reader`, { project: plan.project!, role: roles.registryReader, member }, { parent }),
         );
     }
 

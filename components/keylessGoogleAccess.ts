@@ -1,11 +1,9 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { roles } from "./contract";
 import { registryReadGrants } from "./googleCredentials";
 import { Plan } from "./plan";
 import { exchangeAudiences, KeylessPlan, projectOfServiceAccount, refresherPrincipal, refresherSubject } from "./planKeyless";
-
-/** The role that lets a federated principal act as a service account. */
-export const workloadIdentityUserRole = "roles/iam.workloadIdentityUser";
 
 /** What the refresher needs from the Google side. */
 export interface KeylessGoogleAccess {
@@ -75,7 +73,7 @@ export function keylessGoogleAccess(name: string, plan: Plan, keyless: KeylessPl
         ready.push(
             new gcp.serviceaccount.IAMMember(
                 `${name}-impersonate`,
-                { serviceAccountId: `projects/${projectOfServiceAccount(email)}/serviceAccounts/${email}`, role: workloadIdentityUserRole, member: principal },
+                { serviceAccountId: `projects/${projectOfServiceAccount(email)}/serviceAccounts/${email}`, role: roles.workloadIdentityUser, member: principal },
                 { parent },
             ),
         );

@@ -1,9 +1,10 @@
 import { Checker, childPath, Field, quote, Uniques } from "./checker";
+import { systemNamespaces } from "./contract";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { LabelSelectorPlan, readLabelSelector, selectorFields } from "./labelSelector";
 
-/** Namespaces that hold cluster machinery; writing pull secrets there needs an explicit opt-in. */
-export const systemNamespaces: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
+// Re-exported: the namespace rules are where readers look for it.
+export { systemNamespaces };
 
 /** Which ServiceAccounts of a namespace receive the Secret. */
 export interface ServiceAccountCoverage {

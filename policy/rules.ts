@@ -18,33 +18,32 @@
  *   with every backend and CLI version, unlike stack tags or the stack config environment.
  */
 import { UnknownValueError } from "@pulumi/policy";
-import { dockerConfigJsonType, keySourceAnnotation, managedLabels, types } from "../components/contract";
+import { dockerConfigJsonType, foreignTypes, keySourceAnnotation, legacyTypes, managedLabels, roles, systemNamespaces, types } from "../components/contract";
 
 export const partOfLabel = "app.kubernetes.io/part-of";
 export const partOfValue = managedLabels[partOfLabel];
 export const componentType = types.component;
-export { dockerConfigJsonType, keySourceAnnotation };
-export const systemNamespaces: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
+export { dockerConfigJsonType, keySourceAnnotation, systemNamespaces };
 
 export const resourceTypes = {
-    secret: "kubernetes:core/v1:Secret",
+    secret: legacyTypes.pullSecret,
     pullSecret: types.pullSecret,
 
-    namespace: "kubernetes:core/v1:Namespace",
-    key: "gcp:serviceaccount/key:Key",
-    repositoryIamMember: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
-    bucketIamMember: "gcp:storage/bucketIAMMember:BucketIAMMember",
-    projectIamMember: "gcp:projects/iAMMember:IAMMember",
-    serviceAccountIamMember: "gcp:serviceaccount/iAMMember:IAMMember",
+    namespace: foreignTypes.namespace,
+    key: foreignTypes.key,
+    repositoryIamMember: foreignTypes.repositoryIamMember,
+    bucketIamMember: foreignTypes.bucketIamMember,
+    projectIamMember: foreignTypes.projectIamMember,
+    serviceAccountIamMember: foreignTypes.serviceAccountIamMember,
 } as const;
 
 /** The only IAM grants this program makes: resource type → the one role it may carry. */
 export const allowedRoleByType: Readonly<Record<string, string>> = {
-    [resourceTypes.repositoryIamMember]: "roles/artifactregistry.reader",
-    [resourceTypes.bucketIamMember]: "roles/storage.objectViewer",
-    [resourceTypes.projectIamMember]: "roles/artifactregistry.reader",
+    [resourceTypes.repositoryIamMember]: roles.registryReader,
+    [resourceTypes.bucketIamMember]: roles.gcrBucketReader,
+    [resourceTypes.projectIamMember]: roles.registryReader,
     // Keyless mode with impersonation: the refresher's federated principal may act as the reader account.
-    [resourceTypes.serviceAccountIamMember]: "roles/iam.workloadIdentityUser",
+    [resourceTypes.serviceAccountIamMember]: roles.workloadIdentityUser,
 };
 
 const grantScope: Readonly<Record<string, string>> = {

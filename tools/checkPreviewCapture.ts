@@ -8,7 +8,7 @@
 // cleaned text is written only when all pass.
 import * as fs from "fs";
 import * as os from "os";
-import { packageName, types } from "../components/contract";
+import { foreignTypes, packageName, types } from "../components/contract";
 import { findKeyMaterial } from "./keyMaterial";
 
 export type CaptureKind = "no-op" | "add-namespace" | "rotate-key" | "to-keyless";
@@ -102,15 +102,15 @@ export function previewProblems(check: CaptureCheck): string[] {
     }
     if (check.kind === "to-keyless") {
         // What keyless mode adds: the refresher's objects (and the Kubernetes provider they go through).
-        const refresherTypes = [
-            "pulumi:providers:kubernetes",
-            "kubernetes:core/v1:Namespace",
-            "kubernetes:core/v1:ServiceAccount",
-            "kubernetes:core/v1:ConfigMap",
-            "kubernetes:rbac.authorization.k8s.io/v1:Role",
-            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
-            "kubernetes:batch/v1:CronJob",
-            "kubernetes:batch/v1:Job",
+        const refresherTypes: string[] = [
+            foreignTypes.kubernetesProvider,
+            foreignTypes.namespace,
+            foreignTypes.serviceAccount,
+            foreignTypes.configMap,
+            foreignTypes.role,
+            foreignTypes.roleBinding,
+            foreignTypes.cronJob,
+            foreignTypes.job,
         ];
         for (const step of changed) {
             const { type } = urnParts(step.urn);

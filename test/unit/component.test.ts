@@ -12,14 +12,14 @@ import { ClusterNamespace } from "../../components/selectNamespaces";
 import { sampleKeyJson, validCreateStack } from "./fixtures";
 
 const types = {
-    account: "gcp:serviceaccount/account:Account",
-    key: "gcp:serviceaccount/key:Key",
-    repoMember: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
-    bucketMember: "gcp:storage/bucketIAMMember:BucketIAMMember",
-    projectMember: "gcp:projects/iAMMember:IAMMember",
-    namespace: "kubernetes:core/v1:Namespace",
-    kubernetesProvider: "pulumi:providers:kubernetes",
-    provider: "pulumi:providers:gcr-pull-secrets",
+    account: contract.foreignTypes.account,
+    key: contract.foreignTypes.key,
+    repoMember: contract.foreignTypes.repositoryIamMember,
+    bucketMember: contract.foreignTypes.bucketIamMember,
+    projectMember: contract.foreignTypes.projectIamMember,
+    namespace: contract.foreignTypes.namespace,
+    kubernetesProvider: contract.foreignTypes.kubernetesProvider,
+    provider: contract.foreignTypes.provider,
     secret: contract.types.pullSecret,
 };
 
@@ -145,8 +145,8 @@ describe("GcrPullSecrets", () => {
         assert.deepStrictEqual(
             grants.map((g) => [g.location, g.repository, g.role, g.project, g.member]).sort(),
             [
-                ["asia", "asia.gcr.io", "roles/artifactregistry.reader", "acme-dev-123456", "serviceAccount:gke-puller-dev@acme-dev-123456.iam.gserviceaccount.com"],
-                ["europe-west1", "apps", "roles/artifactregistry.reader", "acme-dev-123456", "serviceAccount:gke-puller-dev@acme-dev-123456.iam.gserviceaccount.com"],
+                ["asia", "asia.gcr.io", contract.roles.registryReader, "acme-dev-123456", "serviceAccount:gke-puller-dev@acme-dev-123456.iam.gserviceaccount.com"],
+                ["europe-west1", "apps", contract.roles.registryReader, "acme-dev-123456", "serviceAccount:gke-puller-dev@acme-dev-123456.iam.gserviceaccount.com"],
             ],
         );
         assert.strictEqual(ofType(types.projectMember).length, 0);
@@ -156,9 +156,9 @@ describe("GcrPullSecrets", () => {
     it("grants storage.objectViewer on a legacy bucket and project-wide read only when asked", async () => {
         await build({ ...createArgs, gcrBuckets: ["asia.artifacts.acme-dev-123456.appspot.com"], projectWideRead: true });
         const bucket = ofType(types.bucketMember);
-        assert.deepStrictEqual(bucket.map((b) => [b.inputs.bucket, b.inputs.role]), [["asia.artifacts.acme-dev-123456.appspot.com", "roles/storage.objectViewer"]]);
+        assert.deepStrictEqual(bucket.map((b) => [b.inputs.bucket, b.inputs.role]), [["asia.artifacts.acme-dev-123456.appspot.com", contract.roles.gcrBucketReader]]);
         const project = ofType(types.projectMember);
-        assert.deepStrictEqual(project.map((p) => [p.inputs.project, p.inputs.role]), [["acme-dev-123456", "roles/artifactregistry.reader"]]);
+        assert.deepStrictEqual(project.map((p) => [p.inputs.project, p.inputs.role]), [["acme-dev-123456", contract.roles.registryReader]]);
     });
 
     it("mints a key for an existing service account without creating one", async () => {

@@ -2,6 +2,7 @@ import "./mocks";
 import * as assert from "assert";
 import fc from "fast-check";
 import { argsFromStackConfig, suggestSetting } from "../../components/config";
+import { systemNamespaces } from "../../components/contract";
 import { ConfigError, planFromArgs } from "../../components/plan";
 import { sampleKeyJson, stackValues, validCreateStack } from "./fixtures";
 
@@ -185,7 +186,7 @@ describe("the plan", () => {
                 fc.nat(),
                 (names, hosts, seed) => {
                     const shuffled = [...names].sort((a, b) => ((a.charCodeAt(0) * 31 + seed) % 7) - ((b.charCodeAt(0) * 31 + seed) % 7));
-                    const plainNames = names.filter((n) => !["kube-system", "kube-public", "kube-node-lease"].includes(n));
+                    const plainNames = names.filter((n) => !systemNamespaces.includes(n));
                     if (plainNames.length !== names.length) return;
                     const a = planFromArgs({ ...base, registries: hosts, namespaces: names });
                     const b = planFromArgs({ ...base, registries: [...hosts].reverse(), namespaces: shuffled });

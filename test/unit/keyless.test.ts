@@ -2,7 +2,7 @@ import { findCreated, isSecretInput, mockProjectNumber, ofType, recorded, resetR
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import * as fs from "fs";
-import { keyless as names, types as contractTypes } from "../../components/contract";
+import { foreignTypes, keyless as names, roles, types as contractTypes } from "../../components/contract";
 import { argsFromStackConfig } from "../../components/config";
 import { GcrPullSecrets } from "../../components/gcrPullSecrets";
 import { GcrPullSecretsArgs, KeylessArgs } from "../../components/gcrPullSecretsArgs";
@@ -12,21 +12,21 @@ import { refresherScriptFile } from "../../components/tokenRefresher";
 import { stackValues, validCreateStack } from "./fixtures";
 
 const types = {
-    pool: "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
-    poolProvider: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
-    repoMember: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
-    accountMember: "gcp:serviceaccount/iAMMember:IAMMember",
-    account: "gcp:serviceaccount/account:Account",
-    key: "gcp:serviceaccount/key:Key",
-    provider: "pulumi:providers:gcr-pull-secrets",
+    pool: foreignTypes.workloadIdentityPool,
+    poolProvider: foreignTypes.workloadIdentityPoolProvider,
+    repoMember: foreignTypes.repositoryIamMember,
+    accountMember: foreignTypes.serviceAccountIamMember,
+    account: foreignTypes.account,
+    key: foreignTypes.key,
+    provider: foreignTypes.provider,
     pullSecret: contractTypes.pullSecret,
-    namespace: "kubernetes:core/v1:Namespace",
-    serviceAccount: "kubernetes:core/v1:ServiceAccount",
-    role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
-    roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
-    configMap: "kubernetes:core/v1:ConfigMap",
-    cronJob: "kubernetes:batch/v1:CronJob",
-    job: "kubernetes:batch/v1:Job",
+    namespace: foreignTypes.namespace,
+    serviceAccount: foreignTypes.serviceAccount,
+    role: foreignTypes.role,
+    roleBinding: foreignTypes.roleBinding,
+    configMap: foreignTypes.configMap,
+    cronJob: foreignTypes.cronJob,
+    job: foreignTypes.job,
 };
 
 const jwks = JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", kid: "k1", x: "AAAA", y: "BBBB", alg: "ES256", use: "sig" }] });
@@ -173,7 +173,7 @@ describe("keyless: the component under mocks", () => {
         const grants = ofType(types.repoMember);
         assert.deepStrictEqual(grants.map((g) => g.name).sort(), ["pull-asia-asia.gcr.io", "pull-europe-west1-apps"]);
         for (const grant of grants) {
-            assert.strictEqual(grant.inputs.role, "roles/artifactregistry.reader");
+            assert.strictEqual(grant.inputs.role, roles.registryReader);
             assert.strictEqual(grant.inputs.member, principal);
         }
         assert.deepStrictEqual([...ofType(types.account), ...ofType(types.key)], [], "no account, no key");
@@ -230,7 +230,7 @@ describe("keyless: the component under mocks", () => {
 
         // Every resource is a child of the component, and none of them carries a secret.
         for (const r of recorded) {
-            if (r.type === "gcr-pull-secrets:index:GcrPullSecrets") continue;
+            if (r.type === contractTypes.component) continue;
             assert.strictEqual(parents.get(`${r.type}::${r.name}`), component, `${r.type} ${r.name} has parent: this`);
             assert.ok(!Object.values(r.inputs).some(isSecretInput), `${r.type} ${r.name} has no secret input: there is none in keyless mode`);
         }
@@ -242,7 +242,7 @@ describe("keyless: the component under mocks", () => {
         const { component } = await build(withKeyless({ issuerUri: "https://issuer.example.com", serviceAccountEmail: email }));
         const member = findCreated(types.accountMember, "pull-impersonate").inputs;
         assert.strictEqual(member.serviceAccountId, `projects/acme-dev-123456/serviceAccounts/${email}`);
-        assert.strictEqual(member.role, "roles/iam.workloadIdentityUser");
+        assert.strictEqual(member.role, roles.workloadIdentityUser);
         assert.strictEqual(member.member, principal);
         for (const grant of ofType(types.repoMember)) assert.strictEqual(grant.inputs.member, `serviceAccount:${email}`);
         assert.strictEqual(env(podSpec(findCreated(types.cronJob, "pull-refresher"))).IMPERSONATE_SERVICE_ACCOUNT, email);

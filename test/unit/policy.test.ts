@@ -7,6 +7,7 @@ import fc from "fast-check";
 import * as yaml from "js-yaml";
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import { argsFromStackConfig } from "../../components/config";
+import { roles, systemNamespaces } from "../../components/contract";
 import { GcrPullSecrets } from "../../components/gcrPullSecrets";
 import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
 import { sampleKeyJson } from "./fixtures";
@@ -174,7 +175,7 @@ describe("policy system-namespaces-need-opt-in", () => {
     });
 
     it("refuses every system namespace for every kind of resource the program writes", () => {
-        for (const namespace of ["kube-system", "kube-public", "kube-node-lease"]) {
+        for (const namespace of systemNamespaces) {
             const namespaceResource: ResourceFacts = {
                 type: resourceTypes.namespace,
                 urn: urnOf("dev", resourceTypes.namespace, namespace, componentType),
@@ -211,9 +212,9 @@ describe("policy system-namespaces-need-opt-in", () => {
 
 describe("policy registry-read-only-iam", () => {
     it("passes the three registry-read grants the program makes", () => {
-        assert.deepEqual(iamViolations(grant(resourceTypes.repositoryIamMember, "roles/artifactregistry.reader")), []);
-        assert.deepEqual(iamViolations(grant(resourceTypes.bucketIamMember, "roles/storage.objectViewer")), []);
-        assert.deepEqual(iamViolations(grant(resourceTypes.projectIamMember, "roles/artifactregistry.reader")), []);
+        assert.deepEqual(iamViolations(grant(resourceTypes.repositoryIamMember, roles.registryReader)), []);
+        assert.deepEqual(iamViolations(grant(resourceTypes.bucketIamMember, roles.gcrBucketReader)), []);
+        assert.deepEqual(iamViolations(grant(resourceTypes.projectIamMember, roles.registryReader)), []);
     });
 
     it("refuses project-wide editor and owner, calling them out", () => {
@@ -228,8 +229,8 @@ describe("policy registry-read-only-iam", () => {
         const cases: [string, string][] = [
             [resourceTypes.repositoryIamMember, "roles/artifactregistry.writer"],
             [resourceTypes.bucketIamMember, "roles/storage.admin"],
-            [resourceTypes.bucketIamMember, "roles/artifactregistry.reader"],
-            [resourceTypes.projectIamMember, "roles/storage.objectViewer"],
+            [resourceTypes.bucketIamMember, roles.registryReader],
+            [resourceTypes.projectIamMember, roles.gcrBucketReader],
             [resourceTypes.projectIamMember, "roles/iam.serviceAccountTokenCreator"],
         ];
         for (const [type, role] of cases) {
@@ -246,7 +247,7 @@ describe("policy registry-read-only-iam", () => {
             "gcp:serviceaccount/iAMBinding:IAMBinding",
             "gcp:organizations/iAMMember:IAMMember",
         ]) {
-            const [message] = messages(iamViolations(grant(type, "roles/artifactregistry.reader")));
+            const [message] = messages(iamViolations(grant(type, roles.registryReader)));
             assert.match(message, /IAM grant this program must not make/, type);
         }
     });
@@ -366,7 +367,7 @@ describe("policy prod-uses-managed-key", () => {
     });
 
     it("has nothing to say about resources that are not pull secrets", () => {
-        assert.deepEqual(prodManagedKeyViolations(grant(resourceTypes.projectIamMember, "roles/artifactregistry.reader")), []);
+        assert.deepEqual(prodManagedKeyViolations(grant(resourceTypes.projectIamMember, roles.registryReader)), []);
         assert.deepEqual(prodManagedKeyViolations(key("prod", { rotationDays: "30" })), []);
     });
 });

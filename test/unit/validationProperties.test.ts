@@ -3,6 +3,7 @@ import * as assert from "assert";
 import fc from "fast-check";
 import { checkStackConfig, configNamespace, settings } from "../../components/config";
 import { ConfigProblem } from "../../components/configError";
+import { systemNamespaces } from "../../components/contract";
 import { gcrHostLocations } from "../../components/registryHosts";
 import { sampleKeyJson } from "./fixtures";
 
@@ -20,7 +21,7 @@ function problemsOf(stack: Stack, secretKeys: string[] = [`${prefix}jsonKey`]): 
 
 // --- valid stacks ---
 
-const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/).filter((n) => !["kube-system", "kube-public", "kube-node-lease", "default"].includes(n));
+const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/).filter((n) => ![...systemNamespaces, "default"].includes(n));
 const arLocations = ["europe-west1", "us-central1", "asia-east2", "us", "europe", "asia"];
 const hosts = ["gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", ...arLocations.map((l) => `${l}-docker.pkg.dev`)];
 
