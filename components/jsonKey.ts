@@ -11,8 +11,6 @@ export interface JsonKeyFacts {
     clientEmail: string;
     /** The key's id (`private_key_id`); public, it names the key in IAM and audit logs. */
     privateKeyId: string;
-    /** The project of the service account (`project_id`), when present. */
-    projectId?: string;
 }
 
 /** The outcome of reading a key: its JSON text and facts, or the problems found. */
@@ -102,6 +100,6 @@ export function readJsonKey(input: string): JsonKeyReading {
     return {
         ok: true,
         json,
-        facts: { clientEmail: clientEmail!, privateKeyId: field("private_key_id")!, projectId: field("project_id") },
+        facts: { clientEmail: clientEmail!, privateKeyId: field("private_key_id")! },
     };
 }

@@ -47,8 +47,6 @@ export interface Plan {
 export interface ValidationOptions {
     /** Prefix for every path in messages, `gcr-pull-secrets:` for stack config. Default: "" (component arguments). */
     pathPrefix?: string;
-    /** Words for the error's first line. Default: "GcrPullSecrets arguments". */
-    source?: string;
     /** The clock for scheduled rotation. Default: now. */
     now?: Date;
     /**
@@ -75,7 +73,7 @@ export interface ValidationOptions {
 export function planFromArgs(args: GcrPullSecretsArgs, options: ValidationOptions = {}): Plan {
     const { plan, problems } = checkArgs(args, options);
     if (problems.length > 0) {
-        throw new ConfigError(problems, options.source ?? "GcrPullSecrets arguments");
+        throw new ConfigError(problems, "GcrPullSecrets arguments");
     }
     return plan!;
 }
