@@ -13,8 +13,23 @@ import { ResourceHandler } from "./resourceHandler";
 import { patientApi } from "./patientApi";
 import { serve } from "./server";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const version: string = require("../package.json").version;
+/**
+ * The version of the package this plugin ships in: the repository's package.json when run from
+ * source (provider/main.ts), the npm package's when run as built (dist/provider/main.js).
+ */
+function packageVersion(): string {
+    for (const candidate of ["../package.json", "../../package.json"]) {
+        try {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            return require(candidate).version;
+        } catch {
+            // not this layout
+        }
+    }
+    return "0.0.0";
+}
+
+const version = packageVersion();
 
 let settings: ProviderSettings = { cluster: {}, clusterKnown: true };
 let connection: Connection | undefined;

@@ -1,0 +1,19 @@
+/**
+ * The library entry of the npm package (sdk/nodejs): the component, its arguments and its error.
+ * A program uses it as `import { GcrPullSecrets } from "@gcr-pull-secrets/pulumi"`.
+ */
+export { ConfigError } from "./configError";
+export type { ConfigProblem } from "./configError";
+export { GcrPullSecrets } from "./gcrPullSecrets";
+export type {
+    ArtifactRegistryRepositoryArgs,
+    GcrPullSecretsArgs,
+    KeylessArgs,
+    NamespaceArgs,
+    NamespaceSelectorArgs,
+    ServiceAccountArgs,
+    ServiceAccountCoverageArgs,
+} from "./gcrPullSecretsArgs";
+export type { LabelSelectorArgs, LabelSelectorRequirementArgs } from "./labelSelector";
+export { PullSecretsProvider } from "./pullSecretsProvider";
+export type { PullSecretsProviderArgs } from "./pullSecretsProvider";
