@@ -60,7 +60,17 @@ async function reset(namespaces: string[]): Promise<void> {
 
 async function manualRecipe(namespaces: string[], keyJson: string): Promise<void> {
     for (const namespace of namespaces) {
-        await run("kubectl", ["create", "secret", "docker-registry", "regcred", "-n", namespace, `--docker-server=${host}`, "--docker-username=_json_key", `--docker-password=${keyJson}`]);
+        await run("kubectl", [
+            "create",
+            "secret",
+            "docker-registry",
+            "regcred",
+            "-n",
+            namespace,
+            `--docker-server=${host}`,
+            "--docker-username=_json_key",
+            `--docker-password=${keyJson}`,
+        ]);
         await run("kubectl", ["patch", "serviceaccount", "default", "-n", namespace, "-p", '{"imagePullSecrets":[{"name":"regcred"}]}']);
     }
 }
@@ -79,7 +89,16 @@ async function bulkApply(namespaces: string[], keyJson: string, dir: string): Pr
     fs.writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "List", items }));
     await run("kubectl", ["apply", "--server-side", "-f", file], { maxBuffer: 64 * 1024 * 1024 });
     await pool(namespaces, 8, (namespace) =>
-        run("kubectl", ["patch", "serviceaccount", "default", "-n", namespace, "--type=json", "-p", '[{"op":"add","path":"/imagePullSecrets","value":[{"name":"regcred"}]}]']),
+        run("kubectl", [
+            "patch",
+            "serviceaccount",
+            "default",
+            "-n",
+            namespace,
+            "--type=json",
+            "-p",
+            '[{"op":"add","path":"/imagePullSecrets","value":[{"name":"regcred"}]}]',
+        ]),
     );
 }
 

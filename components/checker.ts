@@ -283,7 +283,10 @@ export class Checker {
                 members[key] = this.child(field, key);
             } else if (field.secret) {
                 // The names of a secret object's fields are part of the secret.
-                this.fail(field, `has a field that is not one of ${rule.known.join(", ")} (its name is part of the secret value, so it is not shown); remove or rename it`);
+                this.fail(
+                    field,
+                    `has a field that is not one of ${rule.known.join(", ")} (its name is part of the secret value, so it is not shown); remove or rename it`,
+                );
             } else {
                 const unknown = this.child(field, key);
                 const suggestion = closest(key, rule.known);

@@ -109,7 +109,8 @@ export function checkStackConfig(input: StackConfigInput): StackConfigCheck {
                 const known = suggestSetting(key);
                 problems.push({
                     path: fullKey,
-                    message: `is in the namespace "${namespace}", which nothing reads; did you mean ${prefix}${known ?? key}? ` +
+                    message:
+                        `is in the namespace "${namespace}", which nothing reads; did you mean ${prefix}${known ?? key}? ` +
                         `Set it there and remove this one (\`pulumi config rm '${fullKey}'\`)`,
                 });
             }
@@ -120,7 +121,8 @@ export function checkStackConfig(input: StackConfigInput): StackConfigCheck {
             const suggestion = suggestSetting(key);
             problems.push({
                 path: fullKey,
-                message: `is not a known setting${suggestion ? `; did you mean ${prefix}${suggestion}?` : "."} ` +
+                message:
+                    `is not a known setting${suggestion ? `; did you mean ${prefix}${suggestion}?` : "."} ` +
                     `Remove it with \`pulumi config rm '${fullKey}'\`${suggestion ? "" : ` (known settings: ${Object.keys(settings).join(", ")})`}`,
             });
             continue;
@@ -132,7 +134,8 @@ export function checkStackConfig(input: StackConfigInput): StackConfigCheck {
             // The value is never repeated: it sits in plaintext in the stack file already.
             problems.push({
                 path: fullKey,
-                message: `is stored in plaintext in the stack file; set it again encrypted with ` +
+                message:
+                    `is stored in plaintext in the stack file; set it again encrypted with ` +
                     `\`pulumi config set --secret ${fullKey} < ${key === "jsonKey" ? "key.json" : "kubeconfig.yaml"}\` and remove the plaintext from your history`,
             });
         }

@@ -159,7 +159,11 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                 { kubeconfig, ...(plan.kubeContext ? { context: plan.kubeContext } : {}) },
                 { parent: this },
             );
-            const listed = pulumi.runtime.invoke(functions.listNamespaces, { serviceAccounts: lookups.serviceAccounts }, { provider: clusterReader, parent: this });
+            const listed = pulumi.runtime.invoke(
+                functions.listNamespaces,
+                { serviceAccounts: lookups.serviceAccounts },
+                { provider: clusterReader, parent: this },
+            );
             this.secretNames = pulumi.output(
                 listed.then((result: { namespaces?: ClusterNamespace[] } | undefined) => {
                     const cluster = Array.isArray(result?.namespaces) ? result.namespaces : undefined;
@@ -187,7 +191,9 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
 
 /** Why a preview covers only the namespaces and ServiceAccounts named in the config. */
 function unresolvedMessage(selector: boolean): string {
-    const what = selector ? "namespaceSelector and the ServiceAccounts chosen by allServiceAccounts or serviceAccountSelector" : "the ServiceAccounts chosen by allServiceAccounts or serviceAccountSelector";
+    const what = selector
+        ? "namespaceSelector and the ServiceAccounts chosen by allServiceAccounts or serviceAccountSelector"
+        : "the ServiceAccounts chosen by allServiceAccounts or serviceAccountSelector";
     return (
         `${what} could not be read from the cluster: its kubeconfig is not known in this preview (it comes from a resource this update creates or changes). ` +
         "This preview shows only the namespaces and ServiceAccounts named in the config" +

@@ -18,19 +18,17 @@ export interface GoogleCredentials {
  * Declares the Google side the plan asks for: a service account (created or existing), its
  * read-only grants and a key, or nothing at all for a supplied JSON key.
  */
-export function googleCredentials(
-    name: string,
-    plan: Plan,
-    jsonKey: pulumi.Input<string> | undefined,
-    parent: pulumi.Resource,
-): GoogleCredentials {
+export function googleCredentials(name: string, plan: Plan, jsonKey: pulumi.Input<string> | undefined, parent: pulumi.Resource): GoogleCredentials {
     const credentials = plan.credentials;
     if (credentials.kind === "jsonKey") {
         const reading = pulumi.secret(pulumi.output(jsonKey!)).apply((text) => {
             const result = readJsonKey(text);
             if (!result.ok) {
                 // Reached only when the key came as an Output; plain strings were checked up front.
-                throw new ConfigError(result.problems.map((message) => ({ path: "jsonKey", message })), "GcrPullSecrets arguments");
+                throw new ConfigError(
+                    result.problems.map((message) => ({ path: "jsonKey", message })),
+                    "GcrPullSecrets arguments",
+                );
             }
             return result;
         });
@@ -113,9 +111,7 @@ export function registryReadGrants(name: string, plan: Plan, member: pulumi.Inpu
         grants.push(new gcp.storage.BucketIAMMember(`${name}-${bucket}`, { bucket, role: roles.gcrBucketReader, member }, { parent }));
     }
     if (plan.projectWideRead) {
-        grants.push(
-            new gcp.projects.IAMMember(`${name}-project-reader`, { project: plan.project!, role: roles.registryReader, member }, { parent }),
-        );
+        grants.push(new gcp.projects.IAMMember(`${name}-project-reader`, { project: plan.project!, role: roles.registryReader, member }, { parent }));
     }
 
     return grants;

@@ -15,10 +15,7 @@ export interface LocalObjectReference {
  * The list with `secretName` present. Returns the same entries in the same order plus ours at the
  * end; `changed` is false when ours was already there (then nothing needs writing).
  */
-export function withPullSecret(
-    current: readonly LocalObjectReference[] | undefined,
-    secretName: string,
-): { list: LocalObjectReference[]; changed: boolean } {
+export function withPullSecret(current: readonly LocalObjectReference[] | undefined, secretName: string): { list: LocalObjectReference[]; changed: boolean } {
     const list = [...(current ?? [])];
     if (list.some((entry) => entry.name === secretName)) {
         return { list, changed: false };

@@ -14,9 +14,7 @@ export interface JsonKeyFacts {
 }
 
 /** The outcome of reading a key: its JSON text and facts, or the problems found. */
-export type JsonKeyReading =
-    | { ok: true; json: string; facts: JsonKeyFacts }
-    | { ok: false; problems: string[] };
+export type JsonKeyReading = { ok: true; json: string; facts: JsonKeyFacts } | { ok: false; problems: string[] };
 
 const setFromFile = "set it from the key file: `pulumi config set --secret gcr-pull-secrets:jsonKey < key.json`";
 
@@ -77,7 +75,9 @@ export function readJsonKey(input: string): JsonKeyReading {
     const key = parsed.value;
     const problems: string[] = [];
     if (key.type !== "service_account") {
-        problems.push(`is JSON but not a service account key: its "type" must be "service_account" (a user or other credential cannot pull); download a service account key`);
+        problems.push(
+            `is JSON but not a service account key: its "type" must be "service_account" (a user or other credential cannot pull); download a service account key`,
+        );
     }
     const field = (name: string): string | undefined =>
         typeof key[name] === "string" && (key[name] as string).trim() !== "" ? (key[name] as string) : undefined;

@@ -73,7 +73,11 @@ export function keylessGoogleAccess(name: string, plan: Plan, keyless: KeylessPl
         ready.push(
             new gcp.serviceaccount.IAMMember(
                 `${name}-impersonate`,
-                { serviceAccountId: `projects/${projectOfServiceAccount(email)}/serviceAccounts/${email}`, role: roles.workloadIdentityUser, member: principal },
+                {
+                    serviceAccountId: `projects/${projectOfServiceAccount(email)}/serviceAccounts/${email}`,
+                    role: roles.workloadIdentityUser,
+                    member: principal,
+                },
                 { parent },
             ),
         );

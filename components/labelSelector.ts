@@ -65,7 +65,10 @@ export function readLabelSelector(members: Record<string, Field>, checker: Check
     if (members.matchLabels && checker.isSet(members.matchLabels)) {
         const labels = members.matchLabels;
         if (labels.value === null || typeof labels.value !== "object" || Array.isArray(labels.value)) {
-            checker.fail(labels, `must be labels and their values, not ${quote(labels)}; for example ${checker.howToSet({ ...labels, path: `${labels.path}.team` }, "team-a")}`);
+            checker.fail(
+                labels,
+                `must be labels and their values, not ${quote(labels)}; for example ${checker.howToSet({ ...labels, path: `${labels.path}.team` }, "team-a")}`,
+            );
         } else {
             for (const key of Object.keys(labels.value)) {
                 const valueField = checker.child(labels, key);
@@ -83,7 +86,9 @@ export function readLabelSelector(members: Record<string, Field>, checker: Check
             }
         }
     }
-    for (const item of (members.matchExpressions && checker.list(members.matchExpressions, { what: "label requirements", example: "{key: team, operator: In, values: [a]}" })) ?? []) {
+    for (const item of (members.matchExpressions &&
+        checker.list(members.matchExpressions, { what: "label requirements", example: "{key: team, operator: In, values: [a]}" })) ??
+        []) {
         const fields = checker.object(item, { what: "a requirement {key, operator, values?}", known: ["key", "operator", "values"], example: ["key", "team"] });
         if (!fields) continue;
         const keyField = fields.key ?? checker.child(item, "key");
@@ -96,7 +101,10 @@ export function readLabelSelector(members: Record<string, Field>, checker: Check
             operator = selectorOperators.find((known) => known === operatorText);
             if (!operator) {
                 const sameLetters = selectorOperators.find((known) => known.toLowerCase() === operatorText.toLowerCase());
-                checker.fail(operatorField, `is ${quote(operatorField)}; use ${sameLetters ? `"${sameLetters}" (operators are case-sensitive)` : selectorOperators.map((o) => `"${o}"`).join(", ")}`);
+                checker.fail(
+                    operatorField,
+                    `is ${quote(operatorField)}; use ${sameLetters ? `"${sameLetters}" (operators are case-sensitive)` : selectorOperators.map((o) => `"${o}"`).join(", ")}`,
+                );
             }
         }
         const values: string[] = [];
@@ -114,7 +122,10 @@ export function readLabelSelector(members: Record<string, Field>, checker: Check
                 checker.fail(valuesField ?? checker.child(item, "values"), `must list at least one value for operator ${operator}`);
             }
         } else if (operator && valuesField && checker.isSet(valuesField) && Array.isArray(valuesField.value) && valuesField.value.length > 0) {
-            checker.fail(valuesField, `must be empty for operator ${operator}, which looks only at whether the label is there; ${checker.howToRemove(valuesField)}`);
+            checker.fail(
+                valuesField,
+                `must be empty for operator ${operator}, which looks only at whether the label is there; ${checker.howToRemove(valuesField)}`,
+            );
         }
         if (key !== undefined && operator) requirements.push({ key, operator, values });
     }

@@ -93,7 +93,10 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
         unavailableSettings: new Set<string>([...(options.unavailableSettings ?? []), ...eventual]),
     });
     for (const name of eventual) {
-        checker.fail(checker.setting(name, undefined), "is a pulumi Output or Promise; it must be a plain value, because it decides which resources exist before any is declared");
+        checker.fail(
+            checker.setting(name, undefined),
+            "is a pulumi Output or Promise; it must be a plain value, because it decides which resources exist before any is declared",
+        );
     }
 
     const credentials = planCredentials(args, checker);
@@ -116,7 +119,10 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
     const { username, secretName } = planSecret(args, checker);
     if (credentials.sourceKind === "keyless" && username !== "_json_key") {
         const usernameField = checker.setting("username", args.username);
-        checker.fail(usernameField, `is ${quote(usernameField)}, but keyless Secrets carry an access token, whose username is always oauth2accesstoken; ${checker.howToRemove(usernameField)}`);
+        checker.fail(
+            usernameField,
+            `is ${quote(usernameField)}, but keyless Secrets carry an access token, whose username is always oauth2accesstoken; ${checker.howToRemove(usernameField)}`,
+        );
     }
     const { namespaces, namespaceSelector } = planNamespaces(args, checker);
     if (keylessSetup && namespaces.some((ns) => ns.name === keylessSetup.namespace)) {

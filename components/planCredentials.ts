@@ -58,7 +58,10 @@ export function planCredentials(args: GcrPullSecretsArgs, checker: Checker): Cre
         );
     } else if (filled.length > 1) {
         const [first, ...others] = filled;
-        checker.fail(first.field, `is set together with ${others.map((o) => o.field.path).join(" and ")}; keep exactly one credential source and remove the others`);
+        checker.fail(
+            first.field,
+            `is set together with ${others.map((o) => o.field.path).join(" and ")}; keep exactly one credential source and remove the others`,
+        );
     }
     for (const source of empty) {
         checker.fail(
@@ -85,7 +88,10 @@ export function planCredentials(args: GcrPullSecretsArgs, checker: Checker): Cre
     });
     const validProject = project !== undefined && projectIdPattern.test(project) ? project : undefined;
     if (project !== undefined && !validProject) {
-        checker.fail(projectField, `is ${quote(projectField)}, not a Google project id: it has ${projectIdRule}; use the project's id (\`gcloud projects list\` shows it)`);
+        checker.fail(
+            projectField,
+            `is ${quote(projectField)}, not a Google project id: it has ${projectIdRule}; use the project's id (\`gcloud projects list\` shows it)`,
+        );
     }
 
     let credentials: CredentialPlan | undefined;

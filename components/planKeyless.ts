@@ -140,7 +140,11 @@ export function readKeyless(field: Field, checker: Checker): KeylessPlan | undef
     const text = (name: (typeof keylessFields)[number], what: string, example: string): string | undefined => {
         const member = members[name];
         if (!member) return undefined;
-        const value = checker.text(member, { what, example, emptyFix: `set ${what}, for example ${checker.howToSet(member, example)}, or ${checker.howToRemove(member)}` });
+        const value = checker.text(member, {
+            what,
+            example,
+            emptyFix: `set ${what}, for example ${checker.howToSet(member, example)}, or ${checker.howToRemove(member)}`,
+        });
         if (value === undefined) valid = false;
         return value;
     };
@@ -188,7 +192,7 @@ export function readKeyless(field: Field, checker: Checker): KeylessPlan | undef
             fail(
                 members.issuerUri,
                 `is ${quote(members.issuerUri)}, on a host Google cannot reach to fetch the signing keys; inline them: ` +
-                    `set jwks to the output of \`kubectl get --raw /openid/v1/jwks\` (${checker.howToSet(checker.child(field, "jwks"), "\"$(kubectl get --raw /openid/v1/jwks)\"")})`,
+                    `set jwks to the output of \`kubectl get --raw /openid/v1/jwks\` (${checker.howToSet(checker.child(field, "jwks"), '"$(kubectl get --raw /openid/v1/jwks)"')})`,
             );
         }
     }
@@ -204,7 +208,11 @@ export function readKeyless(field: Field, checker: Checker): KeylessPlan | undef
         federation = { kind: "createPool", issuerUri, ...(jwks !== undefined ? { jwks } : {}), poolId, providerId };
     }
 
-    const providerName = text("workloadIdentityProvider", "the provider's full name", "projects/123456789012/locations/global/workloadIdentityPools/pool/providers/kubernetes");
+    const providerName = text(
+        "workloadIdentityProvider",
+        "the provider's full name",
+        "projects/123456789012/locations/global/workloadIdentityPools/pool/providers/kubernetes",
+    );
     if (providerName !== undefined) {
         const match = providerNamePattern.exec(providerName);
         if (!match) {
@@ -222,7 +230,10 @@ export function readKeyless(field: Field, checker: Checker): KeylessPlan | undef
     const gkeCluster = text("gkeCluster", "the cluster's full name", "projects/acme-dev-123456/locations/europe-west1/clusters/dev");
     const projectNumber = text("projectNumber", "the project number", "123456789012");
     if (projectNumber !== undefined && !/^\d{6,20}$/.test(projectNumber)) {
-        fail(members.projectNumber, `is ${quote(members.projectNumber)}, not a project number (digits only; \`gcloud projects describe PROJECT --format 'value(projectNumber)'\` shows it)`);
+        fail(
+            members.projectNumber,
+            `is ${quote(members.projectNumber)}, not a project number (digits only; \`gcloud projects describe PROJECT --format 'value(projectNumber)'\` shows it)`,
+        );
     }
     if (gkeCluster !== undefined) {
         const match = gkeClusterPattern.exec(gkeCluster);
@@ -256,10 +267,14 @@ export function readKeyless(field: Field, checker: Checker): KeylessPlan | undef
     if (members.namespace && !isLabel(namespace)) {
         fail(members.namespace, `is ${quote(members.namespace)}, not a valid namespace name (${labelRule})`);
     } else if (members.namespace && (systemNamespaces.includes(namespace) || namespace === "default")) {
-        fail(members.namespace, `is ${quote(members.namespace)}, a namespace the stack cannot create and own; choose a namespace of its own, such as ${defaultRefresherNamespace}`);
+        fail(
+            members.namespace,
+            `is ${quote(members.namespace)}, a namespace the stack cannot create and own; choose a namespace of its own, such as ${defaultRefresherNamespace}`,
+        );
     }
     const image = text("image", "a container image with Node.js 18 or newer", defaultRefresherImage) ?? defaultRefresherImage;
-    if (members.image && /\s/.test(image)) fail(members.image, `is ${quote(members.image)}, not an image reference (no spaces); for example ${defaultRefresherImage}`);
+    if (members.image && /\s/.test(image))
+        fail(members.image, `is ${quote(members.image)}, not an image reference (no spaces); for example ${defaultRefresherImage}`);
     const schedule = text("schedule", "a cron schedule", `"${defaultRefresherSchedule}"`) ?? defaultRefresherSchedule;
     const parts = schedule.trim().split(/\s+/);
     if (members.schedule && (parts.length !== 5 || !parts.every((part) => cronField.test(part)))) {
@@ -294,7 +309,8 @@ function jwksProblem(text: string): string | undefined {
     }
     const keys = (parsed as { keys?: unknown } | null)?.keys;
     if (!Array.isArray(keys) || keys.length === 0) return 'it has no "keys" list with at least one key';
-    if (keys.some((key) => typeof key !== "object" || key === null || typeof (key as { kty?: unknown }).kty !== "string")) return 'a key in "keys" has no "kty"';
-    if (keys.some((key) => "d" in (key as object))) return "a key in it is private (it has \"d\"); use the public keys the API server publishes";
+    if (keys.some((key) => typeof key !== "object" || key === null || typeof (key as { kty?: unknown }).kty !== "string"))
+        return 'a key in "keys" has no "kty"';
+    if (keys.some((key) => "d" in (key as object))) return 'a key in it is private (it has "d"); use the public keys the API server publishes';
     return undefined;
 }

@@ -72,7 +72,8 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
     // --- Artifact Registry repositories ---
     const repositoryGrants: RepositoryGrantPlan[] = [];
     const repositoriesField = checker.setting("artifactRegistryRepositories", args.artifactRegistryRepositories);
-    const repositoryItems = checker.list(repositoriesField, { what: "repositories {location, repository, project?}", example: "{location: asia, repository: asia.gcr.io}" }) ?? [];
+    const repositoryItems =
+        checker.list(repositoriesField, { what: "repositories {location, repository, project?}", example: "{location: asia, repository: asia.gcr.io}" }) ?? [];
     const uniqueRepositories = new Uniques(checker, "repository");
     for (const item of repositoryItems) {
         const members = checker.object(item, {
@@ -85,7 +86,13 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
         const repositoryField = members.repository ?? checker.child(item, "repository");
         let location = checker.text(locationField, { what: "the repository's location", example: "europe-west1", required: true });
         let repository = checker.text(repositoryField, { what: "the repository id", example: "apps", required: true });
-        const repoProject = members.project && checker.text(members.project, { what: "the repository's project id", example: "acme-shared-images", emptyFix: `${checker.howToRemove(members.project)} to use project, or set the project id` });
+        const repoProject =
+            members.project &&
+            checker.text(members.project, {
+                what: "the repository's project id",
+                example: "acme-shared-images",
+                emptyFix: `${checker.howToRemove(members.project)} to use project, or set the project id`,
+            });
         let valid = true;
         if (location !== undefined && !isArtifactRegistryLocation(location)) {
             checker.fail(locationField, `is ${quote(locationField)}, not an Artifact Registry location: use ${artifactRegistryLocationForms}`);
@@ -100,7 +107,10 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
             repository = undefined;
         }
         if (repoProject !== undefined && !projectIdPattern.test(repoProject)) {
-            checker.fail(members.project!, `is ${quote(members.project!)}, not a Google project id: it has ${projectIdRule}; use the project's id, or remove it to use project`);
+            checker.fail(
+                members.project!,
+                `is ${quote(members.project!)}, not a Google project id: it has ${projectIdRule}; use the project's id, or remove it to use project`,
+            );
             valid = false;
         }
         if (location === undefined || repository === undefined) continue;
@@ -135,7 +145,10 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
         if (bucket === undefined) continue;
         const host = hostForGcrBucket(bucket);
         if (!host) {
-            checker.fail(item, `is ${quote(item)}, not a Container Registry bucket: its name has the form ${gcrBucketForms}; write the bucket's name alone, without gs://`);
+            checker.fail(
+                item,
+                `is ${quote(item)}, not a Container Registry bucket: its name has the form ${gcrBucketForms}; write the bucket's name alone, without gs://`,
+            );
             continue;
         }
         if (!uniqueBuckets.add(bucket, item)) continue;
@@ -145,19 +158,27 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
 
     const projectWideField = checker.setting("projectWideRead", args.projectWideRead);
     const projectWideRead = checker.boolean(projectWideField, false);
-    const managed = credentials.sourceKind === "createServiceAccount" || credentials.sourceKind === "existingServiceAccount" || credentials.sourceKind === "keyless";
+    const managed =
+        credentials.sourceKind === "createServiceAccount" || credentials.sourceKind === "existingServiceAccount" || credentials.sourceKind === "keyless";
     if (projectWideRead && managed && !credentials.projectSet) {
-        checker.fail(projectWideField, `needs the project to grant on; set project (${checker.howToSet(checker.setting("project", undefined), "my-project")}) or gcp:project`);
+        checker.fail(
+            projectWideField,
+            `needs the project to grant on; set project (${checker.howToSet(checker.setting("project", undefined), "my-project")}) or gcp:project`,
+        );
     }
 
     // Whether each grant setting asks for something: set, and not the empty list or false that the
     // CLI hands over as the declared default. A value that cannot be read still asks (what it asks
     // for is unknown), so neither "no registry access" nor silence is made up for it.
-    const asks = (field: Field) => checker.isSet(field) && !(Array.isArray(field.value) && field.value.length === 0) && field.value !== false && field.value !== "false";
+    const asks = (field: Field) =>
+        checker.isSet(field) && !(Array.isArray(field.value) && field.value.length === 0) && field.value !== false && field.value !== "false";
     const grantSettings = [repositoriesField, bucketsField, projectWideField];
     if (credentials.sourceKind === "jsonKey") {
         for (const field of grantSettings.filter(asks)) {
-            checker.fail(field, `applies only to service accounts and keys this program manages, and jsonKey is set; ${checker.howToRemove(field)} (grant access to the key's account outside this program)`);
+            checker.fail(
+                field,
+                `applies only to service accounts and keys this program manages, and jsonKey is set; ${checker.howToRemove(field)} (grant access to the key's account outside this program)`,
+            );
         }
     }
     return {

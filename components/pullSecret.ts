@@ -51,7 +51,13 @@ export class PullSecret extends pulumi.CustomResource {
         super(
             types.pullSecret,
             name,
-            { ...args, ...(args.dockerConfigDigest !== undefined ? { dockerConfigDigest: pulumi.secret(args.dockerConfigDigest) } : {}), uid: undefined, adoptedUid: undefined, attached: undefined },
+            {
+                ...args,
+                ...(args.dockerConfigDigest !== undefined ? { dockerConfigDigest: pulumi.secret(args.dockerConfigDigest) } : {}),
+                uid: undefined,
+                adoptedUid: undefined,
+                attached: undefined,
+            },
             {
                 ...opts,
                 // Up to 0.1 the Kubernetes provider wrote this Secret: the same object, now written by us.

@@ -55,7 +55,11 @@ export function isRepositoryId(repository: string): boolean {
 
 /** The host an entry was meant to name: without scheme, port or path, in lowercase. */
 export function intendedHost(host: string): string {
-    return host.trim().replace(/^[a-z]+:\/\//i, "").replace(/[/:].*$/, "").toLowerCase();
+    return host
+        .trim()
+        .replace(/^[a-z]+:\/\//i, "")
+        .replace(/[/:].*$/, "")
+        .toLowerCase();
 }
 
 /**

@@ -94,7 +94,11 @@ export function resolveNamespaces(choice: NamespaceChoice, cluster?: readonly Cl
 function coveredServiceAccounts(coverage: ServiceAccountCoverage, namespace: ClusterNamespace | undefined): string[] {
     const names = [...coverage.serviceAccounts];
     const found = (namespace?.serviceAccounts ?? [])
-        .filter((account) => coverage.allServiceAccounts || (coverage.serviceAccountSelector !== undefined && matchesLabels(coverage.serviceAccountSelector, account.labels)))
+        .filter(
+            (account) =>
+                coverage.allServiceAccounts ||
+                (coverage.serviceAccountSelector !== undefined && matchesLabels(coverage.serviceAccountSelector, account.labels)),
+        )
         .map((account) => account.name)
         .filter((name) => !names.includes(name))
         .sort();

@@ -84,7 +84,10 @@ export function tokenRefresher(
 
     const script = new k8s.core.v1.ConfigMap(
         `${base}-script`,
-        { metadata: { namespace: namespace.metadata.name, labels }, data: { [path.basename(keylessNames.scriptPath)]: fs.readFileSync(refresherScriptFile, "utf8") } },
+        {
+            metadata: { namespace: namespace.metadata.name, labels },
+            data: { [path.basename(keylessNames.scriptPath)]: fs.readFileSync(refresherScriptFile, "utf8") },
+        },
         opts,
     );
 
@@ -118,7 +121,15 @@ export function tokenRefresher(
                         name: "sts-token",
                         projected: {
                             // Issued for the federation's audience only: the API server would refuse it, Google accepts only it.
-                            sources: [{ serviceAccountToken: { audience: access.tokenAudience, expirationSeconds: 3600, path: path.posix.basename(keylessNames.stsTokenPath) } }],
+                            sources: [
+                                {
+                                    serviceAccountToken: {
+                                        audience: access.tokenAudience,
+                                        expirationSeconds: 3600,
+                                        path: path.posix.basename(keylessNames.stsTokenPath),
+                                    },
+                                },
+                            ],
                         },
                     },
                 ],

@@ -81,15 +81,13 @@ new PolicyPack("gcr-pull-secrets-guardrails", {
                     },
                 },
             },
-            validateResource: (args, reportViolation) =>
-                report(keyRotationViolations(factsOf(args), args.getConfig<ProdRotationConfig>()), reportViolation),
+            validateResource: (args, reportViolation) => report(keyRotationViolations(factsOf(args), args.getConfig<ProdRotationConfig>()), reportViolation),
         },
         {
             name: "prod-uses-managed-key",
             description: "Prod stacks get pull secrets from a key this program mints and rotates, not from a supplied jsonKey.",
             configSchema: { properties: prodRotationSchema },
-            validateResource: (args, reportViolation) =>
-                report(prodManagedKeyViolations(factsOf(args), args.getConfig<ProdRotationConfig>()), reportViolation),
+            validateResource: (args, reportViolation) => report(prodManagedKeyViolations(factsOf(args), args.getConfig<ProdRotationConfig>()), reportViolation),
         },
     ],
 });

@@ -32,13 +32,11 @@ async function listAll(list: (request: ListRequest) => Promise<ObjectList>, what
 /** Reads the namespaces (and their ServiceAccounts, if `serviceAccounts`), sorted by name. */
 export async function listNamespaces(connection: Connection, args: Record<string, unknown>): Promise<NamespaceInventory> {
     const api: CoreApi = connection.api;
-    const namespaces = (await listAll((request) => api.listNamespace(request), "namespaces", connection.server)).map(
-        (item): ClusterNamespace => ({
-            name: item.metadata?.name ?? "",
-            labels: { ...(item.metadata?.labels ?? {}) },
-            terminating: item.metadata?.deletionTimestamp !== undefined && item.metadata?.deletionTimestamp !== null ? true : item.status?.phase === "Terminating",
-        }),
-    );
+    const namespaces = (await listAll((request) => api.listNamespace(request), "namespaces", connection.server)).map((item): ClusterNamespace => ({
+        name: item.metadata?.name ?? "",
+        labels: { ...(item.metadata?.labels ?? {}) },
+        terminating: item.metadata?.deletionTimestamp !== undefined && item.metadata?.deletionTimestamp !== null ? true : item.status?.phase === "Terminating",
+    }));
     if (args.serviceAccounts === true) {
         const byNamespace = new Map<string, ClusterServiceAccount[]>(namespaces.map((namespace) => [namespace.name, []]));
         for (const item of await listAll((request) => api.listServiceAccountForAllNamespaces(request), "ServiceAccounts", connection.server)) {

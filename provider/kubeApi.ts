@@ -36,7 +36,7 @@ export interface ListRequest {
 /** The fields of a list (of Namespaces or ServiceAccounts) the provider reads. */
 export interface ObjectList {
     metadata?: { _continue?: string };
-    items: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; deletionTimestamp?: unknown } ; status?: { phase?: string } }[];
+    items: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; deletionTimestamp?: unknown }; status?: { phase?: string } }[];
 }
 
 /** The fields of a ServiceAccount the provider reads. */
@@ -90,7 +90,14 @@ export function connect(settings: ClusterSettings): Connection {
     if (settings.context) {
         if (!config.getContextObject(settings.context)) {
             const source = settings.kubeconfig !== undefined ? "the kubeconfig setting" : "the ambient kubeconfig (KUBECONFIG or ~/.kube/config)";
-            throw new Error(`kubeContext "${settings.context}" is not a context of ${source}; known: ${config.getContexts().map((c) => c.name).join(", ") || "none"}`);
+            throw new Error(
+                `kubeContext "${settings.context}" is not a context of ${source}; known: ${
+                    config
+                        .getContexts()
+                        .map((c) => c.name)
+                        .join(", ") || "none"
+                }`,
+            );
         }
         config.setCurrentContext(settings.context);
     }

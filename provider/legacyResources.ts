@@ -37,7 +37,12 @@ export function legacyHandlers(connection: () => Connection, types: { guard: str
             if (secret && secret.metadata?.annotations?.[legacyPatchForceAnnotation] === undefined) {
                 return; // Taken over by this version's PullSecret: the entry is its now.
             }
-            await changePullSecrets({ api, mergePatch }, { namespace, serviceAccount, secretName, waitSeconds: 0 }, (list) => withoutPullSecret(list, secretName), "skip");
+            await changePullSecrets(
+                { api, mergePatch },
+                { namespace, serviceAccount, secretName, waitSeconds: 0 },
+                (list) => withoutPullSecret(list, secretName),
+                "skip",
+            );
         }),
     };
 }

@@ -23,9 +23,17 @@ export const defaultPatience: Patience = { timeoutMs: 15_000, budgetMs: 120_000 
 class CallTimeout extends Error {}
 
 const transientCodes = new Set([
-    "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH",
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ETIMEDOUT",
+    "EPIPE",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
     // undici's names for a socket closed or timed out under a request
-    "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CLOSED",
+    "UND_ERR_SOCKET",
+    "UND_ERR_CONNECT_TIMEOUT",
+    "UND_ERR_HEADERS_TIMEOUT",
+    "UND_ERR_CLOSED",
 ]);
 
 /** True for failures that say nothing about the request itself: no answer, or no connection. */
@@ -37,7 +45,10 @@ function isTransient(error: unknown): boolean {
     const cause = (error as { cause?: unknown } | undefined)?.cause;
     if (cause !== undefined && cause !== error && isTransient(cause)) return true;
     const { code, errno, message } = (error ?? {}) as { code?: unknown; errno?: unknown; message?: unknown };
-    return [code, errno].some((c) => typeof c === "string" && transientCodes.has(c)) || /socket hang up|other side closed|ECONNRESET|ECONNREFUSED/.test(String(message));
+    return (
+        [code, errno].some((c) => typeof c === "string" && transientCodes.has(c)) ||
+        /socket hang up|other side closed|ECONNRESET|ECONNREFUSED/.test(String(message))
+    );
 }
 
 /** `<method> <namespace>/<name>` of a call, for messages. */
@@ -49,7 +60,8 @@ function describeCall(method: string, args: unknown[]): string {
 
 /** `api` with every method given a timeout, retries of transient failures, and warnings while it waits. */
 export function patientApi(api: CoreApi, server: string, warn: WarningLogger, patience: Patience = defaultPatience): CoreApi {
-    const wrap = (method: keyof CoreApi) =>
+    const wrap =
+        (method: keyof CoreApi) =>
         async (...args: unknown[]): Promise<unknown> => {
             const started = Date.now();
             for (let attempt = 1; ; attempt++) {
@@ -72,7 +84,9 @@ export function patientApi(api: CoreApi, server: string, warn: WarningLogger, pa
                                 "check that it is up and reachable, then run pulumi up again",
                         );
                     }
-                    warn(`waiting for the Kubernetes API server at ${server}: ${what}: ${why}; trying again (${waited}s of at most ${Math.round(patience.budgetMs / 1000)}s)`);
+                    warn(
+                        `waiting for the Kubernetes API server at ${server}: ${what}: ${why}; trying again (${waited}s of at most ${Math.round(patience.budgetMs / 1000)}s)`,
+                    );
                     await sleep(Math.min(500 * attempt, 5000));
                 } finally {
                     clearTimeout(timer);

@@ -37,7 +37,10 @@ export function checkProviderSettings(news: Record<string, unknown>): CheckFailu
     if (keylessMode !== undefined && keylessMode !== "true" && keylessMode !== true) {
         failures.push({ property: "keyless", reason: 'keyless must be "true" when set' });
     } else if (keylessMode !== undefined && docker !== undefined) {
-        failures.push({ property: "dockerConfigJson", reason: "dockerConfigJson must not be set with keyless: the in-cluster refresher writes the Secrets' content" });
+        failures.push({
+            property: "dockerConfigJson",
+            reason: "dockerConfigJson must not be set with keyless: the in-cluster refresher writes the Secrets' content",
+        });
         // Absent in a provider that only reads the cluster (the component's namespace lookups).
     } else if (keylessMode === undefined && docker !== undefined && !containsUnknown(docker) && (typeof docker !== "string" || docker === "")) {
         failures.push({ property: "dockerConfigJson", reason: "dockerConfigJson must be the docker config JSON text the pull Secrets carry" });

@@ -185,7 +185,12 @@ function takeOverPatch(desired: SecretObject, withData: boolean): object {
  * inputs here would cost every namespace its size again. The docker config digest appears only
  * when refresh found the Secret's content changed by hand (see read).
  */
-function outputsOf(inputs: Pick<PullSecretInputs, "namespace" | "secretName" | "serviceAccounts">, uid: string | undefined, attached: string[], adoptedUid?: string): Record<string, unknown> {
+function outputsOf(
+    inputs: Pick<PullSecretInputs, "namespace" | "secretName" | "serviceAccounts">,
+    uid: string | undefined,
+    attached: string[],
+    adoptedUid?: string,
+): Record<string, unknown> {
     return {
         namespace: inputs.namespace,
         secretName: inputs.secretName,
@@ -249,7 +254,10 @@ async function writeSecret(context: PullSecretContext, inputs: PullSecretInputs,
     }
     const adopted = existing.metadata?.annotations?.[stackAnnotation] !== inputs.owner;
     try {
-        const patched = await api.patchNamespacedSecret({ name: inputs.secretName, namespace: inputs.namespace, body: takeOverPatch(desired, !isKeyless(inputs)) }, mergePatch);
+        const patched = await api.patchNamespacedSecret(
+            { name: inputs.secretName, namespace: inputs.namespace, body: takeOverPatch(desired, !isKeyless(inputs)) },
+            mergePatch,
+        );
         return { uid: patched.metadata?.uid, ...(adopted ? { adoptedUid: existing.metadata?.uid } : {}) };
     } catch (error) {
         throw new Error(`updating ${where} failed: ${describeApiError(error)}`);
@@ -272,7 +280,10 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
                 failures.push({ property: "registries", reason: "registries must be a non-empty list of registry hosts" });
             }
             const accounts = revealed(news.serviceAccounts);
-            if (!containsUnknown(accounts) && (!Array.isArray(accounts) || accounts.some((a) => typeof a !== "string" || a === "") || new Set(accounts).size !== accounts.length)) {
+            if (
+                !containsUnknown(accounts) &&
+                (!Array.isArray(accounts) || accounts.some((a) => typeof a !== "string" || a === "") || new Set(accounts).size !== accounts.length)
+            ) {
                 failures.push({ property: "serviceAccounts", reason: "serviceAccounts must be a list of ServiceAccount names, each once" });
             }
             const wait = revealed(news.waitSeconds);
@@ -349,7 +360,8 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
                     const account = await api.readNamespacedServiceAccount({ name: serviceAccount, namespace: known.namespace });
                     if (hasPullSecret(account.imagePullSecrets, known.secretName)) attached.push(serviceAccount);
                 } catch (error) {
-                    if (statusOf(error) !== 404) throw new Error(`reading ServiceAccount ${known.namespace}/${serviceAccount} failed: ${describeApiError(error)}`);
+                    if (statusOf(error) !== 404)
+                        throw new Error(`reading ServiceAccount ${known.namespace}/${serviceAccount} failed: ${describeApiError(error)}`);
                 }
             }
             const drift = contentOwned && liveDigest !== (expected?.dockerConfigDigest ?? "") ? { dockerConfigDigest: secretValue(liveDigest) } : {};

@@ -27,6 +27,11 @@ export interface ResourceHandler {
     create(inputs: Record<string, unknown>): Promise<{ id: string; outs: Record<string, unknown> }>;
     /** Returns no id when the resource no longer exists. */
     read(id: string, props: Record<string, unknown>, inputs?: Record<string, unknown>): Promise<{ id?: string; props: Record<string, unknown> }>;
-    update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>, oldInputs?: Record<string, unknown>): Promise<{ outs: Record<string, unknown> }>;
+    update(
+        id: string,
+        olds: Record<string, unknown>,
+        news: Record<string, unknown>,
+        oldInputs?: Record<string, unknown>,
+    ): Promise<{ outs: Record<string, unknown> }>;
     delete(id: string, props: Record<string, unknown>): Promise<void>;
 }

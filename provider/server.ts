@@ -89,7 +89,17 @@ function diffResponse(outcome: DiffOutcome, olds: Record<string, unknown>, news:
     const detailed = response.getDetaileddiffMap();
     for (const key of outcome.diffs) {
         const replace = outcome.replaces.includes(key);
-        const kind = !(key in olds) ? (replace ? Kind.ADD_REPLACE : Kind.ADD) : !(key in news) ? (replace ? Kind.DELETE_REPLACE : Kind.DELETE) : replace ? Kind.UPDATE_REPLACE : Kind.UPDATE;
+        const kind = !(key in olds)
+            ? replace
+                ? Kind.ADD_REPLACE
+                : Kind.ADD
+            : !(key in news)
+              ? replace
+                  ? Kind.DELETE_REPLACE
+                  : Kind.DELETE
+              : replace
+                ? Kind.UPDATE_REPLACE
+                : Kind.UPDATE;
         const property = new provproto.PropertyDiff();
         property.setKind(kind);
         // `attached` is state the provider observed, not an input the user changed.

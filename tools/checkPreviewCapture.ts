@@ -92,13 +92,15 @@ export function previewProblems(check: CaptureCheck): string[] {
             const allowed = type === providerType ? "dockerConfigJson" : "dockerConfigDigest";
             if (fields.some((field) => field !== allowed)) problems.push(`${describe(step)} changes more than ${allowed}: ${fields.join(", ")}`);
         }
-        if (changed.filter((step) => urnParts(step.urn).type === providerType).length !== 1) problems.push("a new key must update the provider's docker config once");
+        if (changed.filter((step) => urnParts(step.urn).type === providerType).length !== 1)
+            problems.push("a new key must update the provider's docker config once");
         for (const namespace of check.namespaces) {
             const updates = changed.filter((step) => urnParts(step.urn).type === secretType && belongsTo(urnParts(step.urn).name, namespace));
             if (updates.length !== 1) problems.push(`the Secret in ${namespace} is not updated exactly once (${updates.length})`);
         }
         const masked = (text.match(/dockerConfigDigest\s*: \[secret\] => \[secret\]/g) ?? []).length;
-        if (masked !== check.namespaces.length) problems.push(`expected ${check.namespaces.length} masked "dockerConfigDigest: [secret] => [secret]" lines, found ${masked}`);
+        if (masked !== check.namespaces.length)
+            problems.push(`expected ${check.namespaces.length} masked "dockerConfigDigest: [secret] => [secret]" lines, found ${masked}`);
     }
     if (check.kind === "to-keyless") {
         // What keyless mode adds: the refresher's objects (and the Kubernetes provider they go through).
@@ -118,9 +120,11 @@ export function previewProblems(check: CaptureCheck): string[] {
             if (step.op === "create") {
                 if (!refresherTypes.includes(type)) problems.push(`switching to keyless creates something that is not the refresher's: ${describe(step)}`);
             } else if (step.op === "update" && type === providerType) {
-                if (fields.some((field) => field !== "dockerConfigJson" && field !== "keyless")) problems.push(`${describe(step)} changes more than its docker config: ${fields.join(", ")}`);
+                if (fields.some((field) => field !== "dockerConfigJson" && field !== "keyless"))
+                    problems.push(`${describe(step)} changes more than its docker config: ${fields.join(", ")}`);
             } else if (step.op === "update" && type === secretType) {
-                if (fields.some((field) => field !== "dockerConfigDigest" && field !== "keySource")) problems.push(`${describe(step)} changes more than its key source: ${fields.join(", ")}`);
+                if (fields.some((field) => field !== "dockerConfigDigest" && field !== "keySource"))
+                    problems.push(`${describe(step)} changes more than its key source: ${fields.join(", ")}`);
             } else {
                 problems.push(`switching to keyless may only create the refresher and update in place; got ${describe(step)}`);
             }
@@ -175,7 +179,9 @@ function parseArgs(argv: string[]) {
         else throw new Error(`unknown option ${flag} ${value}`);
     }
     if (!["no-op", "add-namespace", "rotate-key", "to-keyless"].includes(kind) || !outFile) {
-        throw new Error("usage: checkPreviewCapture.ts no-op|add-namespace|rotate-key|to-keyless <preview.txt> <preview.json> <out.txt> [--namespace NS]... [--key FILE]... [--path PATH=PLACEHOLDER]...");
+        throw new Error(
+            "usage: checkPreviewCapture.ts no-op|add-namespace|rotate-key|to-keyless <preview.txt> <preview.json> <out.txt> [--namespace NS]... [--key FILE]... [--path PATH=PLACEHOLDER]...",
+        );
     }
     return { kind: kind as CaptureKind, textFile, jsonFile, outFile, ...options };
 }
@@ -187,9 +193,17 @@ if (require.main === module) {
         const json = fs.readFileSync(args.jsonFile, "utf8");
         const keys = args.keys.map((file) => fs.readFileSync(file, "utf8"));
         const problems = previewProblems({ kind: args.kind, text, steps: JSON.parse(json).steps ?? [], namespaces: args.namespaces });
-        const clean = cleanPreview(text, args.paths, keys.map((key) => JSON.parse(key).private_key_id));
+        const clean = cleanPreview(
+            text,
+            args.paths,
+            keys.map((key) => JSON.parse(key).private_key_id),
+        );
         for (const key of keys) {
-            for (const [what, haystack] of [["the preview", text], ["its --json form", json], ["the cleaned text", clean]]) {
+            for (const [what, haystack] of [
+                ["the preview", text],
+                ["its --json form", json],
+                ["the cleaned text", clean],
+            ]) {
                 const found = findKeyMaterial(haystack, key);
                 if (found) problems.push(`key material in ${what}: ${found}`);
             }

@@ -187,7 +187,13 @@ const mergeKeys = (yaml as unknown as { types: { merge: yaml.Type } }).types.mer
 /** The YAML schema of yaml.v3 as the CLI uses it (merge keys included; timestamps as Go prints them). */
 export const goYamlSchema = yaml.FAILSAFE_SCHEMA.extend({
     implicit: [plainScalar, mergeKeys],
-    explicit: [binary, explicitScalar("int", ["int"]), explicitScalar("float", ["float", "int"]), explicitScalar("bool", ["bool"]), explicitScalar("null", ["null"])],
+    explicit: [
+        binary,
+        explicitScalar("int", ["int"]),
+        explicitScalar("float", ["float", "int"]),
+        explicitScalar("bool", ["bool"]),
+        explicitScalar("null", ["null"]),
+    ],
 });
 
 /** encoding/json's float formatting (or fmt's `%v`, for map keys). */
@@ -218,7 +224,14 @@ interface Reading {
 }
 
 function isSecureValue(node: unknown): node is { secure: string } {
-    return node !== null && typeof node === "object" && !Array.isArray(node) && !(node instanceof GoScalar) && Object.keys(node).length === 1 && typeof (node as { secure?: unknown }).secure === "string";
+    return (
+        node !== null &&
+        typeof node === "object" &&
+        !Array.isArray(node) &&
+        !(node instanceof GoScalar) &&
+        Object.keys(node).length === 1 &&
+        typeof (node as { secure?: unknown }).secure === "string"
+    );
 }
 
 /** A node inside a structured value, as Go's encoding/json writes it (secrets decrypted in place). */
@@ -315,7 +328,12 @@ function hasDeclaredType(content: unknown, type: string, items?: Declared["items
         case "integer":
             if (typeof content === "number") return Number.isInteger(content);
             // strconv.Atoi: optional sign, decimal digits, within 64 bits.
-            return typeof content === "string" && /^[+-]?[0-9]+$/.test(content) && BigInt(content.replace(/^\+/, "")) >= int64Min && BigInt(content.replace(/^\+/, "")) <= int64Max;
+            return (
+                typeof content === "string" &&
+                /^[+-]?[0-9]+$/.test(content) &&
+                BigInt(content.replace(/^\+/, "")) >= int64Min &&
+                BigInt(content.replace(/^\+/, "")) <= int64Max
+            );
         case "boolean":
             return typeof content === "boolean" || content === "true" || content === "false";
         case "object":
@@ -364,7 +382,11 @@ export function stackConfigFromYaml(stackYaml: string, options: StackFileOptions
         // `<namespace>:config:<name>` is an old spelling of `<namespace>:<name>`.
         const fullKey = parts.length === 2 ? rawKey : parts.length === 3 && parts[1] === "config" ? `${parts[0]}:${parts[2]}` : undefined;
         if (!fullKey) {
-            cliProblems.push({ path: rawKey, message: "is not a configuration key: keys have the form <namespace>:<name>, for example gcr-pull-secrets:namespaces; the Pulumi CLI refuses the file" });
+            cliProblems.push({
+                path: rawKey,
+                message:
+                    "is not a configuration key: keys have the form <namespace>:<name>, for example gcr-pull-secrets:namespaces; the Pulumi CLI refuses the file",
+            });
             continue;
         }
         const reading: Reading = { secret: false, unreadable: false };
@@ -372,7 +394,10 @@ export function stackConfigFromYaml(stackYaml: string, options: StackFileOptions
             values[fullKey] = toProgramText(node, reading, decrypt);
         } catch (error) {
             if (!(error instanceof UnsupportedValue)) throw error;
-            cliProblems.push({ path: fullKey, message: "holds .inf or .nan, which the Pulumi CLI cannot hand to a program (json: unsupported value); quote it, or use a number" });
+            cliProblems.push({
+                path: fullKey,
+                message: "holds .inf or .nan, which the Pulumi CLI cannot hand to a program (json: unsupported value); quote it, or use a number",
+            });
             continue;
         }
         if (node === null || (node instanceof GoScalar && node.scalar.kind === "null")) nullKeys.push(fullKey);
@@ -400,12 +425,18 @@ export function stackConfigFromYaml(stackYaml: string, options: StackFileOptions
             continue;
         }
         if (!set && fullKey.startsWith(`${project.name}:`)) {
-            cliProblems.push({ path: fullKey, message: `is declared in Pulumi.yaml without a default, so every stack must set it; the Pulumi CLI refuses stack ${options.stack} until it does` });
+            cliProblems.push({
+                path: fullKey,
+                message: `is declared in Pulumi.yaml without a default, so every stack must set it; the Pulumi CLI refuses stack ${options.stack} until it does`,
+            });
             continue;
         }
         if (!set) continue;
         if (declared.secret && !secretKeys.has(fullKey)) {
-            cliProblems.push({ path: fullKey, message: `must be encrypted (Pulumi.yaml declares it secret); set it with \`pulumi config set --secret ${fullKey} ...\`` });
+            cliProblems.push({
+                path: fullKey,
+                message: `must be encrypted (Pulumi.yaml declares it secret); set it with \`pulumi config set --secret ${fullKey} ...\``,
+            });
         }
         if (!declared.type || unreadableSecretKeys.has(fullKey)) continue;
         const text = values[fullKey];

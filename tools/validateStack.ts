@@ -56,7 +56,12 @@ export function validateStackYaml(
 export function validateStackFile(projectDir: string, stack: string): StackValidation {
     const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
-        return { problems: [{ path: path.basename(stackFile), message: "does not exist; `pulumi stack init` creates it, or run `pulumi config set ...` in the stack" }], notes: [] };
+        return {
+            problems: [
+                { path: path.basename(stackFile), message: "does not exist; `pulumi stack init` creates it, or run `pulumi config set ...` in the stack" },
+            ],
+            notes: [],
+        };
     }
     return validateStackYaml(fs.readFileSync(stackFile, "utf8"), {
         stack,
@@ -74,9 +79,7 @@ export function formatValidation(stack: string, result: StackValidation): string
     const plan = result.plan;
     // Selected namespaces are known only against the cluster, at preview.
     const selected = plan?.namespaceSelector ? ` + those labelled ${describeSelector(plan.namespaceSelector.selector)}` : "";
-    const summary = plan
-        ? ` (${plan.credentials.kind}; ${plan.namespaces.length} namespaces${selected}; registries ${plan.registryHosts.join(", ")})`
-        : "";
+    const summary = plan ? ` (${plan.credentials.kind}; ${plan.namespaces.length} namespaces${selected}; registries ${plan.registryHosts.join(", ")})` : "";
     return `${file}: ok${summary}${notes}`;
 }
 

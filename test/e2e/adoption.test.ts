@@ -82,7 +82,10 @@ describe("end to end: migrating from the manual kubectl recipe", function () {
             t.setSettings({ registries: ["gcr.io"], namespaces: [{ name: ns, serviceAccounts: ["builder", "ghost"] }], serviceAccountWaitSeconds: 2 });
             const printedBefore = cliOutput.length;
             await assert.rejects(t.stack.up({ ...t.io }), (error: Error) => {
-                assert.match(`${error.message}${cliOutput.slice(printedBefore).join("")}`, new RegExp(`ServiceAccount ${ns}/ghost did not appear within 2s: create it`));
+                assert.match(
+                    `${error.message}${cliOutput.slice(printedBefore).join("")}`,
+                    new RegExp(`ServiceAccount ${ns}/ghost did not appear within 2s: create it`),
+                );
                 return true;
             });
         });

@@ -1,6 +1,17 @@
 import * as assert from "assert";
 import { makeThrowawayKey } from "../../tools/throwawayKey";
-import { appendPullSecret, cliOutput, createNamespace, createTestStack, findKeyMaterial, keepForDebugging, kube, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
+import {
+    appendPullSecret,
+    cliOutput,
+    createNamespace,
+    createTestStack,
+    findKeyMaterial,
+    keepForDebugging,
+    kube,
+    pullSecretNames,
+    readPullSecret,
+    uniqueNamespace,
+} from "./harness";
 
 describe("end to end: two stacks, drift of content, and the secret scan at scale", function () {
     it("two stacks with different secret names manage the same namespaces at once; each keeps its own entry", async () => {
@@ -18,14 +29,20 @@ describe("end to end: two stacks, drift of content, and the secret scan at scale
             await second.setJsonKey(makeThrowawayKey("second"));
 
             const ups = await Promise.all([first.stack.up({ ...first.io }), second.stack.up({ ...second.io })]);
-            assert.deepStrictEqual(ups.map((u) => u.summary.result), ["succeeded", "succeeded"]);
+            assert.deepStrictEqual(
+                ups.map((u) => u.summary.result),
+                ["succeeded", "succeeded"],
+            );
             for (const ns of namespaces) {
                 const names = await pullSecretNames(ns);
                 assert.deepStrictEqual([...names].sort(), ["regcred-first", "regcred-second", "someone-elses"], `${ns}: ${names.join(",")}`);
             }
 
             const destroys = await Promise.all([first.stack.destroy({ ...first.io }), second.stack.destroy({ ...second.io })]);
-            assert.deepStrictEqual(destroys.map((d) => d.summary.result), ["succeeded", "succeeded"]);
+            assert.deepStrictEqual(
+                destroys.map((d) => d.summary.result),
+                ["succeeded", "succeeded"],
+            );
             for (const ns of namespaces) assert.deepStrictEqual(await pullSecretNames(ns), ["someone-elses"]);
         } finally {
             await first.dispose();
@@ -80,7 +97,10 @@ describe("end to end: two stacks, drift of content, and the secret scan at scale
             keepForDebugging("scale-state-export.json", exported);
             assert.strictEqual(findKeyMaterial(exported, key), undefined, "key material in the state");
             assert.strictEqual(findKeyMaterial(printed, key), undefined, "key material in CLI output");
-            assert.strictEqual(JSON.parse(exported).deployment.resources.filter((r: { type: string }) => r.type === "gcr-pull-secrets:index:PullSecret").length, 60);
+            assert.strictEqual(
+                JSON.parse(exported).deployment.resources.filter((r: { type: string }) => r.type === "gcr-pull-secrets:index:PullSecret").length,
+                60,
+            );
         } finally {
             await t.dispose();
         }
@@ -149,12 +169,19 @@ describe("end to end: writers with no pause racing up and destroy", function () 
                     const result = phase === "up" ? await t.stack.up({ ...t.io }) : await t.stack.destroy({ ...t.io });
                     const expected = await Promise.all(writers.map((w) => w.stop()));
                     assert.strictEqual(result.summary.result, "succeeded");
-                    assert.ok(writers.every((w) => w.writes() > 0), "every writer wrote");
+                    assert.ok(
+                        writers.every((w) => w.writes() > 0),
+                        "every writer wrote",
+                    );
                     for (const [i, ns] of namespaces.entries()) {
                         const names = await pullSecretNames(ns);
                         const theirs = names.filter((n) => n.startsWith(`w${trial}${phase}`));
                         assert.deepStrictEqual(new Set(theirs), expected[i], `${ns} after ${phase} #${trial}: the writer's entries differ`);
-                        assert.strictEqual(names.filter((n) => n === "regcred").length, phase === "up" ? 1 : 0, `${ns} after ${phase} #${trial}: [${names.join(",")}]`);
+                        assert.strictEqual(
+                            names.filter((n) => n === "regcred").length,
+                            phase === "up" ? 1 : 0,
+                            `${ns} after ${phase} #${trial}: [${names.join(",")}]`,
+                        );
                     }
                 }
             }

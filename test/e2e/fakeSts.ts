@@ -67,7 +67,8 @@ function tokenProblem(jwt: string, options: FakeStsOptions): string | undefined 
     if (!valid) return "the subject token's signature does not verify against the provider's JWKS";
     if (claims.iss !== options.issuer) return `the subject token's issuer ${claims.iss} is not the provider's issuer`;
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(options.tokenAudience)) return `The audience in the subject token (${audiences.join(", ")}) does not match the expected audience ${options.tokenAudience}.`;
+    if (!audiences.includes(options.tokenAudience))
+        return `The audience in the subject token (${audiences.join(", ")}) does not match the expected audience ${options.tokenAudience}.`;
     if (claims.sub !== options.subject) return `the subject ${claims.sub} does not satisfy the provider's attribute condition`;
     const now = Date.now() / 1000;
     if (typeof claims.exp !== "number" || claims.exp < now) return "the subject token has expired";
@@ -124,7 +125,14 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
             const token = `ya29.fake-${randomBytes(24).toString("base64url")}`;
             issued.push(token);
             response.writeHead(200, { "Content-Type": "application/json" });
-            response.end(JSON.stringify({ access_token: token, issued_token_type: "urn:ietf:params:oauth:token-type:access_token", token_type: "Bearer", expires_in: 3599 }));
+            response.end(
+                JSON.stringify({
+                    access_token: token,
+                    issued_token_type: "urn:ietf:params:oauth:token-type:access_token",
+                    token_type: "Bearer",
+                    expires_in: 3599,
+                }),
+            );
         });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -13,7 +13,9 @@ import { createNamespace, createTestStack, kube, pullSecretNames, uniqueNamespac
 function providerProcesses(): string[] {
     const mainScript = path.join(fs.realpathSync(path.resolve(__dirname, "../..")), "provider", "main.ts");
     try {
-        return execFileSync("pgrep", ["-f", "--", mainScript.replace(/[.]/g, "\\.")], { encoding: "utf8" }).split("\n").filter(Boolean);
+        return execFileSync("pgrep", ["-f", "--", mainScript.replace(/[.]/g, "\\.")], { encoding: "utf8" })
+            .split("\n")
+            .filter(Boolean);
     } catch {
         return []; // pgrep exits 1 when nothing matches
     }

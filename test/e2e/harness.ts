@@ -96,12 +96,18 @@ export function projectAtCommit(commit: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gcr-pull-secrets-at-${commit.slice(0, 7)}-`));
     let archive: Buffer;
     try {
-        archive = execFileSync("git", ["-C", repoRoot, "archive", "--format=tar", commit, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components"], {
-            maxBuffer: 64 * 1024 * 1024,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
+        archive = execFileSync(
+            "git",
+            ["-C", repoRoot, "archive", "--format=tar", commit, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components"],
+            {
+                maxBuffer: 64 * 1024 * 1024,
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        );
     } catch (error) {
-        throw new Error(`the program as of commit ${commit} is needed from git history (a shallow clone lacks it: git fetch --unshallow): ${String(error).split("\n")[0]}`);
+        throw new Error(
+            `the program as of commit ${commit} is needed from git history (a shallow clone lacks it: git fetch --unshallow): ${String(error).split("\n")[0]}`,
+        );
     }
     execFileSync("tar", ["-x", "-C", dir], { input: archive });
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));

@@ -26,7 +26,6 @@ const tokenAudience = `https://iam.googleapis.com/${providerName}`;
 const stsAudience = `//iam.googleapis.com/${providerName}`;
 const reader = "reader@acme-dev-123456.iam.gserviceaccount.com";
 
-
 /** A token of the refresher's ServiceAccount from the TokenRequest API, as the kubelet would project it. */
 async function serviceAccountToken(namespace: string, audience: string): Promise<string> {
     const request = await kube().core.createNamespacedServiceAccountToken({
@@ -107,7 +106,10 @@ describe("end to end: keyless mode (the refresher run as a local process against
             [nsA, "someone-elses"],
             [nsOther, "regcred"],
         ]) {
-            await core.createNamespacedSecret({ namespace, body: { metadata: { name }, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": Buffer.from("{}").toString("base64") } } });
+            await core.createNamespacedSecret({
+                namespace,
+                body: { metadata: { name }, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": Buffer.from("{}").toString("base64") } },
+            });
         }
         const cluster = config.getCurrentCluster()!;
         serverUrl = cluster.server;
@@ -118,7 +120,14 @@ describe("end to end: keyless mode (the refresher run as a local process against
         const discovery = json(await config.makeApiClient(k8s.WellKnownApi).getServiceAccountIssuerOpenIDConfiguration());
         const jwks = json(await config.makeApiClient(k8s.OpenidApi).getServiceAccountIssuerOpenIDKeyset());
         apiAudience = discovery.issuer;
-        sts = await startFakeSts({ issuer: discovery.issuer, jwks, tokenAudience, stsAudience, subject: `system:serviceaccount:${refresherNamespace}:token-refresher`, impersonable: reader });
+        sts = await startFakeSts({
+            issuer: discovery.issuer,
+            jwks,
+            tokenAudience,
+            stsAudience,
+            subject: `system:serviceaccount:${refresherNamespace}:token-refresher`,
+            impersonable: reader,
+        });
 
         t = await createTestStack();
         t.setSettings({ registries: hosts, namespaces: [nsA, nsB] });
@@ -172,7 +181,10 @@ describe("end to end: keyless mode (the refresher run as a local process against
                 [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["regcred"], verbs: ["get", "patch"] }],
             );
             const binding = await rbac.readNamespacedRoleBinding({ name: refresherRoleName("regcred"), namespace: ns });
-            assert.deepStrictEqual(binding.subjects?.map((s) => `${s.kind}:${s.namespace}/${s.name}`), [`ServiceAccount:${refresherNamespace}/token-refresher`]);
+            assert.deepStrictEqual(
+                binding.subjects?.map((s) => `${s.kind}:${s.namespace}/${s.name}`),
+                [`ServiceAccount:${refresherNamespace}/token-refresher`],
+            );
         }
         const configMaps = await core.listNamespacedConfigMap({ namespace: refresherNamespace, labelSelector: "app.kubernetes.io/component=token-refresher" });
         assert.strictEqual(configMaps.items.length, 1);
@@ -202,7 +214,11 @@ describe("end to end: keyless mode (the refresher run as a local process against
             assert.strictEqual(secret.uid, uids[ns]);
             assert.deepStrictEqual(Object.keys(secret.config.auths).sort(), hosts);
             for (const host of hosts) {
-                assert.deepStrictEqual(secret.config.auths[host], { username: "oauth2accesstoken", password: token, auth: Buffer.from(`oauth2accesstoken:${token}`).toString("base64") });
+                assert.deepStrictEqual(secret.config.auths[host], {
+                    username: "oauth2accesstoken",
+                    password: token,
+                    auth: Buffer.from(`oauth2accesstoken:${token}`).toString("base64"),
+                });
             }
             const annotations = (await kube().core.readNamespacedSecret({ name: "regcred", namespace: ns })).metadata?.annotations ?? {};
             const expires = Date.parse(annotations[names.expiresAnnotation]);
@@ -233,7 +249,10 @@ describe("end to end: keyless mode (the refresher run as a local process against
         };
         await forbidden("reading another Secret in a listed namespace", () => core.readNamespacedSecret({ name: "someone-elses", namespace: nsA }));
         await forbidden("patching another Secret", () =>
-            core.patchNamespacedSecret({ name: "someone-elses", namespace: nsA, body: { data: {} } }, k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch)),
+            core.patchNamespacedSecret(
+                { name: "someone-elses", namespace: nsA, body: { data: {} } },
+                k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+            ),
         );
         await forbidden("listing Secrets", () => core.listNamespacedSecret({ namespace: nsA }));
         await forbidden("creating a Secret", () => core.createNamespacedSecret({ namespace: nsA, body: { metadata: { name: "planted" } } }));
@@ -263,7 +282,12 @@ describe("end to end: keyless mode (the refresher run as a local process against
         const other = "admin@acme-dev-123456.iam.gserviceaccount.com";
         const refused = await runRefresher({ IMPERSONATE_SERVICE_ACCOUNT: other, IAM_CREDENTIALS_URL: sts.iamCredentialsUrl });
         assert.strictEqual(refused.code, 1);
-        assert.match(refused.output, new RegExp(`impersonating ${other} was refused \\(HTTP 403: PERMISSION_DENIED Permission 'iam.serviceAccounts.getAccessToken' denied .*\\); the principal needs roles/iam.workloadIdentityUser on it`));
+        assert.match(
+            refused.output,
+            new RegExp(
+                `impersonating ${other} was refused \\(HTTP 403: PERMISSION_DENIED Permission 'iam.serviceAccounts.getAccessToken' denied .*\\); the principal needs roles/iam.workloadIdentityUser on it`,
+            ),
+        );
         assert.deepStrictEqual(await readPullSecret(nsA), before);
         assertNoToken(run.output + refused.output, "the refresher's output");
     });
@@ -273,7 +297,10 @@ describe("end to end: keyless mode (the refresher run as a local process against
         // A token for the API server's audience, not the federation's: what a wrong projection would give.
         const wrongAudience = await runRefresher({ STS_TOKEN_FILE: files.kubeToken });
         assert.strictEqual(wrongAudience.code, 1);
-        assert.match(wrongAudience.output, /gcr-pull-secrets refresher: Google STS refused the token exchange for audience \/\/iam\.googleapis\.com\/projects\/123456789012\/.* \(HTTP 400: invalid_grant: The audience in the subject token .* does not match the expected audience/);
+        assert.match(
+            wrongAudience.output,
+            /gcr-pull-secrets refresher: Google STS refused the token exchange for audience \/\/iam\.googleapis\.com\/projects\/123456789012\/.* \(HTTP 400: invalid_grant: The audience in the subject token .* does not match the expected audience/,
+        );
         assert.doesNotMatch(wrongAudience.output, /refreshed /);
 
         // The right token with its subject changed: only the API server's key could sign that.
@@ -307,7 +334,9 @@ describe("end to end: keyless mode (the refresher run as a local process against
             assert.strictEqual(annotations[names.expiresAnnotation], undefined);
             assert.strictEqual(annotations[keySourceAnnotation], "supplied");
             await assert.rejects(
-                kube().config.makeApiClient(k8s.RbacAuthorizationV1Api).readNamespacedRole({ name: refresherRoleName("regcred"), namespace: ns }),
+                kube()
+                    .config.makeApiClient(k8s.RbacAuthorizationV1Api)
+                    .readNamespacedRole({ name: refresherRoleName("regcred"), namespace: ns }),
                 (error: { code?: number }) => error.code === 404,
             );
         }

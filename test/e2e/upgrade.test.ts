@@ -28,7 +28,8 @@ async function watchPullAccess(namespaces: string[], accounts: Record<string, st
                     if (!accounts[ns].includes(name)) return;
                     const list = (account.imagePullSecrets ?? []).map((ref) => ref.name);
                     events.push(`${phase} sa ${ns}/${name} [${list.join(",")}]`);
-                    if (phase === "DELETED" || !list.includes("regcred")) problems.push(`ServiceAccount ${ns}/${name} without regcred (${phase}): [${list.join(",")}]`);
+                    if (phase === "DELETED" || !list.includes("regcred"))
+                        problems.push(`ServiceAccount ${ns}/${name} without regcred (${phase}): [${list.join(",")}]`);
                 },
                 () => undefined,
             ),
@@ -95,7 +96,10 @@ describe("end to end: upgrading a stack deployed with 0.1 (Kubernetes Secret + d
             assert.deepStrictEqual(watching.problems, [], `pull access was interrupted:\n${watching.events.join("\n")}`);
             // The watches did see the upgrade: each Secret was rewritten in place (0.1's annotations dropped).
             for (const ns of [existing, created, builder]) {
-                assert.ok(watching.events.includes(`MODIFIED secret ${ns}/regcred uid=${uids[ns]}`), `no write to ${ns}/regcred seen:\n${watching.events.join("\n")}`);
+                assert.ok(
+                    watching.events.includes(`MODIFIED secret ${ns}/regcred uid=${uids[ns]}`),
+                    `no write to ${ns}/regcred seen:\n${watching.events.join("\n")}`,
+                );
             }
 
             for (const ns of [existing, created, builder]) {
@@ -108,7 +112,9 @@ describe("end to end: upgrading a stack deployed with 0.1 (Kubernetes Secret + d
 
             const after = current.exportState();
             const resources: { type: string }[] = JSON.parse(after).deployment.resources;
-            const leftOver = resources.filter((r) => r.type.startsWith("pulumi-nodejs") || r.type.includes("pulumi-nodejs") || r.type === "kubernetes:core/v1:Secret");
+            const leftOver = resources.filter(
+                (r) => r.type.startsWith("pulumi-nodejs") || r.type.includes("pulumi-nodejs") || r.type === "kubernetes:core/v1:Secret",
+            );
             assert.deepStrictEqual(leftOver, [], "nothing of 0.1 is left in the state");
             assert.doesNotMatch(after, /"__provider"/, "no serialized provider code is left in the state");
             assert.strictEqual(resources.filter((r) => r.type === "gcr-pull-secrets:index:PullSecret").length, 3, "one PullSecret per namespace");

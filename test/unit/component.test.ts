@@ -52,7 +52,9 @@ function providerDockerConfig(name = "pull"): { text: string; config: DockerConf
 }
 
 function names(type: string): string[] {
-    return ofType(type).map((r) => r.name).sort();
+    return ofType(type)
+        .map((r) => r.name)
+        .sort();
 }
 
 /** Builds the component with a transformation that records every child's options by `type::name`. */
@@ -61,7 +63,12 @@ async function buildWithOptions(args: GcrPullSecretsArgs, opts: pulumi.Component
     const optsOf: Record<string, pulumi.CustomResourceOptions> = {};
     const component = new GcrPullSecrets("pull", args, {
         ...opts,
-        transformations: [(a) => { optsOf[`${a.type}::${a.name}`] = a.opts; return undefined; }],
+        transformations: [
+            (a) => {
+                optsOf[`${a.type}::${a.name}`] = a.opts;
+                return undefined;
+            },
+        ],
     });
     await settle();
     return { component, optsOf };
@@ -75,22 +82,34 @@ describe("GcrPullSecrets", () => {
         assert.deepStrictEqual(names(types.provider), ["pull"]);
         assert.strictEqual(ofType(types.namespace).length, 0, "namespaces are not created unless asked");
         assert.strictEqual(ofType(types.kubernetesProvider).length, 0, "no Kubernetes provider when no namespace is created");
-        assert.deepStrictEqual(recorded.filter((r) => r.type.startsWith("pulumi-nodejs:")), [], "no dynamic provider is left");
+        assert.deepStrictEqual(
+            recorded.filter((r) => r.type.startsWith("pulumi-nodejs:")),
+            [],
+            "no dynamic provider is left",
+        );
     });
 
     it("adding a namespace adds exactly its PullSecret, and changes nothing else", async () => {
         const before = (await build(createArgs)).resources;
         const after = (await build({ ...createArgs, namespaces: ["team-0", ...createArgs.namespaces!] })).resources;
         const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
-        const added = after.filter((r) => !before.some((b) => key(b) === key(r))).map(key).sort();
+        const added = after
+            .filter((r) => !before.some((b) => key(b) === key(r)))
+            .map(key)
+            .sort();
         assert.deepStrictEqual(added, [`${types.secret}::pull-team-0`]);
-        assert.ok(before.every((b) => after.some((a) => key(a) === key(b))), "no resource disappears");
+        assert.ok(
+            before.every((b) => after.some((a) => key(a) === key(b))),
+            "no resource disappears",
+        );
     });
 
     it("reordering namespaces and hosts registers the same resources with the same inputs", async () => {
         const sorted = (resources: typeof recorded) => [...resources].sort((a, b) => `${a.type}${a.name}`.localeCompare(`${b.type}${b.name}`));
         const a = sorted((await build(createArgs)).resources);
-        const b = sorted((await build({ ...createArgs, namespaces: [...createArgs.namespaces!].reverse(), registries: [...createArgs.registries].reverse() })).resources);
+        const b = sorted(
+            (await build({ ...createArgs, namespaces: [...createArgs.namespaces!].reverse(), registries: [...createArgs.registries].reverse() })).resources,
+        );
         assert.deepStrictEqual(b, a);
     });
 
@@ -119,7 +138,10 @@ describe("GcrPullSecrets", () => {
                 waitSeconds: 60,
             },
         );
-        assert.ok(!JSON.stringify(recorded.filter((r) => r.type !== types.provider)).includes(config.auths["asia.gcr.io"].auth), "no other resource carries the key");
+        assert.ok(
+            !JSON.stringify(recorded.filter((r) => r.type !== types.provider)).includes(config.auths["asia.gcr.io"].auth),
+            "no other resource carries the key",
+        );
     });
 
     it("keeps the docker config, its digest and the kubeconfig secret end to end", async () => {
@@ -142,13 +164,10 @@ describe("GcrPullSecrets", () => {
     it("grants only the reader role on each listed repository, nothing project-wide", async () => {
         await build(createArgs);
         const grants = ofType(types.repoMember).map((r) => r.inputs);
-        assert.deepStrictEqual(
-            grants.map((g) => [g.location, g.repository, g.role, g.project, g.member]).sort(),
-            [
-                ["asia", "asia.gcr.io", contract.roles.registryReader, "acme-dev-123456", "serviceAccount:gke-puller-dev@acme-dev-123456.iam.gserviceaccount.com"],
-                ["europe-west1", "apps", contract.roles.registryReader, "acme-dev-123456", "serviceAccount:gke-puller-dev@acme-dev-123456.iam.gserviceaccount.com"],
-            ],
-        );
+        assert.deepStrictEqual(grants.map((g) => [g.location, g.repository, g.role, g.project, g.member]).sort(), [
+            ["asia", "asia.gcr.io", contract.roles.registryReader, "acme-dev-123456", "serviceAccount:gke-puller-dev@acme-dev-123456.iam.gserviceaccount.com"],
+            ["europe-west1", "apps", contract.roles.registryReader, "acme-dev-123456", "serviceAccount:gke-puller-dev@acme-dev-123456.iam.gserviceaccount.com"],
+        ]);
         assert.strictEqual(ofType(types.projectMember).length, 0);
         assert.strictEqual(ofType(types.bucketMember).length, 0);
     });
@@ -156,9 +175,15 @@ describe("GcrPullSecrets", () => {
     it("grants storage.objectViewer on a legacy bucket and project-wide read only when asked", async () => {
         await build({ ...createArgs, gcrBuckets: ["asia.artifacts.acme-dev-123456.appspot.com"], projectWideRead: true });
         const bucket = ofType(types.bucketMember);
-        assert.deepStrictEqual(bucket.map((b) => [b.inputs.bucket, b.inputs.role]), [["asia.artifacts.acme-dev-123456.appspot.com", contract.roles.gcrBucketReader]]);
+        assert.deepStrictEqual(
+            bucket.map((b) => [b.inputs.bucket, b.inputs.role]),
+            [["asia.artifacts.acme-dev-123456.appspot.com", contract.roles.gcrBucketReader]],
+        );
         const project = ofType(types.projectMember);
-        assert.deepStrictEqual(project.map((p) => [p.inputs.project, p.inputs.role]), [["acme-dev-123456", contract.roles.registryReader]]);
+        assert.deepStrictEqual(
+            project.map((p) => [p.inputs.project, p.inputs.role]),
+            [["acme-dev-123456", contract.roles.registryReader]],
+        );
     });
 
     it("mints a key for an existing service account without creating one", async () => {
@@ -174,7 +199,10 @@ describe("GcrPullSecrets", () => {
 
     it("with a supplied JSON key creates no Google resource and exports the key's email and id, not the key", async () => {
         const { component } = await build({ jsonKey: pulumi.secret(sampleKeyJson), registries: ["gcr.io"], namespaces: ["apps"] });
-        assert.deepStrictEqual(recorded.filter((r) => r.type.startsWith("gcp:")), []);
+        assert.deepStrictEqual(
+            recorded.filter((r) => r.type.startsWith("gcp:")),
+            [],
+        );
         const key = JSON.parse(sampleKeyJson);
         assert.strictEqual(await unwrap(component.serviceAccountEmail), key.client_email);
         assert.strictEqual(await unwrap(component.keyId), key.private_key_id);
@@ -247,11 +275,14 @@ describe("GcrPullSecrets", () => {
     it("refuses a Kubernetes provider passed without the kubeconfig that reaches the same cluster", async () => {
         resetRecorded();
         const mine = new k8s.Provider("mine", {});
-        assert.throws(() => new GcrPullSecrets("pull", createArgs, { providers: { kubernetes: mine } }), (error: Error) => {
-            assert.ok(error instanceof ConfigError);
-            assert.match(error.message, /kubeconfig is not set, but a Kubernetes provider was passed in opts: set kubeconfig/);
-            return true;
-        });
+        assert.throws(
+            () => new GcrPullSecrets("pull", createArgs, { providers: { kubernetes: mine } }),
+            (error: Error) => {
+                assert.ok(error instanceof ConfigError);
+                assert.match(error.message, /kubeconfig is not set, but a Kubernetes provider was passed in opts: set kubeconfig/);
+                return true;
+            },
+        );
     });
 
     it("uses a Kubernetes provider the caller passes, with its kubeconfig, instead of making one", async () => {
@@ -260,7 +291,10 @@ describe("GcrPullSecrets", () => {
             { ...createArgs, kubeconfig: pulumi.secret(sampleKubeconfig), namespaces: [{ name: "fresh", create: true }] },
             { providers: { kubernetes: mine } },
         );
-        assert.deepStrictEqual(ofType(types.kubernetesProvider).map((r) => r.name), ["mine"]);
+        assert.deepStrictEqual(
+            ofType(types.kubernetesProvider).map((r) => r.name),
+            ["mine"],
+        );
         assert.strictEqual(optsOf[`${types.namespace}::pull-fresh`].provider, mine);
         assert.strictEqual(revealSecretInput(findCreated(types.provider, "pull").inputs.kubeconfig), sampleKubeconfig);
     });
@@ -276,7 +310,9 @@ describe("GcrPullSecrets", () => {
         assert.deepStrictEqual(plain.optsOf[`${types.secret}::pull-team-a`].aliases, [{ type: "kubernetes:core/v1:Secret" }]);
         assert.strictEqual(plain.optsOf[`${types.provider}::pull`].aliases, undefined, "a program's own dynamic provider is left alone");
         const upgrading = await buildWithOptions({ ...createArgs, upgradeFrom01: true });
-        assert.deepStrictEqual(upgrading.optsOf[`${types.provider}::pull`].aliases, ["urn:pulumi:unit::gcr-pull-secrets::pulumi:providers:pulumi-nodejs::default"]);
+        assert.deepStrictEqual(upgrading.optsOf[`${types.provider}::pull`].aliases, [
+            "urn:pulumi:unit::gcr-pull-secrets::pulumi:providers:pulumi-nodejs::default",
+        ]);
     });
 
     it("rotation changes only the key's inputs; every resource name stays", async () => {
@@ -303,9 +339,18 @@ describe("GcrPullSecrets", () => {
     it("keys the scheduled rotation on the current period and keeps the key create-before-delete", async () => {
         resetRecorded();
         let keyOpts: pulumi.CustomResourceOptions | undefined;
-        new GcrPullSecrets("pull", { ...createArgs, rotationDays: 30 }, {
-            transformations: [(args) => { if (args.type === types.key) keyOpts = args.opts; return undefined; }],
-        });
+        new GcrPullSecrets(
+            "pull",
+            { ...createArgs, rotationDays: 30 },
+            {
+                transformations: [
+                    (args) => {
+                        if (args.type === types.key) keyOpts = args.opts;
+                        return undefined;
+                    },
+                ],
+            },
+        );
         await settle();
         const keepers = ofType(types.key)[0].inputs.keepers;
         assert.deepStrictEqual(keepers, { rotationDays: "30", rotationWindow: rotationWindow(new Date(), 30), rotationTrigger: "" });
@@ -315,32 +360,63 @@ describe("GcrPullSecrets", () => {
 
     it("refuses bad arguments before declaring any resource", () => {
         resetRecorded();
-        assert.throws(() => new GcrPullSecrets("pull", { ...createArgs, namespaces: ["kube-system", "Bad"] }), (error: Error) => {
-            assert.ok(error instanceof ConfigError);
-            assert.match(error.message, /\(2 problems\)/);
-            return true;
-        });
+        assert.throws(
+            () => new GcrPullSecrets("pull", { ...createArgs, namespaces: ["kube-system", "Bad"] }),
+            (error: Error) => {
+                assert.ok(error instanceof ConfigError);
+                assert.match(error.message, /\(2 problems\)/);
+                return true;
+            },
+        );
         assert.deepStrictEqual(recorded, []);
     });
 
     it("gives every child this component as parent", async () => {
         resetRecorded();
         const children: { parent?: pulumi.Resource; id: string }[] = [];
-        const component = new GcrPullSecrets("pull", { ...createArgs, namespaces: [{ name: "x", create: true }] }, {
-            transformations: [(args) => { children.push({ parent: args.opts.parent, id: `${args.type}::${args.name}` }); return undefined; }],
-        });
+        const component = new GcrPullSecrets(
+            "pull",
+            { ...createArgs, namespaces: [{ name: "x", create: true }] },
+            {
+                transformations: [
+                    (args) => {
+                        children.push({ parent: args.opts.parent, id: `${args.type}::${args.name}` });
+                        return undefined;
+                    },
+                ],
+            },
+        );
         await settle();
         const parents = children.filter((c) => !c.id.startsWith("gcr-pull-secrets:index:")).map((c) => (c.parent === component ? "ok" : c.id));
         assert.ok(parents.length >= 6);
-        assert.deepStrictEqual(parents.filter((p) => p !== "ok"), []);
+        assert.deepStrictEqual(
+            parents.filter((p) => p !== "ok"),
+            [],
+        );
     });
 });
 
 describe("GcrPullSecrets: namespaces and ServiceAccounts chosen by label", () => {
     const cluster: ClusterNamespace[] = [
         { name: "team-a", labels: { pulls: "gcr" }, terminating: false, serviceAccounts: [{ name: "default", labels: {} }] },
-        { name: "web", labels: { pulls: "gcr" }, terminating: false, serviceAccounts: [{ name: "default", labels: {} }, { name: "runner", labels: { ci: "yes" } }] },
-        { name: "batch", labels: { pulls: "gcr" }, terminating: false, serviceAccounts: [{ name: "default", labels: {} }, { name: "cron", labels: {} }] },
+        {
+            name: "web",
+            labels: { pulls: "gcr" },
+            terminating: false,
+            serviceAccounts: [
+                { name: "default", labels: {} },
+                { name: "runner", labels: { ci: "yes" } },
+            ],
+        },
+        {
+            name: "batch",
+            labels: { pulls: "gcr" },
+            terminating: false,
+            serviceAccounts: [
+                { name: "default", labels: {} },
+                { name: "cron", labels: {} },
+            ],
+        },
         { name: "sandbox", labels: { pulls: "gcr" }, terminating: false },
         { name: "old", labels: { pulls: "gcr" }, terminating: true },
         { name: "kube-system", labels: { pulls: "gcr" }, terminating: false },
@@ -364,24 +440,38 @@ describe("GcrPullSecrets: namespaces and ServiceAccounts chosen by label", () =>
 
     it("adds a PullSecret for each matching namespace, read through a cluster-only provider", async () => {
         setMockCluster(cluster);
-        const { secretNames } = await buildSelected({ ...createArgs, namespaces: ["team-b"], namespaceSelector: { matchLabels: { pulls: "gcr" } }, excludeNamespaces: ["sandbox"] });
+        const { secretNames } = await buildSelected({
+            ...createArgs,
+            namespaces: ["team-b"],
+            namespaceSelector: { matchLabels: { pulls: "gcr" } },
+            excludeNamespaces: ["sandbox"],
+        });
         assert.deepStrictEqual(Object.keys(secretNames).sort(), ["batch", "team-a", "team-b", "web"]);
         assert.deepStrictEqual(names(types.secret), ["pull-batch", "pull-team-a", "pull-team-b", "pull-web"]);
         assert.deepStrictEqual(names(types.provider), ["pull", "pull-cluster"]);
         const reader = findCreated(types.provider, "pull-cluster").inputs;
         assert.ok(!("dockerConfigJson" in reader), "the reader never carries the docker config");
-        assert.deepStrictEqual(calls.map((c) => [c.token, c.inputs]), [[contract.functions.listNamespaces, { serviceAccounts: false }]]);
+        assert.deepStrictEqual(
+            calls.map((c) => [c.token, c.inputs]),
+            [[contract.functions.listNamespaces, { serviceAccounts: false }]],
+        );
     });
 
     it("covers every ServiceAccount, or those matching a selector, and asks for them only then", async () => {
         setMockCluster(cluster);
         await buildSelected({
             ...createArgs,
-            namespaces: [{ name: "web", serviceAccountSelector: { matchLabels: { ci: "yes" } } }, { name: "batch", allServiceAccounts: true, serviceAccounts: ["later"] }],
+            namespaces: [
+                { name: "web", serviceAccountSelector: { matchLabels: { ci: "yes" } } },
+                { name: "batch", allServiceAccounts: true, serviceAccounts: ["later"] },
+            ],
         });
         assert.deepStrictEqual(findCreated(types.secret, "pull-web").inputs.serviceAccounts, ["default", "runner"]);
         assert.deepStrictEqual(findCreated(types.secret, "pull-batch").inputs.serviceAccounts, ["default", "later", "cron"]);
-        assert.deepStrictEqual(calls.map((c) => c.inputs), [{ serviceAccounts: true }]);
+        assert.deepStrictEqual(
+            calls.map((c) => c.inputs),
+            [{ serviceAccounts: true }],
+        );
     });
 
     it("makes no call and no extra provider when nothing is chosen by label", async () => {

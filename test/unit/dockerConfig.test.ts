@@ -4,7 +4,9 @@ import { buildDockerConfigJson, DockerConfig, dockerConfigSecretData } from "../
 import { readJsonKey } from "../../components/jsonKey";
 import { sampleKeyJson } from "./fixtures";
 
-const hosts = fc.uniqueArray(fc.constantFrom("gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", "us-docker.pkg.dev", "europe-west1-docker.pkg.dev"), { minLength: 1 });
+const hosts = fc.uniqueArray(fc.constantFrom("gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", "us-docker.pkg.dev", "europe-west1-docker.pkg.dev"), {
+    minLength: 1,
+});
 const modes = fc.constantFrom("_json_key" as const, "_json_key_base64" as const);
 
 describe("docker config", () => {
@@ -26,10 +28,7 @@ describe("docker config", () => {
     it("does not change when hosts are reordered", () => {
         fc.assert(
             fc.property(hosts, modes, (hostList, mode) => {
-                assert.strictEqual(
-                    buildDockerConfigJson(hostList, sampleKeyJson, mode),
-                    buildDockerConfigJson([...hostList].reverse(), sampleKeyJson, mode),
-                );
+                assert.strictEqual(buildDockerConfigJson(hostList, sampleKeyJson, mode), buildDockerConfigJson([...hostList].reverse(), sampleKeyJson, mode));
             }),
         );
     });

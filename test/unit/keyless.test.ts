@@ -125,31 +125,129 @@ describe("keyless: configuration", () => {
 
     // [description, keyless setting (or whole-stack change), path, words of the fix]
     const bad: [string, Record<string, unknown>, string, RegExp][] = [
-        ["no federation", { keyless: {} }, "gcr-pull-secrets:keyless", /names no federation; set exactly one of issuerUri .*, workloadIdentityProvider .* or gkeCluster/],
-        ["two federations", { keyless: { issuerUri: "https://issuer.example.com", gkeCluster: "projects/acme-dev-123456/locations/x/clusters/c", projectNumber: "123456" } }, "gcr-pull-secrets:keyless.issuerUri", /is set together with gkeCluster; keep exactly one way to federate/],
-        ["an http issuer", { keyless: { issuerUri: "http://issuer.example.com" } }, "gcr-pull-secrets:keyless.issuerUri", /not an issuer URL: it is https:\/\//],
-        ["a private issuer without its keys", { keyless: { issuerUri: privateIssuer } }, "gcr-pull-secrets:keyless.issuerUri", /on a host Google cannot reach to fetch the signing keys; inline them: set jwks to the output of `kubectl get --raw \/openid\/v1\/jwks`/],
-        ["jwks that is not JSON", { keyless: { issuerUri: privateIssuer, jwks: "keys" } }, "gcr-pull-secrets:keyless.jwks", /is not a JSON Web Key Set: it is not JSON/],
-        ["a private key in jwks", { keyless: { issuerUri: privateIssuer, jwks: JSON.stringify({ keys: [{ kty: "EC", d: "secret" }] }) } }, "gcr-pull-secrets:keyless.jwks", /a key in it is private/],
-        ["jwks without issuerUri", { keyless: { gkeCluster: "projects/acme-dev-123456/locations/x/clusters/c", projectNumber: "123456", jwks } }, "gcr-pull-secrets:keyless.jwks", /applies only with issuerUri/],
-        ["a reserved pool id", { keyless: { issuerUri: "https://issuer.example.com", poolId: "gcp-pool" } }, "gcr-pull-secrets:keyless.poolId", /not a valid id \(4-32 characters/],
-        ["a provider named by its id only", { keyless: { workloadIdentityProvider: "kubernetes" } }, "gcr-pull-secrets:keyless.workloadIdentityProvider", /not a provider's full name: it is projects\/NUMBER\/locations\/global/],
-        ["GKE without the project number", { keyless: { gkeCluster: "projects/acme-dev-123456/locations/europe-west1/clusters/dev" } }, "gcr-pull-secrets:keyless.gkeCluster", /needs projectNumber too/],
-        ["a project number elsewhere", { keyless: { issuerUri: "https://issuer.example.com", projectNumber: "123456" } }, "gcr-pull-secrets:keyless.projectNumber", /applies only with gkeCluster/],
-        ["a project id as the number", { keyless: { gkeCluster: "projects/acme-dev-123456/locations/europe-west1/clusters/dev", projectNumber: "acme-dev" } }, "gcr-pull-secrets:keyless.projectNumber", /not a project number \(digits only/],
-        ["a bad reader email", { keyless: { issuerUri: "https://issuer.example.com", serviceAccountEmail: "reader@gmail.com" } }, "gcr-pull-secrets:keyless.serviceAccountEmail", /not a service account email/],
-        ["the refresher in kube-system", { keyless: { issuerUri: "https://issuer.example.com", namespace: "kube-system" } }, "gcr-pull-secrets:keyless.namespace", /a namespace the stack cannot create and own/],
-        ["the refresher in a listed namespace", { keyless: { issuerUri: "https://issuer.example.com", namespace: "team-a" } }, "gcr-pull-secrets:keyless.namespace", /also listed in namespaces; the refresher needs a namespace of its own/],
-        ["a schedule of four fields", { keyless: { issuerUri: "https://issuer.example.com", schedule: "*/30 * * *" } }, "gcr-pull-secrets:keyless.schedule", /not a cron schedule of five fields .* tokens live one hour/],
+        [
+            "no federation",
+            { keyless: {} },
+            "gcr-pull-secrets:keyless",
+            /names no federation; set exactly one of issuerUri .*, workloadIdentityProvider .* or gkeCluster/,
+        ],
+        [
+            "two federations",
+            { keyless: { issuerUri: "https://issuer.example.com", gkeCluster: "projects/acme-dev-123456/locations/x/clusters/c", projectNumber: "123456" } },
+            "gcr-pull-secrets:keyless.issuerUri",
+            /is set together with gkeCluster; keep exactly one way to federate/,
+        ],
+        [
+            "an http issuer",
+            { keyless: { issuerUri: "http://issuer.example.com" } },
+            "gcr-pull-secrets:keyless.issuerUri",
+            /not an issuer URL: it is https:\/\//,
+        ],
+        [
+            "a private issuer without its keys",
+            { keyless: { issuerUri: privateIssuer } },
+            "gcr-pull-secrets:keyless.issuerUri",
+            /on a host Google cannot reach to fetch the signing keys; inline them: set jwks to the output of `kubectl get --raw \/openid\/v1\/jwks`/,
+        ],
+        [
+            "jwks that is not JSON",
+            { keyless: { issuerUri: privateIssuer, jwks: "keys" } },
+            "gcr-pull-secrets:keyless.jwks",
+            /is not a JSON Web Key Set: it is not JSON/,
+        ],
+        [
+            "a private key in jwks",
+            { keyless: { issuerUri: privateIssuer, jwks: JSON.stringify({ keys: [{ kty: "EC", d: "secret" }] }) } },
+            "gcr-pull-secrets:keyless.jwks",
+            /a key in it is private/,
+        ],
+        [
+            "jwks without issuerUri",
+            { keyless: { gkeCluster: "projects/acme-dev-123456/locations/x/clusters/c", projectNumber: "123456", jwks } },
+            "gcr-pull-secrets:keyless.jwks",
+            /applies only with issuerUri/,
+        ],
+        [
+            "a reserved pool id",
+            { keyless: { issuerUri: "https://issuer.example.com", poolId: "gcp-pool" } },
+            "gcr-pull-secrets:keyless.poolId",
+            /not a valid id \(4-32 characters/,
+        ],
+        [
+            "a provider named by its id only",
+            { keyless: { workloadIdentityProvider: "kubernetes" } },
+            "gcr-pull-secrets:keyless.workloadIdentityProvider",
+            /not a provider's full name: it is projects\/NUMBER\/locations\/global/,
+        ],
+        [
+            "GKE without the project number",
+            { keyless: { gkeCluster: "projects/acme-dev-123456/locations/europe-west1/clusters/dev" } },
+            "gcr-pull-secrets:keyless.gkeCluster",
+            /needs projectNumber too/,
+        ],
+        [
+            "a project number elsewhere",
+            { keyless: { issuerUri: "https://issuer.example.com", projectNumber: "123456" } },
+            "gcr-pull-secrets:keyless.projectNumber",
+            /applies only with gkeCluster/,
+        ],
+        [
+            "a project id as the number",
+            { keyless: { gkeCluster: "projects/acme-dev-123456/locations/europe-west1/clusters/dev", projectNumber: "acme-dev" } },
+            "gcr-pull-secrets:keyless.projectNumber",
+            /not a project number \(digits only/,
+        ],
+        [
+            "a bad reader email",
+            { keyless: { issuerUri: "https://issuer.example.com", serviceAccountEmail: "reader@gmail.com" } },
+            "gcr-pull-secrets:keyless.serviceAccountEmail",
+            /not a service account email/,
+        ],
+        [
+            "the refresher in kube-system",
+            { keyless: { issuerUri: "https://issuer.example.com", namespace: "kube-system" } },
+            "gcr-pull-secrets:keyless.namespace",
+            /a namespace the stack cannot create and own/,
+        ],
+        [
+            "the refresher in a listed namespace",
+            { keyless: { issuerUri: "https://issuer.example.com", namespace: "team-a" } },
+            "gcr-pull-secrets:keyless.namespace",
+            /also listed in namespaces; the refresher needs a namespace of its own/,
+        ],
+        [
+            "a schedule of four fields",
+            { keyless: { issuerUri: "https://issuer.example.com", schedule: "*/30 * * *" } },
+            "gcr-pull-secrets:keyless.schedule",
+            /not a cron schedule of five fields .* tokens live one hour/,
+        ],
         ["a misspelt field", { keyless: { issuerUrl: "https://issuer.example.com" } }, "gcr-pull-secrets:keyless.issuerUrl", /did you mean issuerUri\?/],
-        ["rotation with keyless", { keyless: { issuerUri: "https://issuer.example.com" }, rotationDays: 30 }, "gcr-pull-secrets:rotationDays", /keyless is set: there is no key to rotate/],
-        ["a base64 username with keyless", { keyless: { issuerUri: "https://issuer.example.com" }, username: "_json_key_base64" }, "gcr-pull-secrets:username", /whose username is always oauth2accesstoken/],
-        ["keyless and a key", { keyless: { issuerUri: "https://issuer.example.com" }, jsonKey: "x" }, "gcr-pull-secrets:jsonKey", /is set together with gcr-pull-secrets:keyless; keep exactly one credential source/],
+        [
+            "rotation with keyless",
+            { keyless: { issuerUri: "https://issuer.example.com" }, rotationDays: 30 },
+            "gcr-pull-secrets:rotationDays",
+            /keyless is set: there is no key to rotate/,
+        ],
+        [
+            "a base64 username with keyless",
+            { keyless: { issuerUri: "https://issuer.example.com" }, username: "_json_key_base64" },
+            "gcr-pull-secrets:username",
+            /whose username is always oauth2accesstoken/,
+        ],
+        [
+            "keyless and a key",
+            { keyless: { issuerUri: "https://issuer.example.com" }, jsonKey: "x" },
+            "gcr-pull-secrets:jsonKey",
+            /is set together with gcr-pull-secrets:keyless; keep exactly one credential source/,
+        ],
     ];
     for (const [description, change, path, words] of bad) {
         it(`refuses ${description}, naming ${path} and the fix`, () => {
             const problems = stackProblems({ ...base, ...change }).filter((line) => line.startsWith(`${path} `));
-            assert.ok(problems.some((line) => words.test(line)), `expected ${words} at ${path}; got:\n${stackProblems({ ...base, ...change }).join("\n")}`);
+            assert.ok(
+                problems.some((line) => words.test(line)),
+                `expected ${words} at ${path}; got:\n${stackProblems({ ...base, ...change }).join("\n")}`,
+            );
         });
     }
 
@@ -195,7 +293,11 @@ describe("keyless: the component under mocks", () => {
     it("the refresher: its namespace and ServiceAccount, get+patch on exactly the one Secret per namespace, the script, a CronJob and a first run", async () => {
         const { parents, component, options } = await build(withKeyless({ issuerUri: privateIssuer, jwks }));
         assert.deepStrictEqual(findCreated(types.namespace, "pull-refresher").inputs.metadata.name, "gcr-pull-secrets-refresher");
-        assert.strictEqual(options.get(`${types.namespace}::pull-refresher`)?.retainOnDelete, true, "a namespace that may have existed before is never deleted");
+        assert.strictEqual(
+            options.get(`${types.namespace}::pull-refresher`)?.retainOnDelete,
+            true,
+            "a namespace that may have existed before is never deleted",
+        );
         assert.deepStrictEqual(findCreated(types.serviceAccount, "pull-refresher").inputs.metadata.name, "token-refresher");
         for (const ns of ["team-a", "team-b"]) {
             const role = findCreated(types.role, `pull-refresher-${ns}`).inputs;
@@ -205,7 +307,11 @@ describe("keyless: the component under mocks", () => {
             assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "token-refresher", namespace: "gcr-pull-secrets-refresher" }]);
         }
         const script = findCreated(types.configMap, "pull-refresher-script").inputs;
-        assert.strictEqual(script.data["refresh-pull-secrets.js"], fs.readFileSync(refresherScriptFile, "utf8"), "the ConfigMap carries the very file the tests run");
+        assert.strictEqual(
+            script.data["refresh-pull-secrets.js"],
+            fs.readFileSync(refresherScriptFile, "utf8"),
+            "the ConfigMap carries the very file the tests run",
+        );
 
         const cron = findCreated(types.cronJob, "pull-refresher").inputs;
         assert.strictEqual(cron.spec.schedule, "*/30 * * * *");
@@ -226,7 +332,11 @@ describe("keyless: the component under mocks", () => {
             assert.strictEqual(projected.expirationSeconds, 3600);
         }
         const firstRun = findCreated(types.job, "pull-refresher-first-run").inputs;
-        assert.deepStrictEqual(firstRun.metadata.annotations, { "pulumi.com/replaceUnready": "true" }, "pulumi up waits for the first refresh by default, and retries a failed one");
+        assert.deepStrictEqual(
+            firstRun.metadata.annotations,
+            { "pulumi.com/replaceUnready": "true" },
+            "pulumi up waits for the first refresh by default, and retries a failed one",
+        );
 
         // Every resource is a child of the component, and none of them carries a secret.
         for (const r of recorded) {
@@ -250,7 +360,13 @@ describe("keyless: the component under mocks", () => {
     });
 
     it("GKE: no pool is created; the reads go to the cluster pool's principal and the token is issued for that pool", async () => {
-        await build(withKeyless({ gkeCluster: "projects/acme-dev-123456/locations/europe-west1/clusters/dev", projectNumber: "555555555555", namespace: "pull-refresh" }));
+        await build(
+            withKeyless({
+                gkeCluster: "projects/acme-dev-123456/locations/europe-west1/clusters/dev",
+                projectNumber: "555555555555",
+                namespace: "pull-refresh",
+            }),
+        );
         assert.deepStrictEqual([...ofType(types.pool), ...ofType(types.poolProvider)], []);
         for (const grant of ofType(types.repoMember)) {
             assert.strictEqual(
@@ -268,8 +384,14 @@ describe("keyless: the component under mocks", () => {
             namespaces: ["team-a"],
             keyless: { workloadIdentityProvider: "projects/99/locations/global/workloadIdentityPools/platform/providers/dev-cluster", waitForFirstRun: false },
         });
-        assert.deepStrictEqual(recorded.filter((r) => r.type.startsWith("gcp:")), []);
-        assert.strictEqual(env(podSpec(findCreated(types.job, "pull-refresher-first-run"))).STS_AUDIENCE, "//iam.googleapis.com/projects/99/locations/global/workloadIdentityPools/platform/providers/dev-cluster");
+        assert.deepStrictEqual(
+            recorded.filter((r) => r.type.startsWith("gcp:")),
+            [],
+        );
+        assert.strictEqual(
+            env(podSpec(findCreated(types.job, "pull-refresher-first-run"))).STS_AUDIENCE,
+            "//iam.googleapis.com/projects/99/locations/global/workloadIdentityPools/platform/providers/dev-cluster",
+        );
         assert.deepStrictEqual(findCreated(types.job, "pull-refresher-first-run").inputs.metadata.annotations, { "pulumi.com/skipAwait": "true" });
     });
 
@@ -279,11 +401,13 @@ describe("keyless: the component under mocks", () => {
         const before = recorded.map((r) => `${r.type}::${r.name}`);
         await build({ ...args, namespaces: ["team-0", ...base.namespaces!] });
         const after = recorded.map((r) => `${r.type}::${r.name}`);
-        assert.deepStrictEqual(after.filter((k) => !before.includes(k)).sort(), [
-            `${types.pullSecret}::pull-team-0`,
-            `${types.roleBinding}::pull-refresher-team-0`,
-            `${types.role}::pull-refresher-team-0`,
-        ].sort());
-        assert.deepStrictEqual(before.filter((k) => !after.includes(k)), []);
+        assert.deepStrictEqual(
+            after.filter((k) => !before.includes(k)).sort(),
+            [`${types.pullSecret}::pull-team-0`, `${types.roleBinding}::pull-refresher-team-0`, `${types.role}::pull-refresher-team-0`].sort(),
+        );
+        assert.deepStrictEqual(
+            before.filter((k) => !after.includes(k)),
+            [],
+        );
     });
 });

@@ -35,7 +35,12 @@ describe("the provider's connection to the API server", function () {
             apiVersion: "v1",
             kind: "Config",
             "current-context": "local",
-            clusters: [{ name: "local", cluster: { server: `https://127.0.0.1:${port}`, "certificate-authority-data": fs.readFileSync(certs.caCert).toString("base64") } }],
+            clusters: [
+                {
+                    name: "local",
+                    cluster: { server: `https://127.0.0.1:${port}`, "certificate-authority-data": fs.readFileSync(certs.caCert).toString("base64") },
+                },
+            ],
             users: [{ name: "admin", user: { token: "not-a-real-token" } }],
             contexts: [{ name: "local", context: { cluster: "local", user: "admin" } }],
         });

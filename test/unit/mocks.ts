@@ -85,7 +85,12 @@ pulumi.runtime.setMocks(
             if (args.token === functions.listNamespaces && cluster !== undefined) {
                 if (cluster === "unconfigured") return {};
                 const withAccounts = args.inputs.serviceAccounts === true;
-                return { namespaces: cluster.map(({ serviceAccounts, ...namespace }) => ({ ...namespace, ...(withAccounts ? { serviceAccounts: serviceAccounts ?? [] } : {}) })) };
+                return {
+                    namespaces: cluster.map(({ serviceAccounts, ...namespace }) => ({
+                        ...namespace,
+                        ...(withAccounts ? { serviceAccounts: serviceAccounts ?? [] } : {}),
+                    })),
+                };
             }
             throw new Error(`unexpected provider function call ${args.token}`);
         },

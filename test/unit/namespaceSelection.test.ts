@@ -23,7 +23,11 @@ function onlyProblemAt(args: Partial<GcrPullSecretsArgs> & Record<string, unknow
 
 describe("namespaceSelector and excludeNamespaces: checked before anything is created", () => {
     it("a selector alone is enough: namespaces may then be left out", () => {
-        const plan = planFromArgs({ ...validCreateStack, namespaces: undefined, namespaceSelector: { matchLabels: { "gcr-pull-secrets.dev/enabled": "true" } } });
+        const plan = planFromArgs({
+            ...validCreateStack,
+            namespaces: undefined,
+            namespaceSelector: { matchLabels: { "gcr-pull-secrets.dev/enabled": "true" } },
+        });
         assert.deepStrictEqual(plan.namespaces, []);
         assert.deepStrictEqual(plan.namespaceSelector?.selector, { requirements: [{ key: "gcr-pull-secrets.dev/enabled", operator: "In", values: ["true"] }] });
         assert.deepStrictEqual(plan.namespaceSelector?.serviceAccounts, ["default"]);
@@ -34,17 +38,37 @@ describe("namespaceSelector and excludeNamespaces: checked before anything is cr
     });
 
     it("an unquoted true in matchLabels is refused with the quoted form", () => {
-        onlyProblemAt({ namespaceSelector: { matchLabels: { enabled: true as unknown as string } } }, "namespaceSelector.matchLabels.enabled", /not text.*pass it as a string/);
+        onlyProblemAt(
+            { namespaceSelector: { matchLabels: { enabled: true as unknown as string } } },
+            "namespaceSelector.matchLabels.enabled",
+            /not text.*pass it as a string/,
+        );
     });
 
     it("operators are the four Kubernetes ones, case-sensitive", () => {
-        onlyProblemAt({ namespaceSelector: { matchExpressions: [{ key: "team", operator: "in", values: ["a"] }] } }, "namespaceSelector.matchExpressions[0].operator", /"In" \(operators are case-sensitive\)/);
-        onlyProblemAt({ namespaceSelector: { matchExpressions: [{ key: "team", operator: "Equals", values: ["a"] }] } }, "namespaceSelector.matchExpressions[0].operator", /"In", "NotIn", "Exists", "DoesNotExist"/);
+        onlyProblemAt(
+            { namespaceSelector: { matchExpressions: [{ key: "team", operator: "in", values: ["a"] }] } },
+            "namespaceSelector.matchExpressions[0].operator",
+            /"In" \(operators are case-sensitive\)/,
+        );
+        onlyProblemAt(
+            { namespaceSelector: { matchExpressions: [{ key: "team", operator: "Equals", values: ["a"] }] } },
+            "namespaceSelector.matchExpressions[0].operator",
+            /"In", "NotIn", "Exists", "DoesNotExist"/,
+        );
     });
 
     it("In and NotIn need values; Exists and DoesNotExist take none", () => {
-        onlyProblemAt({ namespaceSelector: { matchExpressions: [{ key: "team", operator: "NotIn" }] } }, "namespaceSelector.matchExpressions[0].values", /at least one value for operator NotIn/);
-        onlyProblemAt({ namespaceSelector: { matchExpressions: [{ key: "team", operator: "Exists", values: ["a"] }] } }, "namespaceSelector.matchExpressions[0].values", /must be empty for operator Exists/);
+        onlyProblemAt(
+            { namespaceSelector: { matchExpressions: [{ key: "team", operator: "NotIn" }] } },
+            "namespaceSelector.matchExpressions[0].values",
+            /at least one value for operator NotIn/,
+        );
+        onlyProblemAt(
+            { namespaceSelector: { matchExpressions: [{ key: "team", operator: "Exists", values: ["a"] }] } },
+            "namespaceSelector.matchExpressions[0].values",
+            /must be empty for operator Exists/,
+        );
     });
 
     it("label keys and values follow Kubernetes' syntax", () => {
@@ -77,11 +101,13 @@ describe("namespaceSelector and excludeNamespaces: checked before anything is cr
 const labelKey = fc.constantFrom("team", "env", "example.com/tier", "pulls");
 const labelValue = fc.constantFrom("a", "b", "c", "");
 const labels = fc.dictionary(labelKey, labelValue, { maxKeys: 4 });
-const requirement = fc.record({
-    key: labelKey,
-    operator: fc.constantFrom<SelectorOperator>("In", "NotIn", "Exists", "DoesNotExist"),
-    values: fc.uniqueArray(labelValue, { minLength: 1, maxLength: 3 }),
-}).map((r) => (r.operator === "Exists" || r.operator === "DoesNotExist" ? { ...r, values: [] } : r));
+const requirement = fc
+    .record({
+        key: labelKey,
+        operator: fc.constantFrom<SelectorOperator>("In", "NotIn", "Exists", "DoesNotExist"),
+        values: fc.uniqueArray(labelValue, { minLength: 1, maxLength: 3 }),
+    })
+    .map((r) => (r.operator === "Exists" || r.operator === "DoesNotExist" ? { ...r, values: [] } : r));
 const selector: fc.Arbitrary<LabelSelectorPlan> = fc.array(requirement, { maxLength: 4 }).map((requirements) => ({ requirements }));
 
 describe("label selectors match as Kubernetes matches them", () => {
@@ -91,8 +117,11 @@ describe("label selectors match as Kubernetes matches them", () => {
 
     it("a selector is the conjunction of its requirements", () => {
         fc.assert(
-            fc.property(selector, selector, labels, (a, b, l) =>
-                matchesLabels({ requirements: [...a.requirements, ...b.requirements] }, l) === (matchesLabels(a, l) && matchesLabels(b, l)),
+            fc.property(
+                selector,
+                selector,
+                labels,
+                (a, b, l) => matchesLabels({ requirements: [...a.requirements, ...b.requirements] }, l) === (matchesLabels(a, l) && matchesLabels(b, l)),
             ),
         );
     });
@@ -142,11 +171,15 @@ const clusterNamespace: fc.Arbitrary<ClusterNamespace> = fc.record({
     terminating: fc.boolean(),
     serviceAccounts: fc.uniqueArray(clusterAccount, { selector: (a) => a.name, maxLength: 4 }),
 });
-const coverage = fc.record({
-    serviceAccounts: fc.uniqueArray(accountName, { maxLength: 3 }).map((names) => ["default", ...names.filter((n) => n !== "default")]),
-    allServiceAccounts: fc.boolean(),
-    serviceAccountSelector: fc.option(selector, { nil: undefined }),
-}).map((c) => (c.allServiceAccounts || c.serviceAccountSelector === undefined ? { serviceAccounts: c.serviceAccounts, allServiceAccounts: c.allServiceAccounts } : c));
+const coverage = fc
+    .record({
+        serviceAccounts: fc.uniqueArray(accountName, { maxLength: 3 }).map((names) => ["default", ...names.filter((n) => n !== "default")]),
+        allServiceAccounts: fc.boolean(),
+        serviceAccountSelector: fc.option(selector, { nil: undefined }),
+    })
+    .map((c) =>
+        c.allServiceAccounts || c.serviceAccountSelector === undefined ? { serviceAccounts: c.serviceAccounts, allServiceAccounts: c.allServiceAccounts } : c,
+    );
 const listedNamespace: fc.Arbitrary<NamespacePlan> = fc
     .tuple(namespaceName, fc.boolean(), fc.boolean(), coverage)
     .map(([name, create, adopt, c]) => ({ name, create, adopt, ...c }));
@@ -223,7 +256,10 @@ describe("resolving the namespaces against the cluster", () => {
                     const rule = t.selected ? c.namespaceSelector! : c.namespaces.find((l) => l.name === t.name)!;
                     const accounts = found.find((n) => n.name === t.name)?.serviceAccounts ?? [];
                     const chosen = accounts
-                        .filter((a) => rule.allServiceAccounts || (rule.serviceAccountSelector !== undefined && matchesLabels(rule.serviceAccountSelector, a.labels)))
+                        .filter(
+                            (a) =>
+                                rule.allServiceAccounts || (rule.serviceAccountSelector !== undefined && matchesLabels(rule.serviceAccountSelector, a.labels)),
+                        )
                         .map((a) => a.name)
                         .filter((n) => !rule.serviceAccounts.includes(n))
                         .sort();
@@ -246,11 +282,25 @@ describe("resolving the namespaces against the cluster", () => {
     });
 
     it("reads the cluster only when a selector needs it, and ServiceAccounts only when one is chosen by rule", () => {
-        const listed = (extra: Partial<NamespacePlan> = {}): NamespacePlan => ({ name: "ci", create: false, adopt: false, serviceAccounts: ["default"], allServiceAccounts: false, ...extra });
+        const listed = (extra: Partial<NamespacePlan> = {}): NamespacePlan => ({
+            name: "ci",
+            create: false,
+            adopt: false,
+            serviceAccounts: ["default"],
+            allServiceAccounts: false,
+            ...extra,
+        });
         assert.strictEqual(clusterLookups({ namespaces: [listed()] }), undefined);
         assert.deepStrictEqual(clusterLookups({ namespaces: [listed({ allServiceAccounts: true })] }), { serviceAccounts: true });
         assert.deepStrictEqual(clusterLookups({ namespaces: [listed({ serviceAccountSelector: { requirements: [] } })] }), { serviceAccounts: true });
-        const selection: NamespaceSelectorPlan = { selector: { requirements: [] }, exclude: [], includeSystem: false, adopt: false, serviceAccounts: ["default"], allServiceAccounts: false };
+        const selection: NamespaceSelectorPlan = {
+            selector: { requirements: [] },
+            exclude: [],
+            includeSystem: false,
+            adopt: false,
+            serviceAccounts: ["default"],
+            allServiceAccounts: false,
+        };
         assert.deepStrictEqual(clusterLookups({ namespaces: [], namespaceSelector: selection }), { serviceAccounts: false });
         assert.deepStrictEqual(clusterLookups({ namespaces: [], namespaceSelector: { ...selection, allServiceAccounts: true } }), { serviceAccounts: true });
     });

@@ -45,9 +45,11 @@ describe("API calls against a server that stops answering", () => {
     });
 
     it("retries a refused connection, but returns an answer of the server (any HTTP status) at once", async () => {
-        const refused = apiThat((call) => (call === 1 ? Promise.reject(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })) : Promise.resolve("up")));
+        const refused = apiThat((call) =>
+            call === 1 ? Promise.reject(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })) : Promise.resolve("up"),
+        );
         assert.strictEqual(await patientApi(refused.api, "s", () => undefined, patience).readNamespace({ name: "x" }), "up");
-        const notFound = apiThat(() => Promise.reject(httpError(404, "namespaces \"x\" not found")));
+        const notFound = apiThat(() => Promise.reject(httpError(404, 'namespaces "x" not found')));
         await assert.rejects(patientApi(notFound.api, "s", () => undefined, patience).readNamespace({ name: "x" }), /not found/);
         assert.strictEqual(notFound.calls(), 1);
     });

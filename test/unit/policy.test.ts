@@ -40,7 +40,9 @@ function urnOf(stack: string, type: string, name: string, parentType?: string): 
 }
 
 /** A pull secret as @pulumi/kubernetes registers it from the component. */
-function pullSecret(overrides: { stack?: string; namespace?: string; props?: Record<string, unknown>; additionalSecretOutputs?: string[]; parentType?: string } = {}): ResourceFacts {
+function pullSecret(
+    overrides: { stack?: string; namespace?: string; props?: Record<string, unknown>; additionalSecretOutputs?: string[]; parentType?: string } = {},
+): ResourceFacts {
     const namespace = overrides.namespace ?? "apps";
     return {
         type: resourceTypes.secret,
@@ -449,8 +451,14 @@ describe("policy pack against the committed stacks (component under mocks)", () 
                 serviceAccountEmail: "reader@acme-prod-123456.iam.gserviceaccount.com",
             },
         }));
-        assert.ok(resources.some((r) => r.type === "gcp:serviceaccount/iAMMember:IAMMember"), "the impersonation grant is declared");
-        assert.ok(resources.some((r) => r.type === "kubernetes:batch/v1:CronJob"), "the refresher is declared");
+        assert.ok(
+            resources.some((r) => r.type === "gcp:serviceaccount/iAMMember:IAMMember"),
+            "the impersonation grant is declared",
+        );
+        assert.ok(
+            resources.some((r) => r.type === "kubernetes:batch/v1:CronJob"),
+            "the refresher is declared",
+        );
         assert.deepEqual(packViolations(resources), []);
     });
 
@@ -459,6 +467,9 @@ describe("policy pack against the committed stacks (component under mocks)", () 
             await declaredResources("staging", (args) => ({ ...args, allowSystemNamespaces: true, namespaces: [...(args.namespaces ?? []), "kube-system"] })),
         );
         assert.strictEqual(found.length, 1, "the PullSecret (the Secret and its ServiceAccount entries)");
-        assert.ok(found.every((m) => /system namespace "kube-system"/.test(m)), found.join("\n"));
+        assert.ok(
+            found.every((m) => /system namespace "kube-system"/.test(m)),
+            found.join("\n"),
+        );
     });
 });

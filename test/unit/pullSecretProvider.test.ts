@@ -29,7 +29,10 @@ const httpError = (code: number, message: string) => Object.assign(new Error(mes
 class FakeCluster {
     secrets = new Map<string, SecretObject>();
     /** `namespace/name` -> the names in its imagePullSecrets. */
-    accounts = new Map<string, string[]>([["apps/default", ["someone-elses"]], ["apps/builder", []]]);
+    accounts = new Map<string, string[]>([
+        ["apps/default", ["someone-elses"]],
+        ["apps/builder", []],
+    ]);
     namespaces = new Set(["apps"]);
     calls: string[] = [];
     private uid = 0;
@@ -63,7 +66,10 @@ class FakeCluster {
             patchNamespacedSecret: async ({ name, namespace, body }) => {
                 this.calls.push(`patch ${namespace}/${name}`);
                 const secret = this.secrets.get(`${namespace}/${name}`)!;
-                const patch = body as { metadata: { labels: Record<string, string>; annotations: Record<string, string | null> }; data: Record<string, string> };
+                const patch = body as {
+                    metadata: { labels: Record<string, string>; annotations: Record<string, string | null> };
+                    data: Record<string, string>;
+                };
                 const annotations: Record<string, string> = { ...secret.metadata?.annotations };
                 for (const [k, v] of Object.entries(patch.metadata.annotations)) {
                     if (v === null) delete annotations[k];
@@ -90,7 +96,10 @@ class FakeCluster {
             patchNamespacedServiceAccount: async ({ name, namespace, body }) => {
                 this.calls.push(`patch sa ${namespace}/${name}`);
                 const list = (body as { imagePullSecrets: { name: string }[] | null }).imagePullSecrets;
-                this.accounts.set(`${namespace}/${name}`, (list ?? []).map((ref) => ref.name));
+                this.accounts.set(
+                    `${namespace}/${name}`,
+                    (list ?? []).map((ref) => ref.name),
+                );
                 return {};
             },
         };
@@ -116,7 +125,11 @@ describe("PullSecret provider", () => {
         assert.strictEqual(secret.type, "kubernetes.io/dockerconfigjson");
         assert.strictEqual(secret.metadata?.annotations?.[stackAnnotation], owner);
         assert.strictEqual(secret.metadata?.labels?.["app.kubernetes.io/part-of"], "gcr-pull-secrets");
-        assert.deepStrictEqual(outs, { namespace: "apps", secretName: "regcred", serviceAccounts: ["default"], attached: ["default"], uid: "uid-1" }, "outputs repeat no input");
+        assert.deepStrictEqual(
+            outs,
+            { namespace: "apps", secretName: "regcred", serviceAccounts: ["default"], attached: ["default"], uid: "uid-1" },
+            "outputs repeat no input",
+        );
         assert.ok(!JSON.stringify(outs).includes(JSON.parse(sampleKeyJson).private_key_id), "no key material in the state");
     });
 
@@ -124,7 +137,10 @@ describe("PullSecret provider", () => {
         const cluster = new FakeCluster();
         cluster.secrets.set("apps/regcred", { type: "kubernetes.io/dockerconfigjson", metadata: { uid: "theirs" }, data: { ".dockerconfigjson": "e30=" } });
         const { failures } = await cluster.handler().check({}, { ...inputs });
-        assert.deepStrictEqual(failures.map((f) => f.property), ["secretName"]);
+        assert.deepStrictEqual(
+            failures.map((f) => f.property),
+            ["secretName"],
+        );
         assert.match(failures[0].reason, /already exists and was not created by this stack.*set adopt: true on namespace "apps"/);
         await assert.rejects(cluster.handler().create({ ...inputs }), /already exists and was not created by this stack/);
         assert.strictEqual(cluster.content(), "{}", "their Secret is untouched");
@@ -156,7 +172,10 @@ describe("PullSecret provider", () => {
     it("fails the preview at once for a namespace that does not exist and is not created by the stack", async () => {
         const cluster = new FakeCluster();
         const { failures } = await cluster.handler().check({}, { ...inputs, namespace: "ghost" });
-        assert.deepStrictEqual(failures.map((f) => f.property), ["namespace"]);
+        assert.deepStrictEqual(
+            failures.map((f) => f.property),
+            ["namespace"],
+        );
         assert.match(failures[0].reason, /namespace "ghost" does not exist in the cluster: create it first, or set create: true/);
         const created = await cluster.handler().check({}, { ...inputs, namespace: "ghost", namespaceCreatedByStack: true });
         assert.deepStrictEqual(created.failures, []);
@@ -180,7 +199,12 @@ describe("PullSecret provider", () => {
 
     it("takes over state the Kubernetes provider wrote (0.1) with an update in place, never a replacement", async () => {
         const handler = new FakeCluster().handler();
-        const legacy = { apiVersion: "v1", kind: "Secret", metadata: { name: "regcred", namespace: "apps", uid: "old" }, data: secretValue({ ".dockerconfigjson": "x" }) };
+        const legacy = {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "regcred", namespace: "apps", uid: "old" },
+            data: secretValue({ ".dockerconfigjson": "x" }),
+        };
         const outcome = await handler.diff("apps/regcred", legacy, { ...inputs });
         assert.strictEqual(outcome.changes, true);
         assert.deepStrictEqual(outcome.replaces, []);
@@ -190,7 +214,9 @@ describe("PullSecret provider", () => {
         const cluster = new FakeCluster();
         const { outs } = await cluster.handler().create({ ...inputs });
         const next = buildDockerConfigJson(["asia.gcr.io"], sampleKeyJson.replace("1234567890", "999"), "_json_key");
-        const updated = await cluster.handler(next).update("apps/regcred", outs, { ...inputs, dockerConfigDigest: secretValue(dockerConfigDigest(next)) }, { ...inputs });
+        const updated = await cluster
+            .handler(next)
+            .update("apps/regcred", outs, { ...inputs, dockerConfigDigest: secretValue(dockerConfigDigest(next)) }, { ...inputs });
         assert.strictEqual(cluster.content(), next);
         assert.strictEqual(updated.outs.uid, outs.uid);
     });
@@ -209,7 +235,11 @@ describe("PullSecret provider", () => {
         const read = await cluster.handler().read(id, outs, { ...inputs });
         assert.ok(isSecretValue(read.props.dockerConfigDigest));
         assert.strictEqual(revealed(read.props.dockerConfigDigest), dockerConfigDigest("{}"));
-        assert.deepStrictEqual(await cluster.handler().diff(id, read.props, { ...inputs }, { ...inputs }), { changes: true, replaces: [], diffs: ["dockerConfigDigest"] });
+        assert.deepStrictEqual(await cluster.handler().diff(id, read.props, { ...inputs }, { ...inputs }), {
+            changes: true,
+            replaces: [],
+            diffs: ["dockerConfigDigest"],
+        });
         cluster.secrets.clear();
         assert.strictEqual((await cluster.handler().read(id, outs, { ...inputs })).id, undefined);
     });
@@ -314,7 +344,10 @@ describe("provider configuration diff", () => {
     it("a new key or refreshed credentials update the provider in place", () => {
         const rotated = diffProviderSettings(config, { ...config, dockerConfigJson: secretValue("{}") });
         assert.deepStrictEqual(rotated, { changes: true, replaces: [], diffs: ["dockerConfigJson"] });
-        const refreshed = diffProviderSettings(config, { ...config, kubeconfig: secretValue(kubeconfigFor("https://a:6443").replace("token: t", "token: t2")) });
+        const refreshed = diffProviderSettings(config, {
+            ...config,
+            kubeconfig: secretValue(kubeconfigFor("https://a:6443").replace("token: t", "token: t2")),
+        });
         assert.deepStrictEqual(refreshed.replaces, []);
     });
 
@@ -323,7 +356,11 @@ describe("provider configuration diff", () => {
     });
 
     it("never replaces when state of 0.1 (the Kubernetes or the dynamic provider) arrives through an alias", () => {
-        assert.deepStrictEqual(diffProviderSettings({ enableSecretMutable: "true", context: "old" }, config), { changes: true, replaces: [], diffs: ["kubeconfig", "dockerConfigJson"] });
+        assert.deepStrictEqual(diffProviderSettings({ enableSecretMutable: "true", context: "old" }, config), {
+            changes: true,
+            replaces: [],
+            diffs: ["kubeconfig", "dockerConfigJson"],
+        });
         assert.deepStrictEqual(diffProviderSettings({}, config).replaces, []);
     });
 });
@@ -333,20 +370,26 @@ describe("provider errors never quote the kubeconfig", () => {
 
     it("a kubeconfig that does not parse is reported by kind, not by its text", () => {
         const broken = `apiVersion: v1\nusers:\n  - name: u\n    user: {token: ${marker}\n  bad: [`;
-        assert.throws(() => connect({ kubeconfig: broken }), (error: Error) => {
-            assert.match(error.message, /^the kubeconfig setting is not a readable kubeconfig file/);
-            assert.ok(!error.message.includes("SECRETMARKER"), error.message);
-            return true;
-        });
+        assert.throws(
+            () => connect({ kubeconfig: broken }),
+            (error: Error) => {
+                assert.match(error.message, /^the kubeconfig setting is not a readable kubeconfig file/);
+                assert.ok(!error.message.includes("SECRETMARKER"), error.message);
+                return true;
+            },
+        );
     });
 
     it("an unknown context is named, the kubeconfig's content is not", () => {
         const config = `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://10.0.0.1:6443'}}]\nusers: [{name: u, user: {token: ${marker}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
-        assert.throws(() => connect({ kubeconfig: config, context: "nope" }), (error: Error) => {
-            assert.match(error.message, /kubeContext "nope" is not a context of the kubeconfig setting; known: x/);
-            assert.ok(!error.message.includes("SECRETMARKER"), error.message);
-            return true;
-        });
+        assert.throws(
+            () => connect({ kubeconfig: config, context: "nope" }),
+            (error: Error) => {
+                assert.match(error.message, /kubeContext "nope" is not a context of the kubeconfig setting; known: x/);
+                assert.ok(!error.message.includes("SECRETMARKER"), error.message);
+                return true;
+            },
+        );
     });
 });
 
@@ -415,7 +458,11 @@ describe("PullSecret provider, keyless: the refresher owns the content", () => {
 
     it("adopting in keyless mode takes the Secret over in place and keeps its content until the first refresh", async () => {
         const cluster = new FakeCluster();
-        cluster.secrets.set("apps/regcred", { type: "kubernetes.io/dockerconfigjson", metadata: { uid: "theirs", annotations: { [lastAppliedAnnotation]: "old" } }, data: { ".dockerconfigjson": "e30=" } });
+        cluster.secrets.set("apps/regcred", {
+            type: "kubernetes.io/dockerconfigjson",
+            metadata: { uid: "theirs", annotations: { [lastAppliedAnnotation]: "old" } },
+            data: { ".dockerconfigjson": "e30=" },
+        });
         await cluster.handler(undefined).create({ ...keylessInputs, adopt: true });
         assert.strictEqual(cluster.secrets.get("apps/regcred")!.metadata?.uid, "theirs");
         assert.strictEqual(cluster.content(), "{}");
@@ -424,10 +471,16 @@ describe("PullSecret provider, keyless: the refresher owns the content", () => {
 
     it("provider configuration: keyless needs no docker config and refuses one; a key switched to keyless is an update", () => {
         assert.deepStrictEqual(checkProviderSettings({ keyless: "true" }), []);
-        assert.deepStrictEqual(checkProviderSettings({ keyless: "true", dockerConfigJson: secretValue("{}") }).map((f) => f.property), ["dockerConfigJson"]);
+        assert.deepStrictEqual(
+            checkProviderSettings({ keyless: "true", dockerConfigJson: secretValue("{}") }).map((f) => f.property),
+            ["dockerConfigJson"],
+        );
         // Neither: the cluster-only reader the component makes for its namespace lookups.
         assert.deepStrictEqual(checkProviderSettings({}), []);
-        assert.deepStrictEqual(checkProviderSettings({ dockerConfigJson: secretValue("") }).map((f) => f.property), ["dockerConfigJson"]);
+        assert.deepStrictEqual(
+            checkProviderSettings({ dockerConfigJson: secretValue("") }).map((f) => f.property),
+            ["dockerConfigJson"],
+        );
         assert.deepStrictEqual(diffProviderSettings({ keyless: "true" }, { keyless: "true" }), { changes: false, replaces: [], diffs: [] });
         const toKeyless = diffProviderSettings({ dockerConfigJson: secretValue(dockerConfigJson) }, { keyless: "true" });
         assert.deepStrictEqual(toKeyless, { changes: true, replaces: [], diffs: ["dockerConfigJson", "keyless"] });

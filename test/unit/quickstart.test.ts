@@ -38,7 +38,15 @@ function configSet(config: Record<string, unknown>, args: string[]): void {
     }
     const [, namespace, first, rest] = /^([^:]+):([^.[]+)(.*)$/.exec(key)!;
     const steps: (string | number)[] = [first, ...[...rest.matchAll(/\.([^.[]+)|\[(\d+)\]/g)].map((m) => (m[1] !== undefined ? m[1] : Number(m[2])))];
-    const typed = flags.includes("--type") ? value : value === "true" ? true : value === "false" ? false : /^(0|[1-9][0-9]*)$/.test(value) ? Number(value) : value;
+    const typed = flags.includes("--type")
+        ? value
+        : value === "true"
+          ? true
+          : value === "false"
+            ? false
+            : /^(0|[1-9][0-9]*)$/.test(value)
+              ? Number(value)
+              : value;
     let container: Record<string | number, unknown> = config;
     const fullSteps: (string | number)[] = [`${namespace}:${first}`, ...steps.slice(1)];
     fullSteps.forEach((step, i) => {
@@ -60,7 +68,10 @@ describe("README quickstart", () => {
 
     it("creates a stack that has no committed stack file, so nothing is inherited", () => {
         assert.ok(stack, "the quickstart runs `pulumi stack init <name>`");
-        assert.ok(!fs.existsSync(path.join(root, `Pulumi.${stack}.yaml`)), `Pulumi.${stack}.yaml is committed: \`pulumi stack init ${stack}\` would start from it`);
+        assert.ok(
+            !fs.existsSync(path.join(root, `Pulumi.${stack}.yaml`)),
+            `Pulumi.${stack}.yaml is committed: \`pulumi stack init ${stack}\` would start from it`,
+        );
         assert.ok(commands.includes(`npm run validate-config -- ${stack}`), "the quickstart validates the stack it created");
     });
 

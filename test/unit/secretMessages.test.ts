@@ -78,7 +78,12 @@ function badForms(setting: string, m: string, l: string): unknown[] {
         `[{"name": "a", ${JSON.stringify(l)}: 1, ${JSON.stringify(l)}: 2}]`,
     ];
     const specific: Record<string, unknown[]> = {
-        serviceAccount: [{ accountId: m }, { accountId: l, [l]: m }, { accountId: `${l}_`, displayName: m.repeat(10), description: m.repeat(30) }, { accountId: 12345678 }],
+        serviceAccount: [
+            { accountId: m },
+            { accountId: l, [l]: m },
+            { accountId: `${l}_`, displayName: m.repeat(10), description: m.repeat(30) },
+            { accountId: 12345678 },
+        ],
         existingServiceAccountEmail: [`${l}@${l}.iam.gserviceaccount.com.${m}`, `${l}@example.com`],
         jsonKey: [
             JSON.stringify({ ...key, type: m }),
@@ -89,13 +94,25 @@ function badForms(setting: string, m: string, l: string): unknown[] {
             `${m}{"type":"service_account"`,
         ],
         project: [l, `${l}_x`],
-        registries: [[`${l}-${l}1-docker.pkg.dev`, `${l}-${l}1-docker.pkg.dev`], [`${l}.gcr.io`], [`${l}-docker.pkg.dev`], [`HTTPS://ASIA.GCR.IO/${l}`], [`https://${l}-${l}1-docker.pkg.dev/${m}`]],
+        registries: [
+            [`${l}-${l}1-docker.pkg.dev`, `${l}-${l}1-docker.pkg.dev`],
+            [`${l}.gcr.io`],
+            [`${l}-docker.pkg.dev`],
+            [`HTTPS://ASIA.GCR.IO/${l}`],
+            [`https://${l}-${l}1-docker.pkg.dev/${m}`],
+        ],
         artifactRegistryRepositories: [
             [{ location: `${l}-${l}1`, repository: l }],
-            [{ location: `${l}-${l}1`, repository: l }, { location: `${l}-${l}1`, repository: l }],
+            [
+                { location: `${l}-${l}1`, repository: l },
+                { location: `${l}-${l}1`, repository: l },
+            ],
             [{ location: "europe", repository: "asia.gcr.io", project: l }],
             [{ location: l, repository: m, project: m, [l]: m }],
-            [{ location: "asia", repository: "asia.gcr.io", project: l }, { location: "asia", repository: "asia.gcr.io", project: l }],
+            [
+                { location: "asia", repository: "asia.gcr.io", project: l },
+                { location: "asia", repository: "asia.gcr.io", project: l },
+            ],
         ],
         gcrBuckets: [[`eu.artifacts.${l}.appspot.com`, `eu.artifacts.${l}.appspot.com`], [`artifacts.${l}.appspot.com`], [`${l}.appspot.com`]],
         projectWideRead: [l, "TRUE"],
@@ -103,7 +120,13 @@ function badForms(setting: string, m: string, l: string): unknown[] {
         rotationTrigger: [l],
         username: [l],
         secretName: [`${l}_x`, l],
-        namespaces: [[l, l], [{ name: l, create: l, adopt: m, serviceAccounts: [l, l, m] }], [{ name: l, [l]: true }], [{ name: "default", create: true }], [123, false]],
+        namespaces: [
+            [l, l],
+            [{ name: l, create: l, adopt: m, serviceAccounts: [l, l, m] }],
+            [{ name: l, [l]: true }],
+            [{ name: "default", create: true }],
+            [123, false],
+        ],
         allowSystemNamespaces: [l],
         serviceAccountWaitSeconds: [l, "0"],
         kubeconfig: [`clusters:\n- name: ${l}`, `apiVersion: v1\nkind: Config\n${m}`],
@@ -197,7 +220,10 @@ describe("no secret in any message", () => {
         );
         // The test means something only if the values were refused: every setting whose text can be
         // wrong was (kubeContext takes any text).
-        assert.deepStrictEqual(allSettings.filter((s) => !refusedSomewhere.has(s)), ["kubeContext"]);
+        assert.deepStrictEqual(
+            allSettings.filter((s) => !refusedSomewhere.has(s)),
+            ["kubeContext"],
+        );
     });
 
     it("the same values given to the component as secrets or Outputs are never read into a message", () => {
@@ -206,7 +232,9 @@ describe("no secret in any message", () => {
                 for (const setting of Object.keys(settings)) {
                     for (const form of badForms(setting, m, l)) {
                         const asOutput = { ...jsonKeyBase, [setting]: pulumi.secret(form) } as unknown as GcrPullSecretsArgs;
-                        const text = checkArgs(asOutput).problems.map((p) => `${p.path} ${p.message}`).join("\n");
+                        const text = checkArgs(asOutput)
+                            .problems.map((p) => `${p.path} ${p.message}`)
+                            .join("\n");
                         assert.strictEqual(leak(text, [m, l]), undefined, text);
                     }
                     // jsonKey and kubeconfig are secrets even when passed as plain strings.

@@ -25,7 +25,7 @@ class FakeServiceAccounts {
         const unused = async (): Promise<never> => {
             throw new Error("unused");
         };
-        const notFound = () => Object.assign(new Error("not found"), { code: 404, body: { message: "serviceaccounts \"default\" not found" } });
+        const notFound = () => Object.assign(new Error("not found"), { code: 404, body: { message: 'serviceaccounts "default" not found' } });
         return {
             listNamespace: unused,
             listServiceAccountForAllNamespaces: unused,

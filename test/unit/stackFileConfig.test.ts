@@ -80,7 +80,10 @@ describe("stack files read as the Pulumi CLI reads them", () => {
   gcr-pull-secrets:secretName: {a: 1}
 `;
         const { cliProblems } = stackConfigFromYaml(stackYaml, { stack: "exp", projectYaml: captureProjectYaml });
-        assert.deepStrictEqual(cliProblems.map((p) => p.path), ["gcr-pull-secrets:secretName", "gcr-pull-secrets:gcrBuckets"]);
+        assert.deepStrictEqual(
+            cliProblems.map((p) => p.path),
+            ["gcr-pull-secrets:secretName", "gcr-pull-secrets:gcrBuckets"],
+        );
         assert.match(cliProblems[1].message, /Stack 'exp' with configuration key 'gcr-pull-secrets:gcrBuckets' must be of type 'array<string>'/);
         assert.match(cliProblems[0].message, /must be of type 'string'/);
     });
@@ -106,8 +109,14 @@ describe("stack files read as the Pulumi CLI reads them", () => {
   gcr-pull-secrets:namespaces: [apps, Apps]
 `;
         const result = validateStackYaml(stackYaml, { stack: "s", projectYaml });
-        assert.deepStrictEqual(result.problems.map((p) => p.path), ["gcr-pull-secrets:namespaces[1]"]);
-        assert.ok(result.notes.some((n) => /gcr-pull-secrets:jsonKey: encrypted, not decrypted here/.test(n)), result.notes.join("\n"));
+        assert.deepStrictEqual(
+            result.problems.map((p) => p.path),
+            ["gcr-pull-secrets:namespaces[1]"],
+        );
+        assert.ok(
+            result.notes.some((n) => /gcr-pull-secrets:jsonKey: encrypted, not decrypted here/.test(n)),
+            result.notes.join("\n"),
+        );
     });
 
     it("accepts and refuses exactly what the program accepts and refuses, because it runs the program's check", () => {
@@ -129,14 +138,17 @@ describe("stack files read as the Pulumi CLI reads them", () => {
             numbers.problems.map((p) => `${p.path} ${p.message.split(";")[0]}`),
             [
                 "gcr-pull-secrets:namespaces[0] is the number 83, not text",
-                'gcr-pull-secrets:namespaces[2] is "2024-01-01 00:00:00 +0000 UTC", not a valid namespace name (lowercase letters, digits and \'-\', at most 63 characters, starting and ending with a letter or digit)',
+                "gcr-pull-secrets:namespaces[2] is \"2024-01-01 00:00:00 +0000 UTC\", not a valid namespace name (lowercase letters, digits and '-', at most 63 characters, starting and ending with a letter or digit)",
             ],
         );
         assert.ok(validateStackYaml(cases[0], { stack: "s", projectYaml, decrypt }).plan);
     });
 
     it("reports a YAML error by position and reason, without quoting the file", () => {
-        const result = validateStackYaml("config:\n  gcr-pull-secrets:jsonKey: PLAINTEXT-SECRET-LINE\n  gcr-pull-secrets:jsonKey: again\n", { stack: "s", projectYaml });
+        const result = validateStackYaml("config:\n  gcr-pull-secrets:jsonKey: PLAINTEXT-SECRET-LINE\n  gcr-pull-secrets:jsonKey: again\n", {
+            stack: "s",
+            projectYaml,
+        });
         assert.strictEqual(result.problems[0].path, "Pulumi.s.yaml");
         assert.match(result.problems[0].message, /is not valid YAML \(line \d+, column \d+\): duplicated mapping key/);
         assert.ok(!result.problems.some((p) => p.message.includes("PLAINTEXT")));
@@ -144,7 +156,10 @@ describe("stack files read as the Pulumi CLI reads them", () => {
 
     it("refuses a key that is not namespace:name, and warns where a top-level value is null", () => {
         const read = stackConfigFromYaml("config:\n  namespaces: [a]\n  gcr-pull-secrets:kubeContext:\n", { stack: "s", projectYaml });
-        assert.deepStrictEqual(read.cliProblems.map((p) => p.path), ["namespaces"]);
+        assert.deepStrictEqual(
+            read.cliProblems.map((p) => p.path),
+            ["namespaces"],
+        );
         assert.strictEqual(read.input.values["gcr-pull-secrets:kubeContext"], "");
         assert.ok(read.notes.some((n) => n.includes('gcr-pull-secrets:kubeContext: the CLI hands it over as an empty string ""')));
     });

@@ -25,9 +25,11 @@ const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/).filter((n) => !
 const arLocations = ["europe-west1", "us-central1", "asia-east2", "us", "europe", "asia"];
 const hosts = ["gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", ...arLocations.map((l) => `${l}-docker.pkg.dev`)];
 
-const namespaceEntry = fc.tuple(name, fc.boolean(), fc.boolean(), fc.uniqueArray(name, { maxLength: 3 }), fc.boolean()).map(([n, create, adopt, serviceAccounts, asText]) =>
-    asText ? n : { name: n, ...(create ? { create } : {}), ...(adopt ? { adopt } : {}), ...(serviceAccounts.length ? { serviceAccounts } : {}) },
-);
+const namespaceEntry = fc
+    .tuple(name, fc.boolean(), fc.boolean(), fc.uniqueArray(name, { maxLength: 3 }), fc.boolean())
+    .map(([n, create, adopt, serviceAccounts, asText]) =>
+        asText ? n : { name: n, ...(create ? { create } : {}), ...(adopt ? { adopt } : {}), ...(serviceAccounts.length ? { serviceAccounts } : {}) },
+    );
 const nameOf = (entry: unknown) => (typeof entry === "string" ? entry : (entry as { name: string }).name);
 
 /** A valid stack with one of the three credential sources; every optional setting sometimes set. */
@@ -67,7 +69,9 @@ const validStack: fc.Arbitrary<Stack> = fc
         return {
             ...stack,
             ...(g.viaProviderProject ? { "gcp:project": "acme-dev-123456" } : { project: "acme-dev-123456" }),
-            ...(g.source === "create" ? { serviceAccount: { accountId: "gke-puller" } } : { existingServiceAccountEmail: "puller@acme-dev-123456.iam.gserviceaccount.com" }),
+            ...(g.source === "create"
+                ? { serviceAccount: { accountId: "gke-puller" } }
+                : { existingServiceAccountEmail: "puller@acme-dev-123456.iam.gserviceaccount.com" }),
             ...(repositories.length ? { artifactRegistryRepositories: repositories } : {}),
             ...(buckets.length ? { gcrBuckets: buckets } : {}),
             // A created account must be granted something.
@@ -122,7 +126,10 @@ const faults = (seed: number): Fault[] => [
         apply: (stack) => {
             // `pulumi config set serviceAccount gke-puller`, without --path: text, not an object.
             stack.serviceAccount = "gke-puller";
-            return { path: `${prefix}serviceAccount`, words: /must be an object \{accountId, displayName\?, description\?\}, not the text "gke-puller"; set each field with `pulumi config set --path/ };
+            return {
+                path: `${prefix}serviceAccount`,
+                words: /must be an object \{accountId, displayName\?, description\?\}, not the text "gke-puller"; set each field with `pulumi config set --path/,
+            };
         },
     },
     {
@@ -130,7 +137,10 @@ const faults = (seed: number): Fault[] => [
         applies: (stack) => source(stack) === "existingServiceAccountEmail",
         apply: (stack) => {
             stack.existingServiceAccountEmail = "bob@example.com";
-            return { path: `${prefix}existingServiceAccountEmail`, words: /not a service account email: it must look like NAME@PROJECT\.iam\.gserviceaccount\.com/ };
+            return {
+                path: `${prefix}existingServiceAccountEmail`,
+                words: /not a service account email: it must look like NAME@PROJECT\.iam\.gserviceaccount\.com/,
+            };
         },
     },
     {
@@ -179,7 +189,10 @@ const faults = (seed: number): Fault[] => [
         applies: () => true,
         apply: (stack) => {
             stack.secretName = ["Reg_Cred", "", "-x"][seed % 3];
-            return { path: `${prefix}secretName`, words: stack.secretName === "" ? /^is empty; set a Secret name/ : /not a valid Secret name \(lowercase letters, digits, '-' and '\.'/ };
+            return {
+                path: `${prefix}secretName`,
+                words: stack.secretName === "" ? /^is empty; set a Secret name/ : /not a valid Secret name \(lowercase letters, digits, '-' and '\.'/,
+            };
         },
     },
     {
@@ -239,7 +252,10 @@ const faults = (seed: number): Fault[] => [
             const namespaces = list(stack, "namespaces");
             namespaces.push({ name: "zz-extra", serviceAccounts: ["builder", "builder"] });
             stack.namespaces = namespaces;
-            return { path: `${prefix}namespaces[${namespaces.length - 1}].serviceAccounts[1]`, words: /repeats "builder" \(also namespaces\[\d+\]\.serviceAccounts\[0\]\); list each ServiceAccount once/ };
+            return {
+                path: `${prefix}namespaces[${namespaces.length - 1}].serviceAccounts[1]`,
+                words: /repeats "builder" \(also namespaces\[\d+\]\.serviceAccounts\[0\]\); list each ServiceAccount once/,
+            };
         },
     },
     {
@@ -250,7 +266,10 @@ const faults = (seed: number): Fault[] => [
             const bad = [registries[0], "quay.io", "https://gcr.io/x", "mars-docker.pkg.dev"][seed % 4];
             registries.push(bad);
             stack.registries = registries;
-            return { path: `${prefix}registries[${registries.length - 1}]`, words: /(repeats|not a Google registry host; use one of|write the host name only|not an Artifact Registry location)/ };
+            return {
+                path: `${prefix}registries[${registries.length - 1}]`,
+                words: /(repeats|not a Google registry host; use one of|write the host name only|not an Artifact Registry location)/,
+            };
         },
     },
     {
@@ -273,7 +292,12 @@ const faults = (seed: number): Fault[] => [
                 { path: at, words: /repeats .* list each repository once/ },
                 { path: at, words: /is served from "southamerica-east1-docker\.pkg\.dev", which is not in registries: add/ },
                 { path: `${at}.projet`, words: /did you mean project\?/ },
-                gcrHost ? { path: `${at}.location`, words: /but the repository behind ".*" is in ".*" \(gcr\.io and us\.gcr\.io: us; eu\.gcr\.io: europe; asia\.gcr\.io: asia\); set that location/ } : { path: at, words: /repeats/ },
+                gcrHost
+                    ? {
+                          path: `${at}.location`,
+                          words: /but the repository behind ".*" is in ".*" \(gcr\.io and us\.gcr\.io: us; eu\.gcr\.io: europe; asia\.gcr\.io: asia\); set that location/,
+                      }
+                    : { path: at, words: /repeats/ },
             ][kind];
         },
     },
@@ -286,7 +310,9 @@ const faults = (seed: number): Fault[] => [
             buckets.push(kind === 0 ? buckets[0] : "acme-images");
             stack.gcrBuckets = buckets;
             const at = `${prefix}gcrBuckets[${buckets.length - 1}]`;
-            return kind === 0 ? { path: at, words: /repeats ".*" \(also gcrBuckets\[0\]\); list each bucket once/ } : { path: at, words: /not a Container Registry bucket: its name has the form artifacts\.PROJECT\.appspot\.com/ };
+            return kind === 0
+                ? { path: at, words: /repeats ".*" \(also gcrBuckets\[0\]\); list each bucket once/ }
+                : { path: at, words: /not a Container Registry bucket: its name has the form artifacts\.PROJECT\.appspot\.com/ };
         },
     },
 ];
@@ -315,7 +341,8 @@ describe("validation: problems are neither dropped nor invented", () => {
                     if (fault.setting === "credential source" && touched.size > 0) continue;
                     if (touched.has("credential source")) continue;
                     touched.add(fault.setting);
-                    if (fault.setting === "serviceAccount" || fault.setting === "existingServiceAccountEmail" || fault.setting === "jsonKey") touched.add("credential source");
+                    if (fault.setting === "serviceAccount" || fault.setting === "existingServiceAccountEmail" || fault.setting === "jsonKey")
+                        touched.add("credential source");
                     expected.push(fault.apply(stack));
                 }
                 const problems = problemsOf(stack);
@@ -344,7 +371,10 @@ describe("validation: problems are neither dropped nor invented", () => {
                     rotationDays: "30",
                     namespaces: ["apps"],
                 });
-                assert.deepStrictEqual(problems.map((p) => p.path), [`${prefix}serviceAccount`, `${prefix}serviceAccountWaitSeconds`]);
+                assert.deepStrictEqual(
+                    problems.map((p) => p.path),
+                    [`${prefix}serviceAccount`, `${prefix}serviceAccountWaitSeconds`],
+                );
                 assert.ok(!problems.some((p) => /jsonKey is set/.test(p.message)), "a broken serviceAccount is not reported as if jsonKey were set");
             }),
         );
@@ -375,7 +405,10 @@ describe("validation: problems are neither dropped nor invented", () => {
                     // The unreadable setting is the only grant asked for.
                     for (const other of ["artifactRegistryRepositories", "gcrBuckets"]) if (other !== setting) delete stack[other];
                 }
-                assert.deepStrictEqual(problemsOf(stack).map((p) => p.path), [`${prefix}${path}`]);
+                assert.deepStrictEqual(
+                    problemsOf(stack).map((p) => p.path),
+                    [`${prefix}${path}`],
+                );
             }),
         );
         assert.deepStrictEqual(
@@ -383,26 +416,32 @@ describe("validation: problems are neither dropped nor invented", () => {
             [`${prefix}projectWideRead`],
         );
         // Whether kube-system was meant to be allowed is unknown when the switch cannot be read.
-        assert.deepStrictEqual(problemsOf({ ...managedStack, namespaces: ["kube-system"], allowSystemNamespaces: "yes" }).map((p) => p.path), [`${prefix}allowSystemNamespaces`]);
+        assert.deepStrictEqual(
+            problemsOf({ ...managedStack, namespaces: ["kube-system"], allowSystemNamespaces: "yes" }).map((p) => p.path),
+            [`${prefix}allowSystemNamespaces`],
+        );
     });
 
     it("misspelt top-level settings are each refused, with the setting meant", () => {
         fc.assert(
-            fc.property(fc.uniqueArray(fc.tuple(fc.constantFrom(...Object.keys(settings)), fc.nat()), { minLength: 1, maxLength: 4, selector: ([s]) => s }), (typos) => {
-                const stack: Stack = { jsonKey: sampleKeyJson, registries: ["gcr.io"], namespaces: ["apps"] };
-                const expected = new Map<string, string>();
-                for (const [setting, seed] of typos) {
-                    const typo = typoOf(setting, seed);
-                    if (typo in settings || expected.has(typo)) continue;
-                    stack[typo] = "x";
-                    expected.set(`${prefix}${typo}`, setting);
-                }
-                const problems = problemsOf(stack);
-                assert.deepStrictEqual(problems.map((p) => p.path).sort(), [...expected.keys()].sort());
-                for (const problem of problems) {
-                    assert.match(problem.message, /^is not a known setting; did you mean gcr-pull-secrets:\w+\?/);
-                }
-            }),
+            fc.property(
+                fc.uniqueArray(fc.tuple(fc.constantFrom(...Object.keys(settings)), fc.nat()), { minLength: 1, maxLength: 4, selector: ([s]) => s }),
+                (typos) => {
+                    const stack: Stack = { jsonKey: sampleKeyJson, registries: ["gcr.io"], namespaces: ["apps"] };
+                    const expected = new Map<string, string>();
+                    for (const [setting, seed] of typos) {
+                        const typo = typoOf(setting, seed);
+                        if (typo in settings || expected.has(typo)) continue;
+                        stack[typo] = "x";
+                        expected.set(`${prefix}${typo}`, setting);
+                    }
+                    const problems = problemsOf(stack);
+                    assert.deepStrictEqual(problems.map((p) => p.path).sort(), [...expected.keys()].sort());
+                    for (const problem of problems) {
+                        assert.match(problem.message, /^is not a known setting; did you mean gcr-pull-secrets:\w+\?/);
+                    }
+                },
+            ),
         );
     });
 });
@@ -420,7 +459,12 @@ describe("validation: the same rules in every object and list", () => {
 
     it("refuses unknown fields with the nearest known one, in every object", () => {
         assert.deepStrictEqual(
-            messages({ ...managedBase, serviceAccount: { accountID: "gke-puller" }, artifactRegistryRepositories: [{ location: "asia", repository: "asia.gcr.io", projects: "x" }], namespaces: [{ name: "apps", adpot: true }] }).map((m) => m.split(" The known")[0]),
+            messages({
+                ...managedBase,
+                serviceAccount: { accountID: "gke-puller" },
+                artifactRegistryRepositories: [{ location: "asia", repository: "asia.gcr.io", projects: "x" }],
+                namespaces: [{ name: "apps", adpot: true }],
+            }).map((m) => m.split(" The known")[0]),
             [
                 "gcr-pull-secrets:serviceAccount.accountID is not a known field; did you mean accountId?",
                 "gcr-pull-secrets:serviceAccount.accountId is missing; set the id of the account to create, for example `pulumi config set --path 'gcr-pull-secrets:serviceAccount.accountId' gke-puller`",
@@ -434,7 +478,10 @@ describe("validation: the same rules in every object and list", () => {
         const repeated = messages({
             ...managedBase,
             registries: ["asia.gcr.io", "eu.gcr.io", "asia.gcr.io"],
-            artifactRegistryRepositories: [{ location: "asia", repository: "asia.gcr.io" }, { location: "asia", repository: "asia.gcr.io", project: "acme-dev-123456" }],
+            artifactRegistryRepositories: [
+                { location: "asia", repository: "asia.gcr.io" },
+                { location: "asia", repository: "asia.gcr.io", project: "acme-dev-123456" },
+            ],
             gcrBuckets: ["eu.artifacts.acme-dev-123456.appspot.com", "eu.artifacts.acme-dev-123456.appspot.com"],
             namespaces: ["apps", { name: "apps" }, { name: "ci", serviceAccounts: ["default", "default"] }],
         });
@@ -446,15 +493,35 @@ describe("validation: the same rules in every object and list", () => {
             'gcr-pull-secrets:namespaces[1].name repeats "apps" (also namespaces[0]); list each namespace once',
             'gcr-pull-secrets:namespaces[2].serviceAccounts[1] repeats "default" (also namespaces[2].serviceAccounts[0]); list each ServiceAccount once',
         ]);
-        assert.deepStrictEqual(problemsOf({ ...base, serviceAccount: '{"accountId": "a", "accountId": "b"}' }).map((p) => p.path).includes(`${prefix}serviceAccount.accountId`), true);
+        assert.deepStrictEqual(
+            problemsOf({ ...base, serviceAccount: '{"accountId": "a", "accountId": "b"}' })
+                .map((p) => p.path)
+                .includes(`${prefix}serviceAccount.accountId`),
+            true,
+        );
     });
 
     it("checks legacy bucket names and that their host is listed", () => {
-        const ok = ["artifacts.acme-dev-123456.appspot.com", "us.artifacts.acme-dev-123456.appspot.com", "eu.artifacts.acme-dev-123456.appspot.com", "asia.artifacts.acme-dev-123456.appspot.com", "eu.artifacts.my-project.example.com.a.appspot.com"];
+        const ok = [
+            "artifacts.acme-dev-123456.appspot.com",
+            "us.artifacts.acme-dev-123456.appspot.com",
+            "eu.artifacts.acme-dev-123456.appspot.com",
+            "asia.artifacts.acme-dev-123456.appspot.com",
+            "eu.artifacts.my-project.example.com.a.appspot.com",
+        ];
         const registries = ["gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io"];
         assert.deepStrictEqual(messages({ ...managedBase, registries, gcrBuckets: ok }), []);
-        for (const bad of ["acme-images", "artifacts.Acme.appspot.com", "uk.artifacts.acme-dev-123456.appspot.com", "artifacts.acme-dev-123456.appspot.com.evil.com", "gs://artifacts.acme-dev-123456.appspot.com"]) {
-            assert.match(messages({ ...managedBase, registries, gcrBuckets: [bad] }).join("\n"), /gcrBuckets\[0\] is ".*", not a Container Registry bucket: its name has the form/);
+        for (const bad of [
+            "acme-images",
+            "artifacts.Acme.appspot.com",
+            "uk.artifacts.acme-dev-123456.appspot.com",
+            "artifacts.acme-dev-123456.appspot.com.evil.com",
+            "gs://artifacts.acme-dev-123456.appspot.com",
+        ]) {
+            assert.match(
+                messages({ ...managedBase, registries, gcrBuckets: [bad] }).join("\n"),
+                /gcrBuckets\[0\] is ".*", not a Container Registry bucket: its name has the form/,
+            );
         }
         assert.deepStrictEqual(messages({ ...managedBase, registries: ["asia.gcr.io"], gcrBuckets: ["artifacts.acme-dev-123456.appspot.com"] }), [
             'gcr-pull-secrets:gcrBuckets[0] is the bucket behind "gcr.io", which is not in registries: add "gcr.io" to registries, or remove this entry',
@@ -499,7 +566,9 @@ describe("validation: the same rules in every object and list", () => {
     });
 
     it("validates 5,000 namespaces in well under a second", () => {
-        const namespaces = JSON.stringify(Array.from({ length: 5000 }, (_, i) => (i % 2 ? `team-${i}` : { name: `ns-${i}`, create: true, serviceAccounts: ["builder"] })));
+        const namespaces = JSON.stringify(
+            Array.from({ length: 5000 }, (_, i) => (i % 2 ? `team-${i}` : { name: `ns-${i}`, create: true, serviceAccounts: ["builder"] })),
+        );
         const values = { [`${prefix}registries`]: '["gcr.io"]', [`${prefix}namespaces`]: namespaces, [`${prefix}jsonKey`]: sampleKeyJson };
         const times: number[] = [];
         for (let run = 0; run < 7; run++) {
