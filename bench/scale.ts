@@ -24,7 +24,7 @@ import { performance } from "perf_hooks";
 import { promisify } from "util";
 import { startControlPlane } from "../tools/cluster/controlPlane";
 import { makeThrowawayKey } from "../tools/throwawayKey";
-import { createNamespace, createTestStack, kube, projectAtCommit } from "../test/e2e/harness";
+import { createNamespace, createTestStack, kube, projectAtCommit } from "../tools/stackHarness";
 
 const run = promisify(execFile);
 const host = "asia.gcr.io";
