@@ -134,6 +134,8 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                         ...(digest ? { dockerConfigDigest: digest } : {}),
                         namespaceCreatedByStack: namespace.create,
                         serviceAccounts: [...namespace.serviceAccounts],
+                        // Only when there are some: a stack without rules keeps its inputs as they were.
+                        ...(namespace.foundServiceAccounts.length > 0 ? { foundServiceAccounts: [...namespace.foundServiceAccounts] } : {}),
                         waitSeconds: plan.serviceAccountWaitSeconds,
                     },
                     { parent: this, provider, ...(created ? { dependsOn: [created] } : {}) },

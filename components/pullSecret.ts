@@ -21,6 +21,11 @@ export interface PullSecretArgs {
     namespaceCreatedByStack?: pulumi.Input<boolean>;
     /** ServiceAccounts of the namespace whose `imagePullSecrets` get the Secret. Required (usually `["default"]`). */
     serviceAccounts: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Those of serviceAccounts that are covered because they were found in the cluster, not named:
+     * one deleted before the write is skipped instead of waited for. Default: none.
+     */
+    foundServiceAccounts?: pulumi.Input<pulumi.Input<string>[]>;
     /** How long to wait for a ServiceAccount to exist, in seconds (`default` comes from a controller). Default: 60. */
     waitSeconds?: pulumi.Input<number>;
 }

@@ -29,6 +29,8 @@ export interface NamespaceTarget {
     adopt: boolean;
     /** ServiceAccounts to patch: `default` first, then those named, then those found, each once. */
     serviceAccounts: string[];
+    /** The found ones: covered because they exist, so one deleted before the write is skipped rather than waited for. */
+    foundServiceAccounts: string[];
     /** Chosen by namespaceSelector rather than listed by name. */
     selected: boolean;
 }
@@ -68,7 +70,7 @@ export function resolveNamespaces(choice: NamespaceChoice, cluster?: readonly Cl
         name: namespace.name,
         create: namespace.create,
         adopt: namespace.adopt,
-        serviceAccounts: coveredServiceAccounts(namespace, found.get(namespace.name)),
+        ...coveredServiceAccounts(namespace, found.get(namespace.name)),
         selected: false,
     }));
     if (choice.namespaceSelector && cluster) {
@@ -79,7 +81,7 @@ export function resolveNamespaces(choice: NamespaceChoice, cluster?: readonly Cl
                 name: namespace.name,
                 create: false,
                 adopt: selection.adopt,
-                serviceAccounts: coveredServiceAccounts(selection, namespace),
+                ...coveredServiceAccounts(selection, namespace),
                 selected: true,
             });
         }
@@ -91,7 +93,10 @@ export function resolveNamespaces(choice: NamespaceChoice, cluster?: readonly Cl
  * The named ServiceAccounts in their order (the order earlier versions stored, so an unchanged
  * config diffs as unchanged), then the ones found by `allServiceAccounts` or the selector, sorted.
  */
-function coveredServiceAccounts(coverage: ServiceAccountCoverage, namespace: ClusterNamespace | undefined): string[] {
+function coveredServiceAccounts(
+    coverage: ServiceAccountCoverage,
+    namespace: ClusterNamespace | undefined,
+): Pick<NamespaceTarget, "serviceAccounts" | "foundServiceAccounts"> {
     const names = [...coverage.serviceAccounts];
     const found = (namespace?.serviceAccounts ?? [])
         .filter(
@@ -102,5 +107,5 @@ function coveredServiceAccounts(coverage: ServiceAccountCoverage, namespace: Clu
         .map((account) => account.name)
         .filter((name) => !names.includes(name))
         .sort();
-    return [...names, ...found];
+    return { serviceAccounts: [...names, ...found], foundServiceAccounts: found };
 }

@@ -52,6 +52,11 @@ export interface PullSecretInputs {
     namespaceCreatedByStack: boolean;
     /** ServiceAccounts of the namespace whose `imagePullSecrets` list the Secret. */
     serviceAccounts: string[];
+    /**
+     * Those of `serviceAccounts` the program found in the cluster (allServiceAccounts,
+     * serviceAccountSelector) rather than was told to cover: one deleted since is skipped, not waited for.
+     */
+    foundServiceAccounts: string[];
     /** How long to wait for a ServiceAccount to exist, in seconds. */
     waitSeconds: number;
 }
@@ -65,7 +70,18 @@ export interface PullSecretContext {
     clusterKnown(): boolean;
 }
 
-const changeKeys = ["namespace", "secretName", "adopt", "owner", "keySource", "registries", "dockerConfigDigest", "serviceAccounts", "waitSeconds"] as const;
+const changeKeys = [
+    "namespace",
+    "secretName",
+    "adopt",
+    "owner",
+    "keySource",
+    "registries",
+    "dockerConfigDigest",
+    "serviceAccounts",
+    "foundServiceAccounts",
+    "waitSeconds",
+] as const;
 
 function stringList(value: unknown): string[] {
     const list = revealed(value);
@@ -91,6 +107,7 @@ export function readPullSecretProps(props: Record<string, unknown>): PullSecretI
             dockerConfigDigest: "",
             namespaceCreatedByStack: false,
             serviceAccounts: [],
+            foundServiceAccounts: [],
             waitSeconds: 60,
             uid: stringProperty(metadata, "uid"),
             attached: [],
@@ -107,6 +124,7 @@ export function readPullSecretProps(props: Record<string, unknown>): PullSecretI
         dockerConfigDigest: stringProperty(props, "dockerConfigDigest") ?? "",
         namespaceCreatedByStack: revealed(props.namespaceCreatedByStack) === true,
         serviceAccounts: stringList(props.serviceAccounts),
+        foundServiceAccounts: stringList(props.foundServiceAccounts),
         waitSeconds: typeof wait === "number" ? wait : 60,
         uid: stringProperty(props, "uid"),
         attached: stringList(props.attached),
@@ -201,15 +219,27 @@ function outputsOf(
     };
 }
 
-/** Adds our entry to each ServiceAccount (waiting for any not there yet) and removes it from `dropped`. */
+/**
+ * Adds our entry to each ServiceAccount (waiting for a named one not there yet, skipping a found one
+ * that is gone) and removes it from `dropped`. Returns the ServiceAccounts that now list the Secret.
+ */
 async function writeEntries(context: PullSecretContext, inputs: PullSecretInputs, dropped: string[]): Promise<string[]> {
     const connection = context.connection();
     const entry = (serviceAccount: string) => ({ namespace: inputs.namespace, serviceAccount, secretName: inputs.secretName, waitSeconds: inputs.waitSeconds });
-    await Promise.all([
-        ...inputs.serviceAccounts.map((sa) => changePullSecrets(connection, entry(sa), (list) => withPullSecret(list, inputs.secretName), "wait")),
-        ...dropped.map((sa) => changePullSecrets(connection, entry(sa), (list) => withoutPullSecret(list, inputs.secretName), "skip")),
+    const [written] = await Promise.all([
+        Promise.all(
+            inputs.serviceAccounts.map((sa) =>
+                changePullSecrets(
+                    connection,
+                    entry(sa),
+                    (list) => withPullSecret(list, inputs.secretName),
+                    inputs.foundServiceAccounts.includes(sa) ? "skip" : "wait",
+                ),
+            ),
+        ),
+        Promise.all(dropped.map((sa) => changePullSecrets(connection, entry(sa), (list) => withoutPullSecret(list, inputs.secretName), "skip"))),
     ]);
-    return [...inputs.serviceAccounts];
+    return inputs.serviceAccounts.filter((_, index) => written[index]);
 }
 
 /** The docker config for a write, checked against the digest the resource asks for. */
@@ -285,6 +315,15 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
                 (!Array.isArray(accounts) || accounts.some((a) => typeof a !== "string" || a === "") || new Set(accounts).size !== accounts.length)
             ) {
                 failures.push({ property: "serviceAccounts", reason: "serviceAccounts must be a list of ServiceAccount names, each once" });
+            }
+            const found = revealed(news.foundServiceAccounts);
+            if (
+                found !== undefined &&
+                !containsUnknown(found) &&
+                !containsUnknown(accounts) &&
+                (!Array.isArray(found) || found.some((a) => typeof a !== "string" || !Array.isArray(accounts) || !accounts.includes(a)))
+            ) {
+                failures.push({ property: "foundServiceAccounts", reason: "foundServiceAccounts must list only names that serviceAccounts lists" });
             }
             const wait = revealed(news.waitSeconds);
             if (wait !== undefined && !containsUnknown(wait) && (typeof wait !== "number" || !Number.isInteger(wait) || wait < 0)) {
@@ -386,7 +425,7 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
         async delete(_id, props) {
             const { namespace, secretName, uid, serviceAccounts } = readPullSecretProps(props);
             // Entries first: a ServiceAccount never lists a Secret that is gone.
-            await writeEntries(context, { ...readPullSecretProps(props), serviceAccounts: [] }, serviceAccounts);
+            await writeEntries(context, { ...readPullSecretProps(props), serviceAccounts: [], foundServiceAccounts: [] }, serviceAccounts);
             const { api } = context.connection();
             try {
                 // The uid precondition: a Secret of that name made by someone after ours went away is not ours to delete.

@@ -62,7 +62,8 @@ async function readWhenPresent(api: CoreApi, inputs: EntryInputs): Promise<Servi
 /**
  * Changes the ServiceAccount's list with `change`, starting from the list as it is now, and writes
  * it with the resourceVersion it read; on 409 Conflict it reads and applies the change again, with
- * jittered backoff, for up to `budgetMs`.
+ * jittered backoff, for up to `budgetMs`. Resolves false when `whenMissing` is "skip" and the
+ * ServiceAccount is not there (nothing was written), true otherwise.
  */
 export async function changePullSecrets(
     connection: Pick<Connection, "api" | "mergePatch">,
@@ -70,7 +71,7 @@ export async function changePullSecrets(
     change: (list: LocalObjectReference[] | undefined) => { list: LocalObjectReference[]; changed: boolean },
     whenMissing: "wait" | "skip",
     budgetMs = conflictBudgetMs,
-): Promise<void> {
+): Promise<boolean> {
     const { api, mergePatch } = connection;
     const deadline = Date.now() + budgetMs;
     let backoff = 20;
@@ -83,7 +84,7 @@ export async function changePullSecrets(
                     : await api.readNamespacedServiceAccount({ name: inputs.serviceAccount, namespace: inputs.namespace });
         } catch (error) {
             if (whenMissing === "skip" && statusOf(error) === 404) {
-                return; // ServiceAccount (or its namespace) is gone, and our entry with it.
+                return false; // ServiceAccount (or its namespace) is gone, and our entry with it.
             }
             throw error instanceof Error && statusOf(error) === undefined
                 ? error
@@ -91,7 +92,7 @@ export async function changePullSecrets(
         }
         const { list, changed } = change(account.imagePullSecrets);
         if (!changed) {
-            return;
+            return true;
         }
         try {
             await api.patchNamespacedServiceAccount(
@@ -103,7 +104,7 @@ export async function changePullSecrets(
                 },
                 mergePatch,
             );
-            return;
+            return true;
         } catch (error) {
             const status = statusOf(error);
             if (status === 409 && Date.now() < deadline) {
@@ -113,7 +114,7 @@ export async function changePullSecrets(
                 continue;
             }
             if (status === 404 && whenMissing === "skip") {
-                return;
+                return false;
             }
             throw new Error(
                 `updating imagePullSecrets of ServiceAccount ${inputs.namespace}/${inputs.serviceAccount} failed` +

@@ -469,6 +469,11 @@ describe("GcrPullSecrets: namespaces and ServiceAccounts chosen by label", () =>
         assert.deepStrictEqual(findCreated(types.secret, "pull-web").inputs.serviceAccounts, ["default", "runner"]);
         assert.deepStrictEqual(findCreated(types.secret, "pull-batch").inputs.serviceAccounts, ["default", "later", "cron"]);
         assert.deepStrictEqual(
+            findCreated(types.secret, "pull-batch").inputs.foundServiceAccounts,
+            ["cron"],
+            "the named ones are waited for, the found one not",
+        );
+        assert.deepStrictEqual(
             calls.map((c) => c.inputs),
             [{ serviceAccounts: true }],
         );
@@ -478,6 +483,7 @@ describe("GcrPullSecrets: namespaces and ServiceAccounts chosen by label", () =>
         await buildSelected(createArgs);
         assert.deepStrictEqual(calls, []);
         assert.deepStrictEqual(names(types.provider), ["pull"]);
+        assert.ok(!("foundServiceAccounts" in findCreated(types.secret, "pull-team-a").inputs), "an existing stack's inputs stay as they were");
     });
 
     it("a preview that cannot read the cluster warns and shows the listed namespaces only", async () => {

@@ -264,6 +264,7 @@ describe("resolving the namespaces against the cluster", () => {
                         .filter((n) => !rule.serviceAccounts.includes(n))
                         .sort();
                     assert.deepStrictEqual(t.serviceAccounts, [...rule.serviceAccounts, ...chosen]);
+                    assert.deepStrictEqual(t.foundServiceAccounts, chosen, "only the found ones may be skipped when gone");
                 }
             }),
         );

@@ -287,6 +287,25 @@ describe("PullSecret provider: ServiceAccount entries", () => {
         assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
     });
 
+    it("a ServiceAccount found by a rule and deleted since is skipped; a named one that is missing is waited for", async () => {
+        const cluster = new FakeCluster();
+        const { outs } = await cluster.handler().create({ ...inputs, serviceAccounts: ["default", "gone"], foundServiceAccounts: ["gone"], waitSeconds: 30 });
+        assert.deepStrictEqual(outs.attached, ["default"], "only what now lists the Secret");
+        assert.ok(!cluster.accounts.has("apps/gone"), "nothing was created for it");
+        await assert.rejects(
+            new FakeCluster().handler().create({ ...inputs, serviceAccounts: ["default", "gone"], waitSeconds: 1 }),
+            /ServiceAccount apps\/gone did not appear within 1s/,
+        );
+    });
+
+    it("refuses found ServiceAccounts that are not among those to cover", async () => {
+        const { failures } = await new FakeCluster().handler().check({}, { ...inputs, serviceAccounts: ["default"], foundServiceAccounts: ["runner"] });
+        assert.deepStrictEqual(
+            failures.map((f) => f.property),
+            ["foundServiceAccounts"],
+        );
+    });
+
     it("delete removes our entries before the Secret, and leaves everyone else's", async () => {
         const cluster = new FakeCluster();
         const { id, outs } = await cluster.handler().create({ ...inputs, serviceAccounts: ["default", "builder"] });
