@@ -133,18 +133,11 @@ function readNamespaceSelector(
         );
     }
     const exclude: string[] = [];
-    const uniqueExcluded = new Uniques(checker, "excluded namespace");
-    for (const item of checker.list(excludeField, { what: "namespace names", example: "sandbox" }) ?? []) {
-        const name = checker.text(item, { what: "a namespace name", example: "sandbox", required: true });
-        if (name === undefined) continue;
-        if (!isLabel(name)) {
-            checker.fail(item, `is ${quote(item)}, not a valid namespace name (${labelRule}); write it as \`kubectl get namespaces\` shows it`);
-        } else if (uniqueExcluded.add(name, item)) {
-            if (listed.some((namespace) => namespace.name === name)) {
-                checker.fail(item, `is ${quote(item)}, which namespaces also lists; a listed namespace is always covered, so remove it from one of the two`);
-            }
-            exclude.push(name);
+    for (const { name, item } of readNames(excludeField, checker, excludedNamespaceNames)) {
+        if (listed.some((namespace) => namespace.name === name)) {
+            checker.fail(item, `is ${quote(item)}, which namespaces also lists; a listed namespace is always covered, so remove it from one of the two`);
         }
+        exclude.push(name);
     }
     if (!members) return undefined;
     const before = checker.problems.length;
@@ -177,17 +170,53 @@ function readCoverage(members: Record<string, Field>, checker: Checker): Service
 
 /** The ServiceAccounts to patch in one namespace: `default` first, then the listed ones, each once. */
 function readServiceAccounts(field: Field, checker: Checker): string[] {
-    const serviceAccounts = ["default"];
-    const unique = new Uniques(checker, "ServiceAccount");
-    for (const item of checker.list(field, { what: "ServiceAccount names", example: "builder" }) ?? []) {
-        const name = checker.text(item, { what: "a ServiceAccount name", example: "builder", required: true });
+    // `default` is always patched, first; listing it as well changes nothing.
+    const listed = readNames(field, checker, serviceAccountNames).map(({ name }) => name);
+    return ["default", ...listed.filter((name) => name !== "default")];
+}
+
+/** A list of object names of one kind: how to check one and how to word its problems. */
+interface NameKind {
+    /** For "list each <unique> once". */
+    unique: string;
+    /** "namespace" or "ServiceAccount", for "a <what> name". */
+    what: string;
+    example: string;
+    isValid(name: string): boolean;
+    rule: string;
+    /** The `kubectl get` resource that shows such names. */
+    kubectlResource: string;
+}
+
+const excludedNamespaceNames: NameKind = {
+    unique: "excluded namespace",
+    what: "namespace",
+    example: "sandbox",
+    isValid: isLabel,
+    rule: labelRule,
+    kubectlResource: "namespaces",
+};
+const serviceAccountNames: NameKind = {
+    unique: "ServiceAccount",
+    what: "ServiceAccount",
+    example: "builder",
+    isValid: isSubdomain,
+    rule: subdomainRule,
+    kubectlResource: "serviceaccounts",
+};
+
+/** The valid names of a list, each once, with the field each came from; every other item is reported. */
+function readNames(field: Field, checker: Checker, kind: NameKind): { name: string; item: Field }[] {
+    const names: { name: string; item: Field }[] = [];
+    const unique = new Uniques(checker, kind.unique);
+    for (const item of checker.list(field, { what: `${kind.what} names`, example: kind.example }) ?? []) {
+        const name = checker.text(item, { what: `a ${kind.what} name`, example: kind.example, required: true });
         if (name === undefined) continue;
-        if (!isSubdomain(name)) {
-            checker.fail(item, `is ${quote(item)}, not a valid ServiceAccount name (${subdomainRule}); write it as \`kubectl get serviceaccounts\` shows it`);
-        } else if (unique.add(name, item) && name !== "default") {
-            // `default` is always patched, first; listing it as well changes nothing.
-            serviceAccounts.push(name);
+        if (!kind.isValid(name)) {
+            checker.fail(item, `is ${quote(item)}, not a valid ${kind.what} name (${kind.rule}); write it as \`kubectl get ${kind.kubectlResource}\` shows it`);
+        } else if (unique.add(name, item)) {
+            names.push({ name, item });
         }
     }
-    return serviceAccounts;
+    return names;
 }
