@@ -257,6 +257,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
 }
 
+/** Whether the namespace has a Secret of that name (404 is "no"; any other failure throws). */
+export async function secretExists(namespace: string, name = "regcred"): Promise<boolean> {
+    return kube()
+        .core.readNamespacedSecret({ name, namespace })
+        .then(
+            () => true,
+            (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)),
+        );
+}
+
 /** The names in a ServiceAccount's imagePullSecrets, in order. */
 export async function pullSecretNames(namespace: string, serviceAccount = "default", kubeconfigPath?: string): Promise<string[]> {
     const account = await kube(kubeconfigPath).core.readNamespacedServiceAccount({ name: serviceAccount, namespace });

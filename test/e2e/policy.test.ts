@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { makeThrowawayKey } from "../../tools/throwawayKey";
-import { cliOutput, createNamespace, createTestStack, findKeyMaterial, kube, pullSecretNames, TestStack, uniqueNamespace, withStack } from "./harness";
+import { cliOutput, createNamespace, createTestStack, findKeyMaterial, pullSecretNames, secretExists, TestStack, uniqueNamespace, withStack } from "./harness";
 
 const packDir = path.resolve(__dirname, "../../policy");
 const packName = "gcr-pull-secrets-guardrails";
@@ -92,15 +92,6 @@ async function failureText(operation: Promise<unknown>, observed: Observed): Pro
         (e) => (error = e),
     );
     return `${String(error)}\n${observed.text}`;
-}
-
-async function secretExists(namespace: string, name = "regcred"): Promise<boolean> {
-    return kube()
-        .core.readNamespacedSecret({ name, namespace })
-        .then(
-            () => true,
-            (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)),
-        );
 }
 
 /** A policy config file in a fresh temp dir, like a reviewed change to policy/config.json would be. */

@@ -1,18 +1,7 @@
 import * as assert from "assert";
 import { randomBytes } from "crypto";
 import { makeThrowawayKey } from "../../tools/throwawayKey";
-import { appendPullSecret, changes, createNamespace, kube, pullSecretNames, uniqueNamespace, withStack } from "./harness";
-
-/** Whether the namespace has our pull Secret. */
-async function hasSecret(namespace: string): Promise<boolean> {
-    try {
-        await kube().core.readNamespacedSecret({ name: "regcred", namespace });
-        return true;
-    } catch (error) {
-        if ((error as { code?: number }).code === 404) return false;
-        throw error;
-    }
-}
+import { appendPullSecret, changes, createNamespace, kube, pullSecretNames, secretExists, uniqueNamespace, withStack } from "./harness";
 
 /** Sets or removes (value null) one label of a namespace or ServiceAccount with a merge patch. */
 async function label(target: { namespace: string; serviceAccount?: string }, key: string, value: string | null): Promise<void> {
@@ -60,7 +49,7 @@ describe("end to end: namespaces and ServiceAccounts chosen by label", function 
                 assert.deepStrictEqual(await pullSecretNames(labelled, "unlabelled"), [], "an unlabelled ServiceAccount is not");
                 assert.deepStrictEqual(await pullSecretNames(listed, "worker"), ["regcred"], "allServiceAccounts covers every one");
                 for (const untouched of [excluded, later, "kube-system"]) {
-                    assert.strictEqual(await hasSecret(untouched), false, `no Secret in ${untouched}`);
+                    assert.strictEqual(await secretExists(untouched), false, `no Secret in ${untouched}`);
                     assert.deepStrictEqual(await pullSecretNames(untouched), [], `no entry in ${untouched}`);
                 }
                 assert.deepStrictEqual(changes((await t.stack.preview({ ...t.io })).changeSummary), {}, "a second preview changes nothing");
@@ -83,13 +72,13 @@ describe("end to end: namespaces and ServiceAccounts chosen by label", function 
                 assert.match(dropped.stdout, new RegExp(`gcr-pull-secrets:index:PullSecret\\s+gcr-pull-secrets-${labelled}\\s+delete`));
                 result = await t.stack.up({ ...t.io });
                 assert.deepStrictEqual(changes(result.summary.resourceChanges), { delete: 1 });
-                assert.strictEqual(await hasSecret(labelled), false);
+                assert.strictEqual(await secretExists(labelled), false);
                 assert.deepStrictEqual(await pullSecretNames(labelled), ["someone-elses"]);
                 for (const account of ["runner", "labelled-later"]) assert.deepStrictEqual(await pullSecretNames(labelled, account), []);
-                assert.strictEqual(await hasSecret(later), true, "the other selected namespace keeps its Secret");
-                for (const untouched of [excluded, "kube-system"]) assert.strictEqual(await hasSecret(untouched), false);
+                assert.strictEqual(await secretExists(later), true, "the other selected namespace keeps its Secret");
+                for (const untouched of [excluded, "kube-system"]) assert.strictEqual(await secretExists(untouched), false);
             });
-            for (const ns of [later, listed]) assert.strictEqual(await hasSecret(ns), false, `destroy removed the Secret in ${ns}`);
+            for (const ns of [later, listed]) assert.strictEqual(await secretExists(ns), false, `destroy removed the Secret in ${ns}`);
         } finally {
             for (const ns of [excluded, later, "kube-system"]) await label({ namespace: ns }, pulls, null);
         }
