@@ -4,7 +4,7 @@
 # Extra arguments go to mocha, e.g. `npm run test:e2e -- --grep adoption`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/toolchain/build.sh node pulumi pulumi-kubernetes etcd kubernetes
+bash tools/toolchain/build.sh node pulumi pulumi-yaml pulumi-kubernetes etcd kubernetes
 # shellcheck source=tools/toolchain/env.sh
 . tools/toolchain/env.sh
 echo "[e2e] pulumi $(pulumi version) at $(command -v pulumi)"

@@ -8,7 +8,7 @@ set -euo pipefail
 
 # Fixed order: Node first (npm ci and everything after run on it), then the Pulumi pieces (the
 # tests need them most), the long kube build after.
-all_tools=(node pulumi pulumi-kubernetes etcd kubernetes actionlint)
+all_tools=(node pulumi pulumi-yaml pulumi-kubernetes etcd kubernetes actionlint)
 
 is_known_tool() {
   local tool

@@ -36,6 +36,7 @@ __gcr_pull_secrets_toolchain_env() {
   # <cache name>:<version variable in versions.sh>:<binary that decides whether the user has the tool>
   for entry in \
     pulumi:PULUMI_VERSION:pulumi \
+    pulumi-yaml:PULUMI_YAML_VERSION:pulumi-language-yaml \
     pulumi-kubernetes:PULUMI_KUBERNETES_VERSION:pulumi-resource-kubernetes \
     etcd:ETCD_VERSION:etcd \
     kubernetes:KUBERNETES_VERSION:kube-apiserver \

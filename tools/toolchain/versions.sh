@@ -20,6 +20,11 @@ PULUMI_COMMIT=
 # github.com/pulumi/pulumi/sdk/v3 that still carried the host as a package (v3.69.0 moved it out).
 PULUMI_LANGUAGE_NODEJS_FALLBACK_SDK_VERSION=3.68.0
 
+# --- Pulumi YAML language host (steps/pulumi-yaml.sh); for the YAML consumer test ---
+# The only pulumi-yaml tags the Go proxy serves are v1.11.1 and v1.25.0. Built against
+# the pulumi SDK its own go.mod pins (3.206.0); the gRPC protocol to the 3.274 engine is compatible.
+PULUMI_YAML_VERSION=1.25.0
+
 # --- Kubernetes provider plugin (steps/pulumi-kubernetes.sh); matches npm @pulumi/kubernetes ---
 PULUMI_KUBERNETES_VERSION=4.25.0
 PULUMI_KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
