@@ -4,7 +4,7 @@
 // module of the current Node.js language host (github.com/pulumi/pulumi/sdk/nodejs/cmd/
 // pulumi-language-nodejs/v3 is untagged, and every version of it is answered 403). The newest host we
 // can build is the one that was still inside the tagged sdk/v3 module, v3.68.0. Two things it does
-// no longer work with the current CLI and SDK:
+// not do, or no longer do, with the current CLI and SDK:
 //   - Policy packs: CLI >= 3.221 runs them as RunPlugin(kind=analyzer) on the language host, which
 //     v3.68.0 answers "not supported"; the CLI no longer falls back to pulumi-analyzer-policy once a
 //     language host exists.
@@ -13,11 +13,14 @@
 //     resource hooks, RegisterPackage, ...); it ignores the runtime options (typescript, tsconfig,
 //     nodeargs) that the CLI sends in the request; and it resolves @pulumi/pulumi from its own
 //     working directory instead of the program's.
+//   - Source-based provider plugins (a folder with PulumiPlugin.yaml, runtime nodejs, as
+//     `pulumi package add <folder>` uses): RunPlugin(kind=resource) is answered "not supported".
 //
 // So the shim starts the real host (pulumi-language-nodejs-real, next to this binary), forwards
 // every gRPC call to it unchanged, and serves these two itself: Run starts @pulumi/pulumi/cmd/run
-// with the engine's monitor address, and RunPlugin(kind=analyzer) starts
-// @pulumi/pulumi/cmd/run-policy-pack as the old pulumi-analyzer-policy launcher did.
+// with the engine's monitor address, RunPlugin(kind=analyzer) starts
+// @pulumi/pulumi/cmd/run-policy-pack as the old pulumi-analyzer-policy launcher did, and
+// RunPlugin(kind=resource) starts @pulumi/pulumi/cmd/run-plugin as the current host does.
 //
 // It is built by tools/toolchain/steps/pulumi.sh (see tools/toolchain/README.md).
 package main

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -58,22 +59,71 @@ func (w responseWriter) send(response *pulumirpc.RunPluginResponse) error {
 	return w.stream.SendMsg(&frame{payload: payload})
 }
 
+// resourcePluginCommand is how the current host starts a source-based plugin (PulumiPlugin.yaml,
+// runtime nodejs): node <run-plugin> <nodeargs...> <plugin dir> <engine args...>, in the engine's
+// working directory, with the request's environment (or ours) and the TypeScript options. Its
+// stdout carries the plugin's port to the engine.
+func resourcePluginCommand(req *pulumirpc.RunPluginRequest, runPluginScript string, ownEnv []string) (command, string, error) {
+	pluginDir := programDirectory(req.GetInfo().GetProgramDirectory(), req.GetPwd())
+	options := req.GetInfo().GetOptions().AsMap()
+	args := []string{runPluginScript}
+	if nodeargs, ok := options["nodeargs"].(string); ok && nodeargs != "" {
+		if strings.ContainsAny(nodeargs, `"'\`) {
+			return command{}, "", fmt.Errorf("nodeargs %q: quoting is not supported by this host; pass plain space-separated arguments", nodeargs)
+		}
+		args = append(args, strings.Fields(nodeargs)...)
+	}
+	args = append(args, pluginDir)
+	args = append(args, req.GetArgs()...)
+	env := req.GetEnv()
+	if len(env) == 0 {
+		env = ownEnv
+	}
+	env = append(append([]string(nil), env...), typescriptEnv(options)...)
+	dir := req.GetPwd()
+	if dir == "" {
+		dir = pluginDir
+	}
+	return command{args: args, env: env}, dir, nil
+}
+
+// runPolicyPack starts a policy pack (kind=analyzer) through @pulumi/pulumi/cmd/run-policy-pack.
 func runPolicyPack(req *pulumirpc.RunPluginRequest, stream grpc.ServerStream) error {
+	packDir := programDirectory(req.GetInfo().GetProgramDirectory(), req.GetPwd())
+	return runNodePlugin(stream, packDir, "@pulumi/pulumi/cmd/run-policy-pack", func(script string) (command, string, error) {
+		pack, dir := policyPackCommand(req, script, os.Environ())
+		return pack, dir, nil
+	})
+}
+
+// runResourcePlugin starts a source-based resource plugin through @pulumi/pulumi/cmd/run-plugin,
+// which the host v3.68.0 behind this shim answers "not supported".
+func runResourcePlugin(req *pulumirpc.RunPluginRequest, stream grpc.ServerStream) error {
+	pluginDir := programDirectory(req.GetInfo().GetProgramDirectory(), req.GetPwd())
+	return runNodePlugin(stream, pluginDir, "@pulumi/pulumi/cmd/run-plugin", func(script string) (command, string, error) {
+		return resourcePluginCommand(req, script, os.Environ())
+	})
+}
+
+// runNodePlugin resolves `script` from the plugin's own directory (its @pulumi/pulumi, not ours),
+// runs the command `build` makes of it, streams its output to the engine and ends with its exit code.
+func runNodePlugin(stream grpc.ServerStream, pluginDir, script string, build func(string) (command, string, error)) error {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return err
 	}
-	packDir := programDirectory(req.GetInfo().GetProgramDirectory(), req.GetPwd())
-	runPolicyPackScript, err := resolveFrom(node, packDir, "@pulumi/pulumi/cmd/run-policy-pack")
+	resolved, err := resolveFrom(node, pluginDir, script)
 	if err != nil {
-		return fmt.Errorf("cannot resolve @pulumi/pulumi/cmd/run-policy-pack from %s (npm install there?): %w",
-			packDir, err)
+		return fmt.Errorf("cannot resolve %s from %s (npm install there?): %w", script, pluginDir, err)
 	}
-	pack, dir := policyPackCommand(req, runPolicyPackScript, os.Environ())
+	plugin, dir, err := build(resolved)
+	if err != nil {
+		return err
+	}
 	mu := &sync.Mutex{}
-	cmd := exec.CommandContext(stream.Context(), node, pack.args...)
+	cmd := exec.CommandContext(stream.Context(), node, plugin.args...)
 	cmd.Dir = dir
-	cmd.Env = pack.env
+	cmd.Env = plugin.env
 	cmd.Stdout = responseWriter{mu: mu, stream: stream}
 	cmd.Stderr = responseWriter{mu: mu, stream: stream, stderr: true}
 	exitCode := int32(0)

@@ -35,7 +35,7 @@ func (rawCodec) Unmarshal(data []byte, v any) error {
 
 func (rawCodec) Name() string { return "proto" }
 
-// proxy serves the engine: Run and RunPlugin(kind=analyzer) itself, everything else by forwarding
+// proxy serves the engine: Run and RunPlugin(kind=analyzer or resource) itself, everything else by forwarding
 // it to the real host.
 type proxy struct {
 	backend       grpc.ClientConnInterface
@@ -73,8 +73,11 @@ func (p *proxy) handle(_ any, stream grpc.ServerStream) error {
 		if err := proto.Unmarshal(first.payload, &req); err != nil {
 			return err
 		}
-		if req.GetKind() == "analyzer" {
+		switch req.GetKind() {
+		case "analyzer":
 			return runPolicyPack(&req, stream)
+		case "resource":
+			return runResourcePlugin(&req, stream)
 		}
 		return p.forward(method, stream, &first)
 	default:

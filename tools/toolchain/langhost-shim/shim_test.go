@@ -202,9 +202,9 @@ func TestOtherCallsReachTheRealHostUnchanged(t *testing.T) {
 	if got := host.seenMetadata.Get("x-pulumi-trace"); !reflect.DeepEqual(got, []string{"abc"}) {
 		t.Errorf("metadata seen by the real host: %v", host.seenMetadata)
 	}
-	// RunPlugin of any other kind (a resource plugin written in Node) is the real host's too.
-	output := runPlugin(t, client, &pulumirpc.RunPluginRequest{Kind: "resource"})
-	if output.stdout != "real host ran resource" || output.exitCode != 0 {
+	// RunPlugin of any other kind (a converter or tool plugin) is the real host's too.
+	output := runPlugin(t, client, &pulumirpc.RunPluginRequest{Kind: "converter"})
+	if output.stdout != "real host ran converter" || output.exitCode != 0 {
 		t.Errorf("got %+v", output)
 	}
 }
@@ -297,6 +297,51 @@ func TestProgramsRunThroughCmdRunWithTheEnginesMonitor(t *testing.T) {
 	want := []string{programDir, "/resolved/@pulumi/pulumi/cmd/run", "--monitor", "127.0.0.1:4000",
 		"--engine", "127.0.0.1:7000", "--stack", "dev", "--pwd", programDir, "--parallel", "0", ".",
 		`config={"a:b":"c"}`}
+	if got := recorded(t, record); !reflect.DeepEqual(got, want) {
+		t.Errorf("node ran as\n %q\nwant\n %q", got, want)
+	}
+}
+
+func TestResourcePluginCommandRunsThePluginDirFromTheEnginesWorkingDirectory(t *testing.T) {
+	req := &pulumirpc.RunPluginRequest{
+		Kind: "resource", Pwd: "/work/program", Args: []string{"127.0.0.1:6000"}, Env: []string{"PATH=/bin"},
+		Info: &pulumirpc.ProgramInfo{
+			ProgramDirectory: "/work/plugin",
+			Options:          options(t, map[string]any{"typescript": false, "nodeargs": "--max-old-space-size=512 --no-warnings"}),
+		},
+	}
+	got, dir, err := resourcePluginCommand(req, "/x/run-plugin/index.js", []string{"OWN=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir != "/work/program" {
+		t.Errorf("dir = %q", dir)
+	}
+	want := []string{"/x/run-plugin/index.js", "--max-old-space-size=512", "--no-warnings", "/work/plugin", "127.0.0.1:6000"}
+	if !reflect.DeepEqual(got.args, want) {
+		t.Errorf("args = %q, want %q", got.args, want)
+	}
+	if want := []string{"PATH=/bin"}; !reflect.DeepEqual(got.env, want) {
+		t.Errorf("typescript: false: env = %q, want %q", got.env, want)
+	}
+	req.Info.Options = options(t, map[string]any{"nodeargs": `--title "a b"`})
+	if _, _, err := resourcePluginCommand(req, "run.js", nil); err == nil || !strings.Contains(err.Error(), "nodeargs") {
+		t.Errorf("quoted nodeargs: err = %v, want one naming nodeargs", err)
+	}
+}
+
+func TestSourceBasedResourcePluginsRunThroughCmdRunPluginNotTheRealHost(t *testing.T) {
+	record := fakeNode(t, "0")
+	pluginDir, pwd := t.TempDir(), t.TempDir()
+	client := shimClient(t, &realHost{})
+	output := runPlugin(t, client, &pulumirpc.RunPluginRequest{
+		Kind: "resource", Pwd: pwd, Args: []string{"127.0.0.1:6000"}, Env: os.Environ(),
+		Info: &pulumirpc.ProgramInfo{ProgramDirectory: pluginDir, Options: options(t, map[string]any{})},
+	})
+	if output.stdout != "to-stdout\n" || output.stderr != "to-stderr\n" || output.exitCode != 0 {
+		t.Errorf("output %+v", output)
+	}
+	want := []string{pwd, "/resolved/@pulumi/pulumi/cmd/run-plugin", pluginDir, "127.0.0.1:6000", "config="}
 	if got := recorded(t, record); !reflect.DeepEqual(got, want) {
 		t.Errorf("node ran as\n %q\nwant\n %q", got, want)
 	}
