@@ -136,6 +136,7 @@ export interface GcrPullSecretsArgs {
      * An existing JSON key (the key file's text, or that text base64-encoded); no Google resources are
      * made. Keep it secret: pass `pulumi.secret(...)` or a secret config value. Exactly one
      * credential source must be set.
+     * @secret
      */
     jsonKey?: pulumi.Input<string>;
     /**
@@ -162,8 +163,9 @@ export interface GcrPullSecretsArgs {
     /** Name of the Secret in each namespace. Default: `regcred`. */
     secretName?: string;
     /**
-     * Namespaces that receive the Secret: names, or {@link NamespaceArgs}. Required, at least one,
-     * unless namespaceSelector is set.
+     * Namespaces that receive the Secret: names, or {@link NamespaceArgs} (in languages other than
+     * TypeScript, always the object form: `{ name }`). Required, at least one, unless
+     * namespaceSelector is set.
      */
     namespaces?: (string | NamespaceArgs)[];
     /**
@@ -184,6 +186,7 @@ export interface GcrPullSecretsArgs {
      * Secrets, ServiceAccount entries) goes through it. Keep it secret: pass `pulumi.secret(...)` or a
      * secret config value. Required when a Kubernetes provider is passed in `opts`. Default: the
      * ambient kubeconfig (`KUBECONFIG`, else `~/.kube/config`).
+     * @secret
      */
     kubeconfig?: pulumi.Input<string>;
     /** Context of the kubeconfig to use. Default: its current context. */
@@ -194,6 +197,7 @@ export interface GcrPullSecretsArgs {
      * retired by this package without losing an entry. Set by this repository's `index.ts`; leave it
      * off in a program that has dynamic resources of its own (the alias would claim their provider).
      * Default: false.
+     * @typescriptOnly Only this repository's own stack was ever deployed with 0.1.
      */
     upgradeFrom01?: boolean;
 }

@@ -15,7 +15,10 @@ export interface PullSecretArgs {
     keySource: pulumi.Input<string>;
     /** Registry hosts the docker config covers. Required. */
     registries: pulumi.Input<pulumi.Input<string>[]>;
-    /** Digest of the docker config the provider holds (`dockerConfigDigest`). Secret; required unless keyless. */
+    /**
+     * Digest of the docker config the provider holds (`dockerConfigDigest`). Secret; required unless keyless.
+     * @secret
+     */
     dockerConfigDigest?: pulumi.Input<string>;
     /** The stack creates the namespace in the same update, so it need not exist at preview. Default: false. */
     namespaceCreatedByStack?: pulumi.Input<boolean>;

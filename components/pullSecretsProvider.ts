@@ -6,11 +6,15 @@ export interface PullSecretsProviderArgs {
     /**
      * The docker config JSON text every pull Secret carries. Secret. Default: none; without it (and
      * without `keyless`) the provider only reads the cluster (the component's namespace lookups).
+     * @secret
      */
     dockerConfigJson?: pulumi.Input<string>;
     /** The Secrets' content is written in the cluster by the keyless refresher, not from here. Default: false. */
     keyless?: boolean;
-    /** The cluster, as the text of a kubeconfig file. Secret. Default: the ambient kubeconfig (`KUBECONFIG`, else `~/.kube/config`). */
+    /**
+     * The cluster, as the text of a kubeconfig file. Secret. Default: the ambient kubeconfig (`KUBECONFIG`, else `~/.kube/config`).
+     * @secret
+     */
     kubeconfig?: pulumi.Input<string>;
     /** Context of the kubeconfig. Default: its current context. */
     context?: pulumi.Input<string>;
