@@ -3,6 +3,8 @@
  * opened lazily from the provider's configuration, shared by every resource of the update.
  */
 import { functions, legacyTypes, types } from "../components/contract";
+import * as fs from "fs";
+import * as path from "path";
 import { listNamespaces } from "./clusterInventory";
 import { engineWarnings } from "./engineLog";
 import { Connection, connect } from "./kubeApi";
@@ -34,7 +36,8 @@ const version = packageVersion();
 let settings: ProviderSettings = { cluster: {}, clusterKnown: true };
 let connection: Connection | undefined;
 
-const warn = engineWarnings(process.argv[2]);
+const engineAddress = process.argv[2];
+const warn = engineWarnings(engineAddress);
 
 function cluster(): Connection {
     if (!connection) {
@@ -69,6 +72,11 @@ serve({
         connection = undefined;
     },
     handler: (type) => handlers[type],
+    // Generated from the TypeScript declarations (npm run generate:schema), next to this file in both layouts.
+    schema: fs.readFileSync(path.join(__dirname, "schema.json"), "utf8"),
+    // Loaded on first use: the component pulls in the Kubernetes and Google SDKs, which a plugin that
+    // only writes PullSecrets (a TypeScript program's) need not load at every start.
+    construct: async (request) => (await import("./construct")).construct(request, engineAddress),
     async invoke(token, args) {
         if (token !== functions.listNamespaces) throw new Error(`the gcr-pull-secrets provider has no function ${token}`);
         return { ...(await listNamespaces(cluster(), args)) };

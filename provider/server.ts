@@ -24,6 +24,10 @@ export interface ProviderImplementation {
     handler(type: string): ResourceHandler | undefined;
     /** Runs a function of the package; throws for a token this provider does not know. */
     invoke(token: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+    /** The package schema (JSON text) the engine asks for: what other languages see of the package. */
+    schema: string;
+    /** Builds a component of the package for a program in another language; throws for a type it does not know. */
+    construct(request: provproto.ConstructRequest): Promise<provproto.ConstructResponse>;
 }
 
 type Callback = (error: grpc.ServiceError | null, value?: unknown) => void;
@@ -126,7 +130,7 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         },
         getSchema(_call: Call, callback: Callback) {
             const response = new provproto.GetSchemaResponse();
-            response.setSchema("{}");
+            response.setSchema(provider.schema);
             callback(null, response);
         },
         attach(_call: Call, callback: Callback) {
@@ -142,6 +146,9 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
                 response.setReturn(toStruct(await provider.invoke(request.getTok(), plain(request.getArgs()))));
                 return response;
             });
+        },
+        construct(call: Call, callback: Callback) {
+            answer(callback, () => provider.construct(call.request as provproto.ConstructRequest));
         },
         checkConfig(call: Call, callback: Callback) {
             answer(callback, () => {

@@ -10,6 +10,8 @@ rm -rf "$here/dist"
 "$root/node_modules/.bin/tsc" -p "$here/tsconfig.json"
 # The refresher script is read by tokenRefresher.ts next to itself, and put into a ConfigMap as is.
 cp "$root/components/refreshPullSecrets.js" "$here/dist/components/"
+# The package schema the plugin serves (GetSchema), read next to main.js.
+cp "$root/provider/schema.json" "$here/dist/provider/"
 if [ "${1:-}" = "--pack" ]; then
   mkdir -p "$2"
   (cd "$here" && npm pack --silent --pack-destination "$2")
