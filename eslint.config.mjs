@@ -25,6 +25,12 @@ export default tseslint.config(
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {
+        // The plugin folders' entries (PulumiPlugin.yaml): plain CommonJS the language host requires.
+        files: ["provider/plugin.js", "sdk/nodejs/provider/plugin.js"],
+        languageOptions: { sourceType: "commonjs", globals: { require: "readonly", __dirname: "readonly" } },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
         files: ["test/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },

@@ -6,7 +6,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import { randomBytes, randomUUID } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
@@ -59,6 +59,18 @@ function cliEnv(): Record<string, string> {
         PULUMI_NODEJS_TRANSPILE_ONLY: "true",
         KUBECONFIG: process.env.KUBECONFIG ?? "",
     };
+}
+
+/**
+ * Runs `pulumi <args>` in `cwd` outside any stack (`pulumi package add`), with the run's backend and
+ * PULUMI_HOME: what it printed, or an error carrying it.
+ */
+export function runPulumi(args: string[], cwd: string): string {
+    const env = { ...process.env, ...cliEnv(), PULUMI_HOME: path.join(stateDir!, "home") };
+    const run = spawnSync("pulumi", args, { cwd, env, encoding: "utf8" });
+    const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
+    if (run.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed in ${cwd} (${run.error?.message ?? `exit ${run.status}`}):\n${output}`);
+    return output;
 }
 
 /** A stack of this project with helpers for its settings and the cluster. */

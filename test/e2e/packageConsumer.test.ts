@@ -4,7 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { makeThrowawayKey } from "../../tools/throwawayKey";
-import { appendPullSecret, changes, createNamespace, createTestStack, pullSecretNames, readPullSecret, uniqueNamespace, withStack } from "./harness";
+import * as yaml from "js-yaml";
+import { types } from "../../components/contract";
+import { findKeyMaterial } from "../../tools/keyMaterial";
+import { appendPullSecret, changes, createNamespace, createTestStack, pullSecretNames, readPullSecret, runPulumi, uniqueNamespace } from "./harness";
 
 const repoRoot = path.resolve(__dirname, "../..");
 
@@ -33,42 +36,106 @@ async function coverage(namespace: string) {
     return { type: secret.type, labels: secret.labels, config: secret.config, entries: await pullSecretNames(namespace) };
 }
 
-describe("end to end: the npm package in a program of its own", function () {
+/** A copy of test/fixtures/consumer-yaml, with the package added as a user adds it: `pulumi package add <path>`. */
+function yamlProgram(): { program: string; added: string } {
+    const program = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-consumer-yaml-"));
+    fs.cpSync(path.join(repoRoot, "test/fixtures/consumer-yaml"), program, { recursive: true });
+    const added = runPulumi(["package", "add", path.join(repoRoot, "provider")], program);
+    return { program, added };
+}
+
+describe("end to end: the package in programs of their own", function () {
+    const registries = ["asia.gcr.io", "europe-west1-docker.pkg.dev"];
+    const keyJson = makeThrowawayKey("consumer");
+    let repoStack: Awaited<ReturnType<typeof createTestStack>> | undefined;
+    /** A namespace this repository's stack covers: what every consumer must match. */
+    let ours = "";
+
+    before(async function () {
+        ours = uniqueNamespace("repo-stack");
+        await createNamespace(ours);
+        await appendPullSecret(ours, "someone-elses");
+        repoStack = await createTestStack();
+        repoStack.setSettings({ registries, namespaces: [ours] });
+        await repoStack.setJsonKey(keyJson);
+        assert.strictEqual((await repoStack.stack.up({ ...repoStack.io })).summary.result, "succeeded");
+    });
+
+    after(async function () {
+        await repoStack?.dispose();
+    });
+
+    /**
+     * Deploys a consumer stack for one fresh namespace and checks it got what `ours` got; destroy
+     * removes only ours. `keyValue` is how the consumer's config holds the key (its text by default).
+     */
+    async function deploysLikeTheRepoStack(
+        consumer: Awaited<ReturnType<typeof createTestStack>>,
+        theirs: string,
+        project: string,
+        keyValue = keyJson,
+    ): Promise<void> {
+        await consumer.stack.setConfig(`${project}:jsonKey`, { value: keyValue, secret: true });
+        const result = await consumer.stack.up({ ...consumer.io });
+        assert.strictEqual(result.summary.result, "succeeded");
+        assert.deepStrictEqual(result.outputs.secretNames.value, { [theirs]: "regcred" });
+        assert.deepStrictEqual(await coverage(theirs), await coverage(ours));
+        assert.deepStrictEqual(await pullSecretNames(theirs), ["someone-elses", "regcred"]);
+
+        const exported = consumer.exportState();
+        assert.strictEqual(findKeyMaterial(exported, keyJson), undefined, "key material in the consumer's state");
+        const resources: { type: string; parent?: string; urn: string }[] = JSON.parse(exported).deployment.resources;
+        const component = resources.find((r) => r.type === types.component);
+        assert.ok(component, "the component is in the state");
+        const pullSecret = resources.find((r) => r.type === types.pullSecret);
+        assert.ok(pullSecret, "the package's provider wrote the Secret");
+        assert.strictEqual(pullSecret.parent, component.urn, "the PullSecret is the component's child");
+        assert.deepStrictEqual(changes((await consumer.stack.preview({ ...consumer.io })).changeSummary), {}, "a second preview changes nothing");
+
+        await consumer.stack.destroy({ ...consumer.io });
+        assert.deepStrictEqual(await pullSecretNames(theirs), ["someone-elses"], "destroy removed only ours");
+        assert.deepStrictEqual(await pullSecretNames(ours), ["someone-elses", "regcred"], "the repository's stack kept its entry");
+    }
+
     it("a TypeScript program that installs the packed package gives its namespaces what this repository's stack gives", async () => {
         const program = consumerProgram();
-        const keyJson = makeThrowawayKey("consumer");
-        const registries = ["asia.gcr.io", "europe-west1-docker.pkg.dev"];
-        const [ours, theirs] = [uniqueNamespace("repo-stack"), uniqueNamespace("consumer")];
-        for (const ns of [ours, theirs]) {
-            await createNamespace(ns);
-            await appendPullSecret(ns, "someone-elses");
+        const theirs = uniqueNamespace("consumer");
+        await createNamespace(theirs);
+        await appendPullSecret(theirs, "someone-elses");
+        const consumer = await createTestStack({ workDir: program });
+        try {
+            consumer.setSettings({ "pull-access:registries": registries, "pull-access:namespaces": [theirs] });
+            await deploysLikeTheRepoStack(consumer, theirs, "pull-access");
+        } finally {
+            await consumer.dispose();
         }
+    });
 
-        await withStack(async (repoStack) => {
-            repoStack.setSettings({ registries, namespaces: [ours] });
-            await repoStack.setJsonKey(keyJson);
-            assert.strictEqual((await repoStack.stack.up({ ...repoStack.io })).summary.result, "succeeded");
+    it("a Pulumi YAML program that adds the package with `pulumi package add` gets the same, built by the plugin (construct)", async () => {
+        const { program, added } = yamlProgram();
+        assert.match(added, /Added package gcr-pull-secrets|Added package GCR pull secrets/);
+        const project = yaml.load(fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8")) as { packages?: Record<string, unknown> };
+        assert.deepStrictEqual(project.packages, { "gcr-pull-secrets": path.join(repoRoot, "provider") }, "package add recorded the package");
 
-            const consumer = await createTestStack({ workDir: program });
-            try {
-                consumer.setSettings({ "pull-access:registries": registries, "pull-access:namespaces": [theirs] });
-                await consumer.stack.setConfig("pull-access:jsonKey", { value: keyJson, secret: true });
-                const result = await consumer.stack.up({ ...consumer.io });
-                assert.strictEqual(result.summary.result, "succeeded");
-                assert.deepStrictEqual(result.outputs.secretNames.value, { [theirs]: "regcred" });
-                assert.deepStrictEqual(await coverage(theirs), await coverage(ours));
-                assert.deepStrictEqual(await pullSecretNames(theirs), ["someone-elses", "regcred"]);
+        const theirs = uniqueNamespace("consumer-yaml");
+        await createNamespace(theirs);
+        await appendPullSecret(theirs, "someone-elses");
+        const consumer = await createTestStack({ workDir: program });
+        try {
+            // Bad input is refused with the component's own message, naming the field, before anything is written.
+            consumer.setSettings({ "pull-access-yaml:registries": registries, "pull-access-yaml:namespace": "Not_A_Namespace" });
+            await consumer.stack.setConfig("pull-access-yaml:jsonKey", { value: keyJson, secret: true });
+            const refused = await consumer.runCli(["preview"]);
+            assert.notStrictEqual(refused.code, 0);
+            assert.match(refused.output, /namespaces\[0\]\.name/);
+            assert.doesNotMatch(refused.output, /exited prematurely|bug in the provider/, "a refusal, not a crash");
+            assert.strictEqual(findKeyMaterial(refused.output, keyJson), undefined, "key material in the error");
 
-                const state = JSON.parse(consumer.exportState());
-                const types = state.deployment.resources.map((r: { type: string }) => r.type);
-                assert.ok(types.includes("gcr-pull-secrets:index:PullSecret"), "the package's provider wrote the Secret");
-                assert.deepStrictEqual(changes((await consumer.stack.preview({ ...consumer.io })).changeSummary), {}, "a second preview changes nothing");
-
-                await consumer.stack.destroy({ ...consumer.io });
-                assert.deepStrictEqual(await pullSecretNames(theirs), ["someone-elses"], "destroy removed only ours");
-            } finally {
-                await consumer.dispose();
-            }
-        });
+            consumer.setSettings({ "pull-access-yaml:registries": registries, "pull-access-yaml:namespace": theirs });
+            // Base64, as the README tells YAML users: Pulumi YAML reads config text that is JSON as an object.
+            await deploysLikeTheRepoStack(consumer, theirs, "pull-access-yaml", Buffer.from(keyJson).toString("base64"));
+        } finally {
+            await consumer.dispose();
+        }
     });
 });
