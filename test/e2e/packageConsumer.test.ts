@@ -36,12 +36,19 @@ async function coverage(namespace: string) {
     return { type: secret.type, labels: secret.labels, config: secret.config, entries: await pullSecretNames(namespace) };
 }
 
-/** A copy of test/fixtures/consumer-yaml, with the package added as a user adds it: `pulumi package add <path>`. */
-function yamlProgram(): { program: string; added: string } {
+/** A copy of test/fixtures/consumer-yaml, with the package added as a user adds it: `pulumi package add <pluginFolder>`. */
+function yamlProgram(pluginFolder: string): { program: string; added: string } {
     const program = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-consumer-yaml-"));
     fs.cpSync(path.join(repoRoot, "test/fixtures/consumer-yaml"), program, { recursive: true });
-    const added = runPulumi(["package", "add", path.join(repoRoot, "provider")], program);
+    const added = runPulumi(["package", "add", pluginFolder], program);
     return { program, added };
+}
+
+/** What `pulumi package add` must have done: said so, and recorded the folder in Pulumi.yaml. */
+function assertAdded({ program, added }: { program: string; added: string }, pluginFolder: string): void {
+    assert.match(added, /Added package (gcr-pull-secrets|GCR pull secrets)/);
+    const project = yaml.load(fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8")) as { packages?: Record<string, unknown> };
+    assert.deepStrictEqual(project.packages, { "gcr-pull-secrets": pluginFolder }, "package add recorded the package");
 }
 
 describe("end to end: the package in programs of their own", function () {
@@ -50,8 +57,11 @@ describe("end to end: the package in programs of their own", function () {
     let repoStack: Awaited<ReturnType<typeof createTestStack>> | undefined;
     /** A namespace this repository's stack covers: what every consumer must match. */
     let ours = "";
+    /** The TypeScript consumer, with the packed npm package installed (its plugin folder is also added to YAML below). */
+    let tsProgram = "";
 
     before(async function () {
+        tsProgram = consumerProgram();
         ours = uniqueNamespace("repo-stack");
         await createNamespace(ours);
         await appendPullSecret(ours, "someone-elses");
@@ -98,11 +108,10 @@ describe("end to end: the package in programs of their own", function () {
     }
 
     it("a TypeScript program that installs the packed package gives its namespaces what this repository's stack gives", async () => {
-        const program = consumerProgram();
         const theirs = uniqueNamespace("consumer");
         await createNamespace(theirs);
         await appendPullSecret(theirs, "someone-elses");
-        const consumer = await createTestStack({ workDir: program });
+        const consumer = await createTestStack({ workDir: tsProgram });
         try {
             consumer.setSettings({ "pull-access:registries": registries, "pull-access:namespaces": [theirs] });
             await deploysLikeTheRepoStack(consumer, theirs, "pull-access");
@@ -112,10 +121,18 @@ describe("end to end: the package in programs of their own", function () {
     });
 
     it("a Pulumi YAML program that adds the package with `pulumi package add` gets the same, built by the plugin (construct)", async () => {
-        const { program, added } = yamlProgram();
-        assert.match(added, /Added package gcr-pull-secrets|Added package GCR pull secrets/);
-        const project = yaml.load(fs.readFileSync(path.join(program, "Pulumi.yaml"), "utf8")) as { packages?: Record<string, unknown> };
-        assert.deepStrictEqual(project.packages, { "gcr-pull-secrets": path.join(repoRoot, "provider") }, "package add recorded the package");
+        // The npm package's plugin folder is a source-based plugin too: it starts and serves the schema.
+        // `pulumi package add` cuts its argument at "@" (a version), so the scoped folder goes through a
+        // link without one, as the README tells users.
+        const fromNpm = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-plugin-link-")), "gcr-pull-secrets-plugin");
+        fs.symlinkSync(path.join(tsProgram, "node_modules/@gcr-pull-secrets/pulumi/provider"), fromNpm);
+        assertAdded(yamlProgram(fromNpm), fromNpm);
+
+        // A clone of this repository: the folder the README gives YAML users. This one deploys.
+        const fromClone = path.join(repoRoot, "provider");
+        const clone = yamlProgram(fromClone);
+        assertAdded(clone, fromClone);
+        const { program } = clone;
 
         const theirs = uniqueNamespace("consumer-yaml");
         await createNamespace(theirs);

@@ -26,11 +26,12 @@ work_dir="$(tc_tmp_dir node)"
 trap 'rm -rf "$work_dir"' EXIT
 
 # The node on PATH that is the user's (not one from our cache), or nothing.
-user_node=""
+user_node="" user_major=""
 if tc_on_path node; then
   user_node="$(command -v node)"
+  # Only then: without an argument tc_node_major would measure whatever node is first, ours included.
+  user_major="$(tc_node_major "$user_node")"
 fi
-user_major="$(tc_node_major "$user_node")"
 
 fetch_node() { # VERSION: download, check, and move <cache>/node-VERSION/bin/node into place
   local version="$1" install_dir unpack_dir
