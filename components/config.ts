@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { childPath, closest } from "./checker";
+import { childPath, closest } from "./validation/checker";
 import { ConfigError, ConfigProblem } from "./configError";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
-import { checkArgs, Plan } from "./plan";
+import { Plan } from "./plan";
+import { checkArgs } from "./validation/checkArgs";
 
 /** The stack config namespace: the project name in Pulumi.yaml. */
 export const configNamespace = "gcr-pull-secrets";

@@ -2,7 +2,8 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { roles } from "./contract";
 import { readJsonKey } from "./jsonKey";
-import { ConfigError, Plan } from "./plan";
+import { ConfigError } from "./configError";
+import { Plan } from "./plan";
 
 /** The credentials the pull Secrets are built from. */
 export interface GoogleCredentials {

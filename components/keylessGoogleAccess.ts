@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { roles } from "./contract";
 import { registryReadGrants } from "./googleCredentials";
 import { Plan } from "./plan";
-import { exchangeAudiences, KeylessPlan, projectOfServiceAccount, refresherPrincipal, refresherSubject } from "./planKeyless";
+import { exchangeAudiences, KeylessPlan, projectOfServiceAccount, refresherPrincipal, refresherSubject } from "./validation/planKeyless";
 
 /** What the refresher needs from the Google side. */
 export interface KeylessGoogleAccess {

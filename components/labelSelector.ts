@@ -4,7 +4,7 @@
  * it the way `kubectl get -l` does. The matching follows apimachinery's `LabelSelectorAsSelector`:
  * every requirement must hold, and a selector without any requirement selects everything.
  */
-import { Checker, Field, quote } from "./checker";
+import { Checker, Field, quote } from "./validation/checker";
 
 /** A label selector, as in Kubernetes' `metav1.LabelSelector`. */
 export interface LabelSelectorArgs {

@@ -4,7 +4,7 @@
  * is read once per run through the provider's `listNamespaces` function (provider/clusterInventory.ts).
  */
 import { matchesLabels } from "./labelSelector";
-import { NamespacePlan, NamespaceSelectorPlan, ServiceAccountCoverage, systemNamespaces } from "./planNamespaces";
+import { NamespacePlan, NamespaceSelectorPlan, ServiceAccountCoverage, systemNamespaces } from "./validation/planNamespaces";
 
 /** A ServiceAccount as the cluster has it. */
 export interface ClusterServiceAccount {

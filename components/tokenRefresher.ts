@@ -5,7 +5,7 @@ import * as path from "path";
 import { keyless as keylessNames, managedLabels } from "./contract";
 import { KeylessGoogleAccess } from "./keylessGoogleAccess";
 import { Plan } from "./plan";
-import { KeylessPlan } from "./planKeyless";
+import { KeylessPlan } from "./validation/planKeyless";
 
 /** The refresher script, the same file the tests run as a local process. */
 export const refresherScriptFile = path.join(__dirname, "refreshPullSecrets.js");

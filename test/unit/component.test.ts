@@ -6,7 +6,7 @@ import * as contract from "../../components/contract";
 import { DockerConfig, dockerConfigDigest } from "../../components/dockerConfig";
 import { GcrPullSecrets } from "../../components/gcrPullSecrets";
 import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
-import { ConfigError } from "../../components/plan";
+import { ConfigError } from "../../components/configError";
 import { rotationWindow } from "../../components/rotation";
 import { ClusterNamespace } from "../../components/selectNamespaces";
 import { sampleKeyJson, validCreateStack } from "./fixtures";

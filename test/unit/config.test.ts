@@ -3,7 +3,8 @@ import * as assert from "assert";
 import fc from "fast-check";
 import { argsFromStackConfig, suggestSetting } from "../../components/config";
 import { systemNamespaces } from "../../components/contract";
-import { ConfigError, planFromArgs } from "../../components/plan";
+import { ConfigError } from "../../components/configError";
+import { planFromArgs } from "../../components/validation/checkArgs";
 import { sampleKeyJson, stackValues, validCreateStack } from "./fixtures";
 
 const jsonKeyStack = { registries: ["gcr.io"], namespaces: ["apps"], jsonKey: sampleKeyJson };

@@ -6,8 +6,9 @@ import { foreignTypes, keyless as names, roles, types as contractTypes } from ".
 import { argsFromStackConfig } from "../../components/config";
 import { GcrPullSecrets } from "../../components/gcrPullSecrets";
 import { GcrPullSecretsArgs, KeylessArgs } from "../../components/gcrPullSecretsArgs";
-import { ConfigError, planFromArgs } from "../../components/plan";
-import { exchangeAudiences, refresherPrincipal } from "../../components/planKeyless";
+import { ConfigError } from "../../components/configError";
+import { planFromArgs } from "../../components/validation/checkArgs";
+import { exchangeAudiences, refresherPrincipal } from "../../components/validation/planKeyless";
 import { refresherScriptFile } from "../../components/tokenRefresher";
 import { stackValues, validCreateStack } from "./fixtures";
 

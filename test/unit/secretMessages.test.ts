@@ -7,7 +7,7 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import { checkStackConfig, configNamespace, settings } from "../../components/config";
 import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
-import { checkArgs } from "../../components/plan";
+import { checkArgs } from "../../components/validation/checkArgs";
 import { formatValidation, validateStackYaml } from "../../tools/validateStack";
 import { sampleKeyJson } from "./fixtures";
 

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { checkStackConfig, configNamespace, settings } from "../../components/config";
 import { ConfigProblem } from "../../components/configError";
 import { systemNamespaces } from "../../components/contract";
-import { gcrHostLocations } from "../../components/registryHosts";
+import { gcrHostLocations } from "../../components/validation/registryHosts";
 import { sampleKeyJson } from "./fixtures";
 
 const prefix = `${configNamespace}:`;

@@ -6,7 +6,7 @@
  * {@link quote} and {@link describe}, which give a secret's shape and never its text, so no check can
  * leak one by building its message from the value.
  */
-import { ConfigProblem } from "./configError";
+import { ConfigProblem } from "../configError";
 
 /** A value under check. */
 export interface Field {

@@ -1,5 +1,5 @@
 import { Checker, childPath, Field, quote, Uniques } from "./checker";
-import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
+import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { CredentialsReading, projectIdPattern, projectIdRule } from "./planCredentials";
 import {
     acceptedHostForms,
@@ -28,11 +28,13 @@ export interface RegistriesReading {
     repositoryGrants: RepositoryGrantPlan[];
     bucketGrants: string[];
     projectWideRead: boolean;
-    /** Some grant is asked for (listed, even if an entry is bad), so the account would get some access. */
-    grantsAsked: boolean;
 }
 
-/** Checks the registry hosts, and the grants that give the service account read access behind them. */
+/**
+ * Checks the registry hosts, and the grants that give the service account (or keyless principal)
+ * read access behind them: refused where they cannot apply (a supplied key), required where the
+ * program would otherwise make an identity that can read nothing.
+ */
 export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, credentials: CredentialsReading): RegistriesReading {
     const registryHosts: string[] = [];
     // Hosts as written and as meant (https://gcr.io/ means gcr.io), valid or not: a grant is not
@@ -181,11 +183,21 @@ export function planRegistries(args: GcrPullSecretsArgs, checker: Checker, crede
             );
         }
     }
-    return {
-        registryHosts,
-        repositoryGrants,
-        bucketGrants,
-        projectWideRead,
-        grantsAsked: grantSettings.some(asks),
-    };
+    // Some grant is asked for (listed, even if an entry is bad), so the identity would get some access.
+    const grantsAsked = grantSettings.some(asks);
+    if (credentials.sourceKind === "createServiceAccount" && !grantsAsked) {
+        checker.fail(
+            checker.setting("serviceAccount", args.serviceAccount),
+            "creates an account with no registry access; list artifactRegistryRepositories (or gcrBuckets), or set projectWideRead: true",
+        );
+    }
+    const keyless = credentials.credentials?.kind === "keyless" ? credentials.credentials.keyless : undefined;
+    if (keyless?.federation.kind === "createPool" && !keyless.serviceAccountEmail && !grantsAsked) {
+        checker.fail(
+            checker.setting("keyless", args.keyless),
+            "creates a pool whose principal gets no registry access; list artifactRegistryRepositories (or gcrBuckets), set projectWideRead: true, " +
+                "or set keyless.serviceAccountEmail to impersonate an account that can read",
+        );
+    }
+    return { registryHosts, repositoryGrants, bucketGrants, projectWideRead };
 }

@@ -1,13 +1,17 @@
 import { Checker, describe, Field, isEventual, quote } from "./checker";
-import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
-import { readJsonKey } from "./jsonKey";
+import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
+import { JsonKeyFacts, readJsonKey } from "../jsonKey";
 import { KeylessPlan, readKeyless, unreadableKeyless } from "./planKeyless";
 
 /** Where the Google credentials come from. */
 export type CredentialPlan =
     | { kind: "createServiceAccount"; accountId: string; displayName: string; description: string }
     | { kind: "existingServiceAccount"; email: string }
-    | { kind: "jsonKey" }
+    /**
+     * A supplied key. `facts` (whose key it is, and its id; not secret) when it was read here, from a
+     * plain string; absent when it came as an Output, which the component reads once it resolves.
+     */
+    | { kind: "jsonKey"; facts?: JsonKeyFacts }
     | { kind: "keyless"; keyless: KeylessPlan };
 
 /** The credentials part of the plan, and what the other sections need to know about it. */
@@ -24,6 +28,12 @@ export interface CredentialsReading {
     project?: string;
     /** `project` (or `gcp:project`) is set, whether or not it is valid. */
     projectSet: boolean;
+    /**
+     * The supplied key's JSON text as read (the key file's text, also when it was given
+     * base64-encoded), when jsonKey is a plain string without problems. Secret: it never enters the
+     * plan, a message or a log.
+     */
+    keyJson?: string;
 }
 
 const accountIdPattern = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -77,7 +87,7 @@ export function planCredentials(args: GcrPullSecretsArgs, checker: Checker): Cre
     const [accountField, emailField, keyField, keylessField] = fields.map((s) => s.field);
     const account = readServiceAccount(accountField, checker);
     const email = readExistingEmail(emailField, checker);
-    checkJsonKey(keyField, checker);
+    const key = readSuppliedKey(keyField, checker);
     const keyless = checker.isSet(keylessField) ? readKeyless(keylessField, checker) : undefined;
 
     const projectField = checker.setting("project", args.project);
@@ -96,7 +106,7 @@ export function planCredentials(args: GcrPullSecretsArgs, checker: Checker): Cre
 
     let credentials: CredentialPlan | undefined;
     if (sourceKind === "jsonKey") {
-        credentials = { kind: "jsonKey" };
+        credentials = { kind: "jsonKey", ...(key ? { facts: key.facts } : {}) };
     } else if (sourceKind === "createServiceAccount" && (account || accountField.unavailable)) {
         credentials = account ?? { kind: "createServiceAccount", accountId: "", displayName: defaultDisplayName, description: defaultDescription };
     } else if (sourceKind === "existingServiceAccount" && (email !== undefined || emailField.unavailable)) {
@@ -109,6 +119,7 @@ export function planCredentials(args: GcrPullSecretsArgs, checker: Checker): Cre
         ...(sourceKind ? { sourceKind } : {}),
         ...(validProject ? { project: validProject } : {}),
         projectSet: checker.isSet(projectField) && projectField.value !== "",
+        ...(sourceKind === "jsonKey" && key ? { keyJson: key.json } : {}),
     };
 }
 
@@ -165,16 +176,19 @@ function readExistingEmail(field: Field, checker: Checker): string | undefined {
     return email;
 }
 
-function checkJsonKey(field: Field, checker: Checker): void {
+/** Reads a supplied key given as a plain string: the one time it is parsed. Undefined when absent, an Output, or bad (problems recorded). */
+function readSuppliedKey(field: Field, checker: Checker): { json: string; facts: JsonKeyFacts } | undefined {
     const value = field.value;
-    if (field.unavailable || value === undefined || value === null || value === "") return;
-    if (isEventual(value)) return; // an Output: checked by the component once it resolves
+    if (field.unavailable || value === undefined || value === null || value === "") return undefined;
+    if (isEventual(value)) return undefined; // an Output: read by the component once it resolves
     if (typeof value !== "string") {
         checker.fail(field, `must be the JSON key file's text (a string, or a pulumi.secret of one), not ${describe(field)}`);
-        return;
+        return undefined;
     }
     const reading = readJsonKey(value);
     if (!reading.ok) {
         reading.problems.forEach((message) => checker.fail(field, message));
+        return undefined;
     }
+    return { json: reading.json, facts: reading.facts };
 }

@@ -1,7 +1,7 @@
 import { Checker, childPath, Field, quote, Uniques } from "./checker";
-import { systemNamespaces } from "./contract";
-import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
-import { LabelSelectorPlan, readLabelSelector, selectorFields } from "./labelSelector";
+import { systemNamespaces } from "../contract";
+import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
+import { LabelSelectorPlan, readLabelSelector, selectorFields } from "../labelSelector";
 
 // Re-exported: the namespace rules are where readers look for it.
 export { systemNamespaces };
@@ -58,8 +58,11 @@ const coverageFields = ["serviceAccounts", "allServiceAccounts", "serviceAccount
 const namespaceFields = ["name", "create", "adopt", ...coverageFields] as const;
 const namespaceSelectorFields = [...selectorFields, "adopt", ...coverageFields] as const;
 
-/** Checks the namespaces listed by name (sorted) and the namespace selector. */
-export function planNamespaces(args: GcrPullSecretsArgs, checker: Checker): NamespacesPlan {
+/**
+ * Checks the namespaces listed by name (sorted) and the namespace selector. `refresherNamespace`
+ * (keyless mode) is the stack's own: never listed, never selected.
+ */
+export function planNamespaces(args: GcrPullSecretsArgs, checker: Checker, refresherNamespace?: string): NamespacesPlan {
     const allowField = checker.setting("allowSystemNamespaces", args.allowSystemNamespaces);
     const allowSystemNamespaces = checker.boolean(allowField, false);
     // A switch that cannot be read is reported on its own; whether system namespaces were meant to
@@ -108,6 +111,17 @@ export function planNamespaces(args: GcrPullSecretsArgs, checker: Checker): Name
     }
     namespaces.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const namespaceSelector = readNamespaceSelector(args, checker, selectorField, namespaces, allowSystemNamespaces);
+    if (refresherNamespace !== undefined && namespaces.some((ns) => ns.name === refresherNamespace)) {
+        checker.fail(
+            checker.child(checker.setting("keyless", args.keyless), "namespace"),
+            `is "${refresherNamespace}", which is also listed in namespaces; the refresher needs a namespace of its own (the stack creates it), so choose another name`,
+        );
+    }
+    if (refresherNamespace !== undefined && namespaceSelector) {
+        // Selecting it would give the refresher's namespace a pull Secret that the refresher itself keeps.
+        namespaceSelector.exclude.push(refresherNamespace);
+        namespaceSelector.exclude.sort();
+    }
     return { namespaces, ...(namespaceSelector ? { namespaceSelector } : {}) };
 }
 
