@@ -3,6 +3,7 @@ import { childPath, closest } from "./validation/checker";
 import { ConfigError, ConfigProblem } from "./configError";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { Plan } from "./plan";
+import { ValidatedArgs } from "./validatedArgs";
 import { checkArgs } from "./validation/checkArgs";
 
 /** The stack config namespace: the project name in Pulumi.yaml. */
@@ -60,6 +61,8 @@ export interface StackConfigCheck {
     args: GcrPullSecretsArgs;
     /** The plan, when there is no problem. */
     plan?: Plan;
+    /** The supplied key's JSON text as read, when there is no problem. Secret: never logged or shown. */
+    keyJson?: string;
     problems: ConfigProblem[];
 }
 
@@ -78,11 +81,7 @@ const otherNamespaces = new Set(["gcp", "google", "google-beta", "kubernetes", "
  * Throws one {@link ConfigError} naming each config path and its fix; it never quotes a secret.
  */
 export function argsFromStackConfig(input: StackConfigInput): GcrPullSecretsArgs {
-    const { args, problems } = checkStackConfig(input);
-    if (problems.length > 0) {
-        throw new ConfigError(problems, `${configNamespace} stack configuration`);
-    }
-    return args;
+    return checkedStackConfig(input).args;
 }
 
 /**
@@ -174,7 +173,8 @@ export function checkStackConfig(input: StackConfigInput): StackConfigCheck {
         unavailableSettings,
     });
     problems.push(...checked.problems);
-    return { args, ...(problems.length === 0 && checked.plan ? { plan: checked.plan } : {}), problems };
+    if (problems.length > 0 || !checked.plan) return { args, problems };
+    return { args, plan: checked.plan, ...(checked.keyJson !== undefined ? { keyJson: checked.keyJson } : {}), problems };
 }
 
 /**
@@ -273,17 +273,31 @@ function duplicateKeys(text: string): (string | number)[][] {
     return found;
 }
 
-/** Reads this stack's config from the Pulumi runtime and checks it; see {@link argsFromStackConfig}. */
-export function readStackConfig(): GcrPullSecretsArgs {
+/**
+ * Checks stack config once and returns what the component takes, without checking it again:
+ * {@link argsFromStackConfig}'s checks and errors, with `jsonKey` and `kubeconfig` kept secret.
+ * `programArgs` are the program's own arguments, which are not stack settings.
+ */
+export function validateStackConfig(input: StackConfigInput, programArgs: Pick<GcrPullSecretsArgs, "upgradeFrom01"> = {}): ValidatedArgs {
+    const check = checkedStackConfig(input);
+    return new ValidatedArgs(check, { ...check.args, ...programArgs });
+}
+
+/** {@link checkStackConfig}, throwing its problems as one {@link ConfigError}. */
+function checkedStackConfig(input: StackConfigInput): StackConfigCheck {
+    const check = checkStackConfig(input);
+    if (check.problems.length > 0) {
+        throw new ConfigError(check.problems, `${configNamespace} stack configuration`);
+    }
+    return check;
+}
+
+/** Reads this stack's config from the Pulumi runtime and checks it; see {@link validateStackConfig}. */
+export function readStackConfig(programArgs: Pick<GcrPullSecretsArgs, "upgradeFrom01"> = {}): ValidatedArgs {
     const values = pulumi.runtime.allConfig();
     // isConfigSecret is exported by the SDK at run time but marked internal in its typings; it is
     // the only way to tell a value stored encrypted from one stored in plaintext.
     const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret: (key: string) => boolean }).isConfigSecret;
     const secretKeys = new Set(Object.keys(values).filter((key) => isConfigSecret(key)));
-    const args = argsFromStackConfig({ values, secretKeys });
-    return {
-        ...args,
-        ...(args.jsonKey === undefined ? {} : { jsonKey: pulumi.secret(args.jsonKey) }),
-        ...(args.kubeconfig === undefined ? {} : { kubeconfig: pulumi.secret(args.kubeconfig) }),
-    };
+    return validateStackConfig({ values, secretKeys }, programArgs);
 }

@@ -7,7 +7,7 @@ import { googleCredentials } from "./googleCredentials";
 import { keylessGoogleAccess } from "./keylessGoogleAccess";
 import { ConfigError } from "./configError";
 import { Plan } from "./plan";
-import { planFromArgs } from "./validation/checkArgs";
+import { ValidatedArgs, validateArgs } from "./validatedArgs";
 import { PullSecret } from "./pullSecret";
 import { PullSecretsProvider } from "./pullSecretsProvider";
 import { ClusterNamespace, clusterLookups, NamespaceTarget, resolveNamespaces } from "./selectNamespaces";
@@ -38,17 +38,19 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
 
     /**
      * @param name The component's name; child resource names start with it.
-     * @param args What to create; checked as a whole before any resource is declared.
+     * @param args What to create; checked as a whole before any resource is declared, unless
+     *   already checked ({@link ValidatedArgs}, from `validateArgs` or the stack config).
      * @param opts Resource options. A `kubernetes` provider passed here is used for the Namespaces
      *   it creates, and then `args.kubeconfig` must name the same cluster for everything else.
      */
-    constructor(name: string, args: GcrPullSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: GcrPullSecretsArgs | ValidatedArgs, opts?: pulumi.ComponentResourceOptions) {
         super(types.component, name, {}, opts);
-        const plan = planFromArgs(args);
+        const validated = args instanceof ValidatedArgs ? args : validateArgs(args);
+        const plan = validated.plan;
         this.plan = plan;
 
         const callersKubernetes = this.getProvider("kubernetes:core/v1:Namespace");
-        if (callersKubernetes && args.kubeconfig === undefined) {
+        if (callersKubernetes && validated.kubeconfig === undefined) {
             // Guessing from KUBECONFIG could write Secrets into one cluster and Namespaces into another.
             throw new ConfigError(
                 [
@@ -62,11 +64,11 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                 "GcrPullSecrets arguments",
             );
         }
-        const kubeconfig: pulumi.Output<string> | undefined = args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig);
+        const kubeconfig = validated.kubeconfig;
 
         // Keyless: no key and no docker config in the stack; the in-cluster refresher writes the Secrets' content.
         const keyless = plan.credentials.kind === "keyless" ? plan.credentials.keyless : undefined;
-        const google = keyless ? undefined : googleCredentials(name, plan, args.jsonKey, this);
+        const google = keyless ? undefined : googleCredentials(name, plan, validated.suppliedKey, this);
         const dockerConfigJson = google && pulumi.secret(google.keyJson.apply((json) => buildDockerConfigJson(plan.registryHosts, json, plan.username)));
         const provider = new PullSecretsProvider(
             name,
@@ -75,7 +77,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                 parent: this,
                 // 0.1's entries and guards name the default dynamic provider; taking it over sends their
                 // deletes here (provider/legacyResources.ts) rather than to the code 0.1 stored in the state.
-                ...(args.upgradeFrom01
+                ...(validated.upgradeFrom01
                     ? { aliases: [`urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${legacyTypes.dynamicProvider}::default`] }
                     : {}),
             },

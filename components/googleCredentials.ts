@@ -4,6 +4,7 @@ import { roles } from "./contract";
 import { readJsonKey } from "./jsonKey";
 import { ConfigError } from "./configError";
 import { Plan } from "./plan";
+import { SuppliedKey } from "./validatedArgs";
 
 /** The credentials the pull Secrets are built from. */
 export interface GoogleCredentials {
@@ -19,10 +20,16 @@ export interface GoogleCredentials {
  * Declares the Google side the plan asks for: a service account (created or existing), its
  * read-only grants and a key, or nothing at all for a supplied JSON key.
  */
-export function googleCredentials(name: string, plan: Plan, jsonKey: pulumi.Input<string> | undefined, parent: pulumi.Resource): GoogleCredentials {
+export function googleCredentials(name: string, plan: Plan, suppliedKey: SuppliedKey | undefined, parent: pulumi.Resource): GoogleCredentials {
     const credentials = plan.credentials;
     if (credentials.kind === "jsonKey") {
-        const reading = pulumi.secret(pulumi.output(jsonKey!)).apply((text) => {
+        if (!suppliedKey) throw new Error("internal error: jsonKey is the credential source, but no key was supplied");
+        if (suppliedKey.read) {
+            // Read during validation: who the key belongs to and its id are not secret; the key is.
+            const facts = credentials.facts!;
+            return { email: pulumi.output(facts.clientEmail), keyId: pulumi.output(facts.privateKeyId), keyJson: suppliedKey.json };
+        }
+        const reading = suppliedKey.text.apply((text) => {
             const result = readJsonKey(text);
             if (!result.ok) {
                 // Reached only when the key came as an Output; plain strings were checked up front.
@@ -34,7 +41,6 @@ export function googleCredentials(name: string, plan: Plan, jsonKey: pulumi.Inpu
             return result;
         });
         return {
-            // Who the key belongs to and its id are not secret; the key is.
             email: pulumi.unsecret(reading.apply((r) => r.facts.clientEmail)),
             keyId: pulumi.unsecret(reading.apply((r) => r.facts.privateKeyId)),
             keyJson: pulumi.secret(reading.apply((r) => r.json)),

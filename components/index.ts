@@ -17,3 +17,5 @@ export type {
 export type { LabelSelectorArgs, LabelSelectorRequirementArgs } from "./labelSelector";
 export { PullSecretsProvider } from "./pullSecretsProvider";
 export type { PullSecretsProviderArgs } from "./pullSecretsProvider";
+export { ValidatedArgs, validateArgs } from "./validatedArgs";
+export type { SuppliedKey } from "./validatedArgs";

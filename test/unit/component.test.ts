@@ -9,7 +9,11 @@ import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
 import { ConfigError } from "../../components/configError";
 import { rotationWindow } from "../../components/rotation";
 import { ClusterNamespace } from "../../components/selectNamespaces";
-import { sampleKeyJson, validCreateStack } from "./fixtures";
+import { sampleKeyJson, stackValues, validCreateStack } from "./fixtures";
+import { validateStackConfig } from "../../components/config";
+import * as jsonKeyModule from "../../components/jsonKey";
+import { ValidatedArgs } from "../../components/validatedArgs";
+import * as checkArgsModule from "../../components/validation/checkArgs";
 
 const types = {
     account: contract.foreignTypes.account,
@@ -37,7 +41,7 @@ const sampleKubeconfig = [
 const createArgs: GcrPullSecretsArgs = validCreateStack;
 
 /** Builds the component and returns every resource it registered, as (type, name) -> inputs. */
-async function build(args: GcrPullSecretsArgs, name = "pull") {
+async function build(args: GcrPullSecretsArgs | ValidatedArgs, name = "pull") {
     resetRecorded();
     const component = new GcrPullSecrets(name, args);
     await unwrap(component.keyId);
@@ -55,6 +59,21 @@ function names(type: string): string[] {
     return ofType(type)
         .map((r) => r.name)
         .sort();
+}
+
+/** Counts the calls of module functions (called through their module, as compiled imports are) until restored. */
+function countCalls(...targets: [Record<string, any>, string][]) {
+    const calls: Record<string, number> = {};
+    const originals = targets.map(([module, name]) => {
+        const original = module[name];
+        calls[name] = 0;
+        module[name] = (...args: unknown[]) => {
+            calls[name]++;
+            return original(...args);
+        };
+        return () => (module[name] = original);
+    });
+    return { calls, restore: () => originals.forEach((restore) => restore()) };
 }
 
 /** Builds the component with a transformation that records every child's options by `type::name`. */
@@ -209,6 +228,37 @@ describe("GcrPullSecrets", () => {
         assert.strictEqual(await pulumi.isSecret(component.keyId), false, "the key id is not secret");
         assert.deepStrictEqual(JSON.parse(providerDockerConfig().config.auths["gcr.io"].password), key);
         assert.strictEqual(findCreated(types.secret, "pull-apps").inputs.keySource, "supplied");
+    });
+
+    it("checks stack config once and reads its key once; the component takes the checked arguments as they are", async () => {
+        const counted = countCalls([checkArgsModule, "checkArgs"], [jsonKeyModule, "readJsonKey"]);
+        try {
+            const validated = validateStackConfig(
+                {
+                    values: stackValues({ registries: ["gcr.io"], namespaces: ["apps"], jsonKey: sampleKeyJson }),
+                    secretKeys: new Set(["gcr-pull-secrets:jsonKey"]),
+                },
+                { upgradeFrom01: true },
+            );
+            const { component } = await build(validated);
+            assert.strictEqual(await unwrap(component.keyId), JSON.parse(sampleKeyJson).private_key_id);
+            assert.deepStrictEqual(JSON.parse(providerDockerConfig().config.auths["gcr.io"].password), JSON.parse(sampleKeyJson));
+            assert.deepStrictEqual(counted.calls, { checkArgs: 1, readJsonKey: 1 });
+        } finally {
+            counted.restore();
+        }
+    });
+
+    it("checks plain arguments once, in the constructor, and reads a plain key there", async () => {
+        const counted = countCalls([checkArgsModule, "checkArgs"], [jsonKeyModule, "readJsonKey"]);
+        try {
+            const { component } = await build({ jsonKey: sampleKeyJson, registries: ["gcr.io"], namespaces: ["apps"] });
+            assert.strictEqual(await unwrap(component.serviceAccountEmail), JSON.parse(sampleKeyJson).client_email);
+            assert.strictEqual(await pulumi.isSecret(component.serviceAccountEmail), false);
+            assert.deepStrictEqual(counted.calls, { checkArgs: 1, readJsonKey: 1 });
+        } finally {
+            counted.restore();
+        }
     });
 
     it("refuses a malformed key given as an Output without quoting it", async () => {
