@@ -1,17 +1,15 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { functions, keyless as contractKeyless, legacyTypes, managedLabels, types } from "./contract";
-import { buildDockerConfigJson, dockerConfigDigest } from "./dockerConfig";
-import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
-import { googleCredentials } from "./googleCredentials";
-import { keylessGoogleAccess } from "./keylessGoogleAccess";
 import { ConfigError } from "./configError";
+import { functions, types } from "./contract";
+import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { Plan } from "./plan";
-import { ValidatedArgs, validateArgs } from "./validatedArgs";
-import { PullSecret } from "./pullSecret";
-import { PullSecretsProvider } from "./pullSecretsProvider";
 import { ClusterNamespace, clusterLookups, NamespaceTarget, resolveNamespaces } from "./selectNamespaces";
-import { tokenRefresher } from "./tokenRefresher";
+import { SpecResources } from "./specResources";
+import { credentialOutputs } from "./specs/googleSpecs";
+import { providerKeys } from "./specs/providerSpecs";
+import { SpecContext } from "./specs/resourceSpec";
+import { specsBeforeNamespaces, specsForNamespaces } from "./specs/resourceSpecs";
+import { ValidatedArgs, validateArgs } from "./validatedArgs";
 
 /**
  * Pull access to private Google registries for Kubernetes namespaces: a Google service account
@@ -45,6 +43,8 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
      */
     constructor(name: string, args: GcrPullSecretsArgs | ValidatedArgs, opts?: pulumi.ComponentResourceOptions) {
         super(types.component, name, {}, opts);
+        // What it creates is decided by the plan (validation/) and spelled out as resource specs
+        // (specs/); this constructor only declares them, after reading the cluster when a selector needs it.
         const validated = args instanceof ValidatedArgs ? args : validateArgs(args);
         const plan = validated.plan;
         this.plan = plan;
@@ -64,111 +64,29 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                 "GcrPullSecrets arguments",
             );
         }
-        const kubeconfig = validated.kubeconfig;
-
-        // Keyless: no key and no docker config in the stack; the in-cluster refresher writes the Secrets' content.
-        const keyless = plan.credentials.kind === "keyless" ? plan.credentials.keyless : undefined;
-        const google = keyless ? undefined : googleCredentials(name, plan, validated.suppliedKey, this);
-        const dockerConfigJson = google && pulumi.secret(google.keyJson.apply((json) => buildDockerConfigJson(plan.registryHosts, json, plan.username)));
-        const provider = new PullSecretsProvider(
+        const context: SpecContext = {
             name,
-            { ...(dockerConfigJson ? { dockerConfigJson } : { keyless: true }), kubeconfig, ...(plan.kubeContext ? { context: plan.kubeContext } : {}) },
-            {
-                parent: this,
-                // 0.1's entries and guards name the default dynamic provider; taking it over sends their
-                // deletes here (provider/legacyResources.ts) rather than to the code 0.1 stored in the state.
-                ...(validated.upgradeFrom01
-                    ? { aliases: [`urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${legacyTypes.dynamicProvider}::default`] }
-                    : {}),
-            },
-        );
-        const digest = dockerConfigJson && pulumi.secret(dockerConfigJson.apply(dockerConfigDigest));
-        const owner = `${pulumi.getProject()}/${pulumi.getStack()}`;
-        const keySource = keyless ? contractKeyless.keySource : plan.credentials.kind === "jsonKey" ? "supplied" : "managed";
-
-        // Only namespaces the stack creates need the Kubernetes provider; made on first use.
-        let kubernetes: pulumi.ProviderResource | undefined = callersKubernetes;
-        // `create: true` on a namespace that already exists takes it over (never deleting it:
-        // retainOnDelete). The Kubernetes provider before 4.29 does that by itself (server-side apply
-        // upserts); 4.29+ refuses with AlreadyExists unless upsertExistingObjects. 4.25's Provider class
-        // drops inputs it does not know, so the setting is added as newer classes send it; 4.25's
-        // plugin ignores it.
-        const upsertExistingObjects: pulumi.ResourceTransformation = ({ props, opts }) => ({
-            props: { ...props, upsertExistingObjects: "true" },
-            opts,
-        });
-        const kubernetesProvider = () =>
-            (kubernetes ??= new k8s.Provider(
-                name,
-                {
-                    // Kept from earlier versions (which wrote Secrets through it) so that their provider is unchanged.
-                    enableSecretMutable: true,
-                    ...(kubeconfig ? { kubeconfig } : {}),
-                    ...(plan.kubeContext ? { context: plan.kubeContext } : {}),
-                },
-                { parent: this, transformations: [upsertExistingObjects] },
-            ));
-
-        // Declared once, whatever the namespaces: the Google side of keyless does not depend on them.
-        const keylessAccess = keyless ? keylessGoogleAccess(name, plan, keyless, this) : undefined;
-        const wire = (targets: NamespaceTarget[]): Record<string, string> => {
-            const secretNames: Record<string, string> = {};
-            const pullSecrets: PullSecret[] = [];
-            for (const namespace of targets) {
-                // Names come from the namespace, never its position, so reordering changes nothing,
-                // and a namespace moving between the list and the selector keeps its resources.
-                const base = `${name}-${namespace.name}`;
-                const created = namespace.create
-                    ? new k8s.core.v1.Namespace(
-                          base,
-                          { metadata: { name: namespace.name, labels: { ...managedLabels } } },
-                          // A namespace holds workloads other stacks own; destroying pull access must not delete them.
-                          { parent: this, retainOnDelete: true, provider: kubernetesProvider() },
-                      )
-                    : undefined;
-                const pullSecret = new PullSecret(
-                    base,
-                    {
-                        namespace: created ? created.metadata.name : namespace.name,
-                        secretName: plan.secretName,
-                        adopt: namespace.adopt,
-                        owner,
-                        keySource,
-                        registries: [...plan.registryHosts],
-                        ...(digest ? { dockerConfigDigest: digest } : {}),
-                        namespaceCreatedByStack: namespace.create,
-                        serviceAccounts: [...namespace.serviceAccounts],
-                        // Only when there are some: a stack without rules keeps its inputs as they were.
-                        ...(namespace.foundServiceAccounts.length > 0 ? { foundServiceAccounts: [...namespace.foundServiceAccounts] } : {}),
-                        waitSeconds: plan.serviceAccountWaitSeconds,
-                    },
-                    { parent: this, provider, ...(created ? { dependsOn: [created] } : {}) },
-                );
-                pullSecrets.push(pullSecret);
-                secretNames[namespace.name] = plan.secretName;
-            }
-            if (keyless && keylessAccess) {
-                tokenRefresher(name, plan, targets, keyless, keylessAccess, kubernetesProvider(), this, pullSecrets);
-            }
-            return secretNames;
+            project: pulumi.getProject(),
+            stack: pulumi.getStack(),
+            upgradeFrom01: validated.upgradeFrom01,
+            kubeconfig: validated.kubeconfig !== undefined,
+            callersKubernetes: callersKubernetes !== undefined,
+        };
+        const resources = new SpecResources(this, plan, validated, callersKubernetes);
+        resources.declare(specsBeforeNamespaces(plan, context));
+        const declareFor = (targets: NamespaceTarget[]): Record<string, string> => {
+            resources.declare(specsForNamespaces(plan, context, targets));
+            return Object.fromEntries(targets.map((namespace) => [namespace.name, plan.secretName]));
         };
 
         const lookups = clusterLookups(plan);
         if (!lookups) {
-            this.secretNames = pulumi.output(wire(resolveNamespaces(plan)));
+            this.secretNames = pulumi.output(declareFor(resolveNamespaces(plan)));
         } else {
-            // Its own provider instance, without the docker config: that one is unknown in a preview
-            // that makes or rotates a key, and the engine answers no function call of a provider
-            // whose configuration is not fully known.
-            const clusterReader = new PullSecretsProvider(
-                `${name}-cluster`,
-                { kubeconfig, ...(plan.kubeContext ? { context: plan.kubeContext } : {}) },
-                { parent: this },
-            );
             const listed = pulumi.runtime.invoke(
                 functions.listNamespaces,
                 { serviceAccounts: lookups.serviceAccounts },
-                { provider: clusterReader, parent: this },
+                { provider: resources.provider(providerKeys.clusterReader), parent: this },
             );
             this.secretNames = pulumi.output(
                 listed.then((result: { namespaces?: ClusterNamespace[] } | undefined) => {
@@ -179,12 +97,13 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                         if (!pulumi.runtime.isDryRun()) throw new Error(message);
                         pulumi.log.warn(message, this);
                     }
-                    return wire(resolveNamespaces(plan, cluster));
+                    return declareFor(resolveNamespaces(plan, cluster));
                 }),
             );
         }
-        this.serviceAccountEmail = google ? google.email : pulumi.output(keyless?.serviceAccountEmail ?? "");
-        this.keyId = google ? google.keyId : pulumi.output("");
+        const credentials = credentialOutputs(plan);
+        this.serviceAccountEmail = resources.output(credentials.serviceAccountEmail);
+        this.keyId = resources.output(credentials.keyId);
         this.registryHosts = pulumi.output([...plan.registryHosts]);
         this.registerOutputs({
             secretNames: this.secretNames,

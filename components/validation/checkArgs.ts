@@ -5,7 +5,7 @@
  * rotation (planRotation), the Secret (planSecret), namespaces (planNamespaces, labelSelector) and
  * the cluster (planCluster). Problems are reported in that order.
  */
-import { ConfigError, ConfigProblem } from "../configError";
+import { ConfigProblem } from "../configError";
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { Plan } from "../plan";
 import { Checker, isEventual } from "./checker";
@@ -50,7 +50,8 @@ export interface ArgsCheck {
 }
 
 /**
- * Checks arguments and turns them into the plan the component wires, collecting every problem.
+ * Checks arguments and turns them into the plan the component wires, collecting every problem
+ * (`validateArgs` throws them as one ConfigError).
  * A `jsonKey` given as a plain string is read here; one given as an Output can only be read when it
  * resolves (the component does that).
  */
@@ -104,15 +105,6 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
         ...(cluster.kubeContext ? { kubeContext: cluster.kubeContext } : {}),
     };
     return { plan: deepFreeze(plan), ...(credentials.keyJson !== undefined ? { keyJson: credentials.keyJson } : {}), problems: [] };
-}
-
-/** {@link checkArgs}, throwing one {@link ConfigError} with every problem; the plan otherwise. */
-export function planFromArgs(args: GcrPullSecretsArgs, options: ValidationOptions = {}): Plan {
-    const { plan, problems } = checkArgs(args, options);
-    if (problems.length > 0) {
-        throw new ConfigError(problems, "GcrPullSecrets arguments");
-    }
-    return plan!;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,7 +1,7 @@
 /**
  * The `keyless` credential source, checked into a plan: which federation the refresher's token
- * exchange goes through, who the federated principal is, and how the refresher runs. Pure: the
- * names Google and the cluster will see are computed here, so tests read them without any resource.
+ * exchange goes through, which reader account (if any) it impersonates, and how the refresher runs.
+ * The names Google sees (principal, audiences) are made from this plan in specs/federationNames.ts.
  */
 import { Checker, Field, quote } from "./checker";
 import { isLabel, labelRule, systemNamespaces } from "./planNamespaces";
@@ -58,7 +58,8 @@ const idPattern = /^[a-z0-9-]{4,32}$/;
 const idRule = "4-32 characters: lowercase letters, digits and '-', not starting with gcp-";
 const providerNamePattern = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{4,32})\/providers\/([a-z0-9-]{4,32})$/;
 const gkeClusterPattern = /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/locations\/([a-z0-9-]+)\/clusters\/([a-z]([a-z0-9-]{0,38}[a-z0-9])?)$/;
-const serviceAccountEmailPattern = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/;
+/** A service account email; the project id is its group 1. */
+export const serviceAccountEmailPattern = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/;
 const cronField = /^[0-9*/,-]+$/;
 
 /** Offline validation of an encrypted `keyless` value: the shape of the plan, never values to create it with. */
@@ -70,48 +71,6 @@ export const unreadableKeyless: KeylessPlan = {
     schedule: defaultRefresherSchedule,
     waitForFirstRun: true,
 };
-
-/** The Kubernetes subject of the refresher: what the ServiceAccount token's `sub` claim says. */
-export function refresherSubject(plan: Pick<KeylessPlan, "namespace" | "serviceAccountName">): string {
-    return `system:serviceaccount:${plan.namespace}:${plan.serviceAccountName}`;
-}
-
-/** The project an account email names: `name@PROJECT.iam.gserviceaccount.com`. */
-export function projectOfServiceAccount(email: string): string {
-    return serviceAccountEmailPattern.exec(email)?.[1] ?? "-";
-}
-
-/**
- * The IAM member of the refresher's federated identity, for a pool named by project number and
- * id. GKE's own pool maps the subject to `ns/<namespace>/sa/<name>`; a pool of ours maps
- * `google.subject` to the token's `sub` as is.
- */
-export function refresherPrincipal(plan: KeylessPlan, projectNumber: string, poolId: string): string {
-    const subject = plan.federation.kind === "gke" ? `ns/${plan.namespace}/sa/${plan.serviceAccountName}` : refresherSubject(plan);
-    return `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${poolId}/subject/${subject}`;
-}
-
-/**
- * The audiences of the exchange, given the provider's resource name (known only once a created
- * provider exists): `token` is what the projected ServiceAccount token is issued for (an OIDC
- * provider's default allowed audience), `sts` is what Google STS is asked for.
- */
-export function exchangeAudiences(federation: FederationPlan, providerName?: string): { token: string; sts: string } {
-    if (federation.kind === "gke") {
-        const pool = `${federation.project}.svc.id.goog`;
-        return {
-            token: pool,
-            sts: `identitynamespace:${pool}:https://container.googleapis.com/v1/projects/${federation.project}/locations/${federation.location}/clusters/${federation.cluster}`,
-        };
-    }
-    const name =
-        providerName ??
-        (federation.kind === "existingProvider"
-            ? `projects/${federation.projectNumber}/locations/global/workloadIdentityPools/${federation.poolId}/providers/${federation.providerId}`
-            : undefined);
-    if (name === undefined) throw new Error("internal error: the provider's name is needed for the audiences of a created pool");
-    return { token: `https://iam.googleapis.com/${name}`, sts: `//iam.googleapis.com/${name}` };
-}
 
 /** Hosts that only the cluster itself can reach: Google cannot fetch an issuer's keys from them. */
 function isPrivateHost(host: string): boolean {

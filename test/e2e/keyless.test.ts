@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { keyless as names, keySourceAnnotation } from "../../components/contract";
-import { refresherRoleName, refresherScriptFile } from "../../components/tokenRefresher";
+import { refresherRoleName, refresherScriptFile } from "../../components/specs/refresherSpecs";
 import { makeThrowawayKey } from "../../tools/throwawayKey";
 import { FakeSts, startFakeSts } from "./fakeSts";
 import { changes, cliOutput, createNamespace, createTestStack, kube, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";

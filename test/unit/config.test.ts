@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { argsFromStackConfig, suggestSetting } from "../../components/config";
 import { systemNamespaces } from "../../components/contract";
 import { ConfigError } from "../../components/configError";
-import { planFromArgs } from "../../components/validation/checkArgs";
+import { validateArgs } from "../../components/validatedArgs";
 import { sampleKeyJson, stackValues, validCreateStack } from "./fixtures";
 
 const jsonKeyStack = { registries: ["gcr.io"], namespaces: ["apps"], jsonKey: sampleKeyJson };
@@ -377,8 +377,8 @@ describe("the plan", () => {
                     const shuffled = [...names].sort((a, b) => ((a.charCodeAt(0) * 31 + seed) % 7) - ((b.charCodeAt(0) * 31 + seed) % 7));
                     const plainNames = names.filter((n) => !systemNamespaces.includes(n));
                     if (plainNames.length !== names.length) return;
-                    const a = planFromArgs({ ...base, registries: hosts, namespaces: names });
-                    const b = planFromArgs({ ...base, registries: [...hosts].reverse(), namespaces: shuffled });
+                    const a = validateArgs({ ...base, registries: hosts, namespaces: names }).plan;
+                    const b = validateArgs({ ...base, registries: [...hosts].reverse(), namespaces: shuffled }).plan;
                     assert.deepStrictEqual(a, b);
                     assert.deepStrictEqual(
                         a.namespaces.map((n) => n.name),
@@ -390,18 +390,18 @@ describe("the plan", () => {
     });
 
     it("patches default first and each ServiceAccount once", () => {
-        const plan = planFromArgs({ ...base, namespaces: [{ name: "ci", serviceAccounts: ["builder", "default", "deployer"] }] });
+        const plan = validateArgs({ ...base, namespaces: [{ name: "ci", serviceAccounts: ["builder", "default", "deployer"] }] }).plan;
         assert.deepStrictEqual(plan.namespaces[0].serviceAccounts, ["default", "builder", "deployer"]);
     });
 
     it("is frozen", () => {
-        const plan = planFromArgs({ ...base, namespaces: ["a"] });
+        const plan = validateArgs({ ...base, namespaces: ["a"] }).plan;
         assert.throws(() => (plan.namespaces as unknown as string[]).push("b"));
     });
 
     it("allows system namespaces only with the opt-in", () => {
-        assert.throws(() => planFromArgs({ ...base, namespaces: ["kube-system"] }), /system namespace/);
-        const plan = planFromArgs({ ...base, namespaces: ["kube-system"], allowSystemNamespaces: true });
+        assert.throws(() => validateArgs({ ...base, namespaces: ["kube-system"] }).plan, /system namespace/);
+        const plan = validateArgs({ ...base, namespaces: ["kube-system"], allowSystemNamespaces: true }).plan;
         assert.deepStrictEqual(
             plan.namespaces.map((n) => n.name),
             ["kube-system"],
@@ -410,7 +410,7 @@ describe("the plan", () => {
 
     it("uses args paths (no config prefix) for component arguments", () => {
         assert.throws(
-            () => planFromArgs({ ...base, namespaces: ["Bad"] }),
+            () => validateArgs({ ...base, namespaces: ["Bad"] }).plan,
             /^ConfigError: |Invalid GcrPullSecrets arguments \(1 problem\); nothing was changed:\n {2}- namespaces\[0\] is "Bad"/,
         );
     });

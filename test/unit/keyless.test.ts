@@ -7,9 +7,9 @@ import { argsFromStackConfig } from "../../components/config";
 import { GcrPullSecrets } from "../../components/gcrPullSecrets";
 import { GcrPullSecretsArgs, KeylessArgs } from "../../components/gcrPullSecretsArgs";
 import { ConfigError } from "../../components/configError";
-import { planFromArgs } from "../../components/validation/checkArgs";
-import { exchangeAudiences, refresherPrincipal } from "../../components/validation/planKeyless";
-import { refresherScriptFile } from "../../components/tokenRefresher";
+import { validateArgs } from "../../components/validatedArgs";
+import { exchangeAudiences, refresherPrincipal } from "../../components/specs/federationNames";
+import { refresherScriptFile } from "../../components/specs/refresherSpecs";
 import { stackValues, validCreateStack } from "./fixtures";
 
 const types = {
@@ -77,7 +77,7 @@ function env(spec: any): Record<string, string> {
 
 describe("keyless: configuration", () => {
     it("a pool trusting the cluster's issuer, with its JWKS inlined: the plan names the refresher and its defaults", () => {
-        const plan = planFromArgs(withKeyless({ issuerUri: privateIssuer, jwks }));
+        const plan = validateArgs(withKeyless({ issuerUri: privateIssuer, jwks })).plan;
         assert.deepStrictEqual(plan.credentials, {
             kind: "keyless",
             keyless: {
@@ -93,11 +93,11 @@ describe("keyless: configuration", () => {
     });
 
     it("an existing provider is read from its full name; grants become optional", () => {
-        const plan = planFromArgs({
+        const plan = validateArgs({
             registries: ["gcr.io"],
             namespaces: ["a"],
             keyless: { workloadIdentityProvider: "projects/123456789012/locations/global/workloadIdentityPools/platform/providers/dev-cluster" },
-        });
+        }).plan;
         assert.deepStrictEqual(plan.credentials.kind === "keyless" && plan.credentials.keyless.federation, {
             kind: "existingProvider",
             projectNumber: "123456789012",

@@ -2,7 +2,8 @@ import "./mocks";
 import * as assert from "assert";
 import fc from "fast-check";
 import { describeSelector, LabelSelectorPlan, matchesLabels, SelectorOperator } from "../../components/labelSelector";
-import { checkArgs, planFromArgs } from "../../components/validation/checkArgs";
+import { checkArgs } from "../../components/validation/checkArgs";
+import { validateArgs } from "../../components/validatedArgs";
 import { systemNamespaces } from "../../components/contract";
 import { NamespacePlan, NamespaceSelectorPlan } from "../../components/validation/planNamespaces";
 import { ClusterNamespace, clusterLookups, resolveNamespaces } from "../../components/selectNamespaces";
@@ -23,11 +24,11 @@ function onlyProblemAt(args: Partial<GcrPullSecretsArgs> & Record<string, unknow
 
 describe("namespaceSelector and excludeNamespaces: checked before anything is created", () => {
     it("a selector alone is enough: namespaces may then be left out", () => {
-        const plan = planFromArgs({
+        const plan = validateArgs({
             ...validCreateStack,
             namespaces: undefined,
             namespaceSelector: { matchLabels: { "gcr-pull-secrets.dev/enabled": "true" } },
-        });
+        }).plan;
         assert.deepStrictEqual(plan.namespaces, []);
         assert.deepStrictEqual(plan.namespaceSelector?.selector, { requirements: [{ key: "gcr-pull-secrets.dev/enabled", operator: "In", values: ["true"] }] });
         assert.deepStrictEqual(plan.namespaceSelector?.serviceAccounts, ["default"]);

@@ -1,0 +1,82 @@
+/**
+ * The providers the component makes: its own `gcr-pull-secrets` provider, which holds the docker
+ * config once and writes every pull Secret; a second instance of it that only reads the cluster
+ * (for selectors); and a Kubernetes provider for the Namespaces and the refresher's objects.
+ */
+import { foreignTypes, legacyTypes } from "../contract";
+import { Plan } from "../plan";
+import { clusterLookups } from "../selectNamespaces";
+import { googleKeys } from "./googleSpecs";
+import { KeySource, ref, ResourceSpec, SpecContext } from "./resourceSpec";
+
+/** The keys of the provider specs. */
+export const providerKeys = { pullSecrets: "provider", clusterReader: "clusterReader", kubernetes: "kubernetes" } as const;
+
+/** Where the docker config's key comes from; undefined in keyless mode, where there is none. */
+export function dockerConfigKey(plan: Plan): KeySource | undefined {
+    if (plan.credentials.kind === "keyless") return undefined;
+    return plan.credentials.kind === "jsonKey" ? "jsonKey" : ref(googleKeys.key, "privateKey");
+}
+
+/** The cluster connection, as both provider kinds take it. */
+function connection(plan: Plan, context: SpecContext) {
+    return { ...(context.kubeconfig ? { kubeconfig: { $secret: "kubeconfig" as const } } : {}), ...(plan.kubeContext ? { context: plan.kubeContext } : {}) };
+}
+
+/** The `gcr-pull-secrets` provider, and the cluster reader when the plan reads the cluster. */
+export function providerSpecs(plan: Plan, context: SpecContext): ResourceSpec[] {
+    const key = dockerConfigKey(plan);
+    const specs: ResourceSpec[] = [
+        {
+            key: providerKeys.pullSecrets,
+            name: context.name,
+            type: foreignTypes.provider,
+            // Keyless: no docker config in the stack; the in-cluster refresher writes the Secrets' content.
+            inputs: { ...(key ? { dockerConfigJson: { $secret: "dockerConfigJson", key } } : { keyless: true }), ...connection(plan, context) },
+            options: context.upgradeFrom01
+                ? // 0.1's entries and guards name the default dynamic provider; taking it over sends their
+                  // deletes here (provider/legacyResources.ts) rather than to the code 0.1 stored in the state.
+                  { aliases: [`urn:pulumi:${context.stack}::${context.project}::${legacyTypes.dynamicProvider}::default`] }
+                : {},
+        },
+    ];
+    if (clusterLookups(plan)) {
+        // Its own instance, without the docker config: that one is unknown in a preview that makes or
+        // rotates a key, and the engine answers no function call of a provider whose configuration is
+        // not fully known.
+        specs.push({
+            key: providerKeys.clusterReader,
+            name: `${context.name}-cluster`,
+            type: foreignTypes.provider,
+            inputs: connection(plan, context),
+            options: {},
+        });
+    }
+    return specs;
+}
+
+/**
+ * The Kubernetes provider, when something needs it (a namespace the stack creates, or the
+ * refresher) and the caller passed none.
+ */
+export function kubernetesProviderSpecs(plan: Plan, context: SpecContext, targets: readonly { create: boolean }[]): ResourceSpec[] {
+    if (context.callersKubernetes || !(targets.some((target) => target.create) || plan.credentials.kind === "keyless")) return [];
+    return [
+        {
+            key: providerKeys.kubernetes,
+            name: context.name,
+            type: foreignTypes.kubernetesProvider,
+            inputs: {
+                // Kept from earlier versions (which wrote Secrets through it) so that their provider is unchanged.
+                enableSecretMutable: true,
+                ...connection(plan, context),
+                // `create: true` on a namespace that already exists takes it over (never deleting it:
+                // retainOnDelete). The Kubernetes provider before 4.29 does that by itself (server-side
+                // apply upserts); 4.29+ refuses with AlreadyExists unless upsertExistingObjects. 4.25's
+                // plugin ignores it.
+                upsertExistingObjects: "true",
+            },
+            options: {},
+        },
+    ];
+}
