@@ -13,6 +13,9 @@ import { sampleKeyJson, stackValues, validCreateStack } from "./fixtures";
 import { validateStackConfig } from "../../components/config";
 import * as jsonKeyModule from "../../components/jsonKey";
 import { ValidatedArgs } from "../../components/validatedArgs";
+import { resolveNamespaces } from "../../components/selectNamespaces";
+import { isReference, isSecretInput as isSecretSpecInput, SpecValue } from "../../components/specs/resourceSpec";
+import { resourceSpecs } from "../../components/specs/resourceSpecs";
 import * as checkArgsModule from "../../components/validation/checkArgs";
 
 const types = {
@@ -39,6 +42,11 @@ const sampleKubeconfig = [
 
 // The same settings as a valid stack, given as component arguments.
 const createArgs: GcrPullSecretsArgs = validCreateStack;
+// ...and keyless, impersonating a reader account.
+const { serviceAccount: _source, ...keylessArgs }: GcrPullSecretsArgs = {
+    ...validCreateStack,
+    keyless: { issuerUri: "https://issuer.example.com", serviceAccountEmail: "reader@acme-dev-123456.iam.gserviceaccount.com" },
+};
 
 /** Builds the component and returns every resource it registered, as (type, name) -> inputs. */
 async function build(args: GcrPullSecretsArgs | ValidatedArgs, name = "pull") {
@@ -59,6 +67,22 @@ function names(type: string): string[] {
     return ofType(type)
         .map((r) => r.name)
         .sort();
+}
+
+/**
+ * Fails unless every plain value of a spec's inputs reached the engine as it is (references and
+ * secret inputs are resolved by the component). A provider's configuration travels as text.
+ */
+function assertPlainInputs(spec: SpecValue, sent: unknown, at: string, asText: boolean): void {
+    if (isReference(spec) || isSecretSpecInput(spec)) return;
+    if (Array.isArray(spec)) {
+        assert.ok(Array.isArray(sent) && sent.length === spec.length, `${at}: ${JSON.stringify(sent)}`);
+        spec.forEach((item, index) => assertPlainInputs(item, sent[index], `${at}[${index}]`, asText));
+    } else if (typeof spec === "object") {
+        for (const [name, value] of Object.entries(spec)) assertPlainInputs(value, (sent as Record<string, unknown>)?.[name], `${at}.${name}`, asText);
+    } else {
+        assert.strictEqual(asText ? String(spec) : spec, sent, at);
+    }
 }
 
 /** Counts the calls of module functions (called through their module, as compiled imports are) until restored. */
@@ -419,6 +443,45 @@ describe("GcrPullSecrets", () => {
             },
         );
         assert.deepStrictEqual(recorded, []);
+    });
+
+    it("declares exactly the resources its specs list: each type and name, and every plain input as the spec has it", async () => {
+        const cases: [GcrPullSecretsArgs, pulumi.ComponentResourceOptions?][] = [
+            [
+                {
+                    ...createArgs,
+                    namespaces: ["team-a", { name: "team-c", create: true, adopt: true, serviceAccounts: ["builder"] }],
+                    gcrBuckets: [],
+                    projectWideRead: true,
+                },
+            ],
+            [{ jsonKey: sampleKeyJson, registries: ["gcr.io"], namespaces: ["apps"], kubeconfig: sampleKubeconfig, kubeContext: "gke_acme_europe-west1_dev" }],
+            [
+                { ...keylessArgs, namespaces: [{ name: "team-c", create: true }], kubeconfig: sampleKubeconfig },
+                { providers: [new k8s.Provider("callers", { kubeconfig: sampleKubeconfig })] },
+            ],
+        ];
+        for (const [args, opts] of cases) {
+            resetRecorded();
+            const component = new GcrPullSecrets("pull", args, opts);
+            await unwrap(component.secretNames);
+            await settle();
+            const callersKubernetes = opts !== undefined;
+            const context = {
+                name: "pull",
+                project: "gcr-pull-secrets",
+                stack: "unit",
+                upgradeFrom01: false,
+                kubeconfig: args.kubeconfig !== undefined,
+                callersKubernetes,
+            };
+            const specs = resourceSpecs(component.plan, context, resolveNamespaces(component.plan));
+            const declared = recorded.filter((r) => r.type !== contract.types.component && r.name !== "callers");
+            assert.deepStrictEqual(declared.map((r) => `${r.type}::${r.name}`).sort(), specs.map((spec) => `${spec.type}::${spec.name}`).sort());
+            for (const spec of specs) {
+                assertPlainInputs(spec.inputs, findCreated(spec.type, spec.name).inputs, spec.key, spec.type.startsWith("pulumi:providers:"));
+            }
+        }
     });
 
     it("gives every child this component as parent", async () => {

@@ -1,5 +1,5 @@
 import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
-import { fakeKeyJson } from "./mocks";
+import { fakeKeyJson } from "./fakeKey";
 
 /** A complete, fake JSON key (not a real Google key). */
 export const sampleKeyJson = fakeKeyJson("puller@acme-dev-123456.iam.gserviceaccount.com", "sample");

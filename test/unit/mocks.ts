@@ -5,9 +5,9 @@
  * a conscious change to these tests.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import { functions } from "../../components/contract";
 import type { ClusterNamespace } from "../../components/selectNamespaces";
+import { fakeKeyJson } from "./fakeKey";
 
 /** A resource the program registered. */
 export interface Recorded {
@@ -35,19 +35,6 @@ export function setMockCluster(namespaces: ClusterNamespace[] | "unconfigured" |
 
 /** The project number Google gives the project of a mocked pool (its `name` carries it). */
 export const mockProjectNumber = "424242424242";
-
-/** Fake Google key for a service account: a complete JSON key whose id depends on the key's inputs. */
-export function fakeKeyJson(email: string, seed: string): string {
-    const id = createHash("sha256").update(seed).digest("hex").slice(0, 40);
-    return JSON.stringify({
-        type: "service_account",
-        project_id: email.split("@")[1]?.split(".")[0] ?? "p",
-        private_key_id: id,
-        private_key: `-----BEGIN PRIVATE KEY-----\nMOCK${id}\n-----END PRIVATE KEY-----\n`,
-        client_email: email,
-        client_id: "1234567890",
-    });
-}
 
 pulumi.runtime.setMocks(
     {
