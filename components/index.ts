@@ -1,5 +1,6 @@
 /**
- * The library entry of the npm package (sdk/nodejs): the component, its arguments and its error.
+ * The library entry of the npm package (sdk/nodejs): the component, its arguments and its error,
+ * and the plan and resource specs it is built from (to see what it would create, without Pulumi).
  * A program uses it as `import { GcrPullSecrets } from "@gcr-pull-secrets/pulumi"`.
  */
 export { ConfigError } from "./configError";
@@ -15,7 +16,12 @@ export type {
     ServiceAccountCoverageArgs,
 } from "./gcrPullSecretsArgs";
 export type { LabelSelectorArgs, LabelSelectorRequirementArgs } from "./labelSelector";
+export type { Plan } from "./plan";
 export { PullSecretsProvider } from "./pullSecretsProvider";
 export type { PullSecretsProviderArgs } from "./pullSecretsProvider";
 export { ValidatedArgs, validateArgs } from "./validatedArgs";
 export type { SuppliedKey } from "./validatedArgs";
+export { resolveNamespaces } from "./selectNamespaces";
+export type { NamespaceTarget } from "./selectNamespaces";
+export { resourceSpecs } from "./specs/resourceSpecs";
+export type { OutputSpec, Reference, ResourceSpec, SecretInput, SpecContext, SpecOptions, SpecValue } from "./specs/resourceSpec";

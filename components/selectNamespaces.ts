@@ -4,7 +4,8 @@
  * is read once per run through the provider's `listNamespaces` function (provider/clusterInventory.ts).
  */
 import { matchesLabels } from "./labelSelector";
-import { NamespacePlan, NamespaceSelectorPlan, ServiceAccountCoverage, systemNamespaces } from "./validation/planNamespaces";
+import { systemNamespaces } from "./contract";
+import { NamespacePlan, NamespaceSelectorPlan, ServiceAccountCoverage } from "./plan";
 
 /** A ServiceAccount as the cluster has it. */
 export interface ClusterServiceAccount {

@@ -2,7 +2,8 @@
  * The names Google and the cluster see in keyless mode, made from the plan: the refresher's
  * Kubernetes subject, its federated principal, and the audiences of the token exchange. Pure.
  */
-import { FederationPlan, KeylessPlan, serviceAccountEmailPattern } from "../validation/planKeyless";
+import { FederationPlan, KeylessPlan } from "../plan";
+import { serviceAccountEmailPattern } from "../validation/planKeyless";
 
 /** The Kubernetes subject of the refresher: what the ServiceAccount token's `sub` claim says. */
 export function refresherSubject(plan: Pick<KeylessPlan, "namespace" | "serviceAccountName">): string {

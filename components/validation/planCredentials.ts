@@ -1,18 +1,13 @@
+/**
+ * The credentials section: exactly one credential source (`serviceAccount`,
+ * `existingServiceAccountEmail`, `jsonKey` or `keyless`, read in planKeyless.ts) and the Google
+ * `project`. A plain-string `jsonKey` is read here, the one time it is parsed.
+ */
 import { Checker, describe, Field, isEventual, quote } from "./checker";
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { JsonKeyFacts, readJsonKey } from "../jsonKey";
-import { KeylessPlan, readKeyless, unreadableKeyless } from "./planKeyless";
-
-/** Where the Google credentials come from. */
-export type CredentialPlan =
-    | { kind: "createServiceAccount"; accountId: string; displayName: string; description: string }
-    | { kind: "existingServiceAccount"; email: string }
-    /**
-     * A supplied key. `facts` (whose key it is, and its id; not secret) when it was read here, from a
-     * plain string; absent when it came as an Output, which the component reads once it resolves.
-     */
-    | { kind: "jsonKey"; facts?: JsonKeyFacts }
-    | { kind: "keyless"; keyless: KeylessPlan };
+import { CredentialPlan } from "../plan";
+import { readKeyless, unreadableKeyless } from "./planKeyless";
 
 /** The credentials part of the plan, and what the other sections need to know about it. */
 export interface CredentialsReading {

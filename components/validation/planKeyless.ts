@@ -3,32 +3,10 @@
  * exchange goes through, which reader account (if any) it impersonates, and how the refresher runs.
  * The names Google sees (principal, audiences) are made from this plan in specs/federationNames.ts.
  */
+import { systemNamespaces } from "../contract";
+import { FederationPlan, KeylessPlan } from "../plan";
 import { Checker, Field, quote } from "./checker";
-import { isLabel, labelRule, systemNamespaces } from "./planNamespaces";
-
-/** Through which Workload Identity pool the refresher's token is exchanged. */
-export type FederationPlan =
-    /** This program creates the pool and an OIDC provider trusting the cluster's issuer. */
-    | { kind: "createPool"; issuerUri: string; jwks?: string; poolId: string; providerId: string }
-    /** A provider made elsewhere; nothing is created for it. */
-    | { kind: "existingProvider"; projectNumber: string; poolId: string; providerId: string }
-    /** GKE's own pool for the cluster, `<project>.svc.id.goog`. */
-    | { kind: "gke"; project: string; location: string; cluster: string; projectNumber: string };
-
-/** The keyless setup, validated. */
-export interface KeylessPlan {
-    federation: FederationPlan;
-    /** A reader account to impersonate; undefined for direct access by the federated principal. */
-    serviceAccountEmail?: string;
-    /** Where the refresher runs (the stack creates this namespace). */
-    namespace: string;
-    /** The refresher's Kubernetes ServiceAccount, in `namespace`: the one identity Google trusts. */
-    serviceAccountName: string;
-    image: string;
-    schedule: string;
-    /** `pulumi up` waits for the first refresh to succeed (a Job run at deploy). */
-    waitForFirstRun: boolean;
-}
+import { isLabel, labelRule } from "./planNamespaces";
 
 export const defaultPoolId = "gcr-pull-secrets";
 export const defaultProviderId = "kubernetes";

@@ -1,37 +1,13 @@
+/**
+ * The namespaces section: the namespaces listed by name, the namespace selector and its
+ * exclusions, the ServiceAccounts each covers, and system namespaces (`allowSystemNamespaces`).
+ */
 import { Checker, childPath, Field, quote, Uniques } from "./checker";
 import { systemNamespaces } from "../contract";
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
-import { LabelSelectorPlan, readLabelSelector, selectorFields } from "../labelSelector";
-
-// Re-exported: the namespace rules are where readers look for it.
-export { systemNamespaces };
-
-/** Which ServiceAccounts of a namespace receive the Secret. */
-export interface ServiceAccountCoverage {
-    /** ServiceAccounts named in the config, `default` first, each once: waited for when missing. */
-    serviceAccounts: string[];
-    /** Also every ServiceAccount the namespace has when the program runs. */
-    allServiceAccounts: boolean;
-    /** Also the ServiceAccounts whose labels match, when the program runs. */
-    serviceAccountSelector?: LabelSelectorPlan;
-}
-
-/** One namespace listed by name. */
-export interface NamespacePlan extends ServiceAccountCoverage {
-    name: string;
-    create: boolean;
-    adopt: boolean;
-}
-
-/** Namespaces chosen by their labels when the program runs, and how each is covered. */
-export interface NamespaceSelectorPlan extends ServiceAccountCoverage {
-    selector: LabelSelectorPlan;
-    /** Never selected, whatever their labels. Sorted. */
-    exclude: string[];
-    /** Whether kube-system, kube-public and kube-node-lease may be selected (allowSystemNamespaces). */
-    includeSystem: boolean;
-    adopt: boolean;
-}
+import { LabelSelectorPlan } from "../labelSelector";
+import { NamespacePlan, NamespaceSelectorPlan, ServiceAccountCoverage } from "../plan";
+import { readLabelSelector, selectorFields } from "./readLabelSelector";
 
 /** The namespaces part of the plan. */
 export interface NamespacesPlan {

@@ -1,5 +1,11 @@
+/**
+ * The registries section: the registry hosts the Secrets cover, and the read grants behind them
+ * (`artifactRegistryRepositories`, `gcrBuckets`, `projectWideRead`), checked against the
+ * credential source: refused for a supplied key, required for an identity the program creates.
+ */
 import { Checker, childPath, Field, quote, Uniques } from "./checker";
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
+import { RepositoryGrantPlan } from "../plan";
 import { CredentialsReading, projectIdPattern, projectIdRule } from "./planCredentials";
 import {
     acceptedHostForms,
@@ -14,13 +20,6 @@ import {
     isRepositoryId,
     registryHostProblem,
 } from "./registryHosts";
-
-/** One Artifact Registry grant. */
-export interface RepositoryGrantPlan {
-    location: string;
-    repository: string;
-    project?: string;
-}
 
 /** The registry hosts and the read grants of the plan. */
 export interface RegistriesReading {

@@ -4,16 +4,7 @@
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { rotationWindow } from "../rotation";
 import { Checker } from "./checker";
-import { CredentialPlan } from "./planCredentials";
-
-/** Key rotation for keys this program creates. */
-export interface RotationPlan {
-    /** 0 when there is no scheduled rotation. */
-    days: number;
-    /** Index of the current rotation period; a new index replaces the key. */
-    window: string;
-    trigger: string;
-}
+import { CredentialPlan, RotationPlan } from "../plan";
 
 /**
  * Checks the rotation settings. Undefined when there is no key to rotate: a supplied key or keyless

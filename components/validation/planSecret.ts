@@ -4,7 +4,7 @@
 import { usernameModes, UsernameMode } from "../dockerConfig";
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { Checker, quote } from "./checker";
-import { CredentialPlan } from "./planCredentials";
+import { CredentialPlan } from "../plan";
 import { isSubdomain, subdomainRule } from "./planNamespaces";
 
 /** The Secret's name and username mode. */

@@ -5,7 +5,7 @@ import { describeSelector, LabelSelectorPlan, matchesLabels, SelectorOperator } 
 import { checkArgs } from "../../components/validation/checkArgs";
 import { validateArgs } from "../../components/validatedArgs";
 import { systemNamespaces } from "../../components/contract";
-import { NamespacePlan, NamespaceSelectorPlan } from "../../components/validation/planNamespaces";
+import { NamespacePlan, NamespaceSelectorPlan } from "../../components/plan";
 import { ClusterNamespace, clusterLookups, resolveNamespaces } from "../../components/selectNamespaces";
 import { validCreateStack } from "./fixtures";
 import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
