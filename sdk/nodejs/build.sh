@@ -8,7 +8,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 rm -rf "$here/dist"
 "$root/node_modules/.bin/tsc" -p "$here/tsconfig.json"
-# The refresher script is read by tokenRefresher.ts next to itself, and put into a ConfigMap as is.
+# The refresher script is read by specs/refresherSpecs.ts (from ../refreshPullSecrets.js), and put into a ConfigMap as is.
 cp "$root/components/refreshPullSecrets.js" "$here/dist/components/"
 # The package schema the plugin serves (GetSchema), read next to main.js.
 cp "$root/provider/schema.json" "$here/dist/provider/"
