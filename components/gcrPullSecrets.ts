@@ -42,10 +42,12 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
      *   it creates, and then `args.kubeconfig` must name the same cluster for everything else.
      */
     constructor(name: string, args: GcrPullSecretsArgs | ValidatedArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Checked before the component itself is registered: bad input touches nothing, not even the
+        // component's own entry in the engine (whose pending registration would outlive the error).
+        const validated = args instanceof ValidatedArgs ? args : validateArgs(args);
         super(types.component, name, {}, opts);
         // What it creates is decided by the plan (validation/) and spelled out as resource specs
         // (specs/); this constructor only declares them, after reading the cluster when a selector needs it.
-        const validated = args instanceof ValidatedArgs ? args : validateArgs(args);
         const plan = validated.plan;
         this.plan = plan;
 

@@ -56,6 +56,21 @@ const handlers: Record<string, ResourceHandler> = {
     ...legacyHandlers(cluster, { guard: legacyTypes.pullSecretGuard, entry: legacyTypes.serviceAccountPullSecret }),
 };
 
+// As the SDK's own provider main does: an error nobody awaited (a registration the engine dropped
+// after a failed Construct, say) is reported and makes the exit code non-zero, but does not end the
+// plugin while the engine still talks to it. Construct turns those raised during its own work into
+// its answer (construct.ts).
+let strayErrors = 0;
+const reportStray = (error: unknown) => {
+    strayErrors += 1;
+    process.stderr.write(`gcr-pull-secrets provider: ${error instanceof Error ? error.message : String(error)}\n`);
+};
+process.on("unhandledRejection", reportStray);
+process.on("uncaughtException", reportStray);
+process.on("exit", (code) => {
+    if (code === 0 && strayErrors > 0) process.exitCode = 1;
+});
+
 // The engine runs this plugin as its child. When the engine is killed (SIGKILL, OOM) nobody tells
 // the plugin, which would otherwise keep its port and connections for minutes: leave once orphaned.
 const engineProcess = process.ppid;

@@ -145,7 +145,7 @@ describe("end to end: the package in programs of their own", function () {
             const refused = await consumer.runCli(["preview"]);
             assert.notStrictEqual(refused.code, 0);
             assert.match(refused.output, /namespaces\[0\]\.name/);
-            assert.doesNotMatch(refused.output, /exited prematurely|bug in the provider/, "a refusal, not a crash");
+            assert.doesNotMatch(refused.output, /exited prematurely|bug in the provider/, `a refusal, not a crash:\n${refused.output}`);
             assert.strictEqual(findKeyMaterial(refused.output, keyJson), undefined, "key material in the error");
 
             consumer.setSettings({ "pull-access-yaml:registries": registries, "pull-access-yaml:namespace": theirs });

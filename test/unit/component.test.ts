@@ -285,6 +285,13 @@ describe("GcrPullSecrets", () => {
         }
     });
 
+    it("refuses bad arguments before registering anything, not even itself", async () => {
+        resetRecorded();
+        assert.throws(() => new GcrPullSecrets("pull", { jsonKey: sampleKeyJson, registries: ["gcr.io"], namespaces: ["Not_A_Namespace"] }), ConfigError);
+        await settle();
+        assert.deepStrictEqual(recorded, [], "nothing was registered");
+    });
+
     it("refuses a malformed key given as an Output without quoting it", async () => {
         resetRecorded();
         const component = new GcrPullSecrets("pull", { jsonKey: pulumi.secret("{SECRETSECRET"), registries: ["gcr.io"], namespaces: ["apps"] });
