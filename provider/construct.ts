@@ -11,6 +11,7 @@
  * {@link sdkInternals}, which a unit test checks against the installed SDK.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as aliasproto from "@pulumi/pulumi/proto/alias_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import { types } from "../components/contract";
@@ -76,24 +77,36 @@ function known<T>(output: pulumi.Output<T>): Promise<T> {
     return (output as unknown as { promise(): Promise<T> }).promise();
 }
 
-/** The options the caller gave the component, as SDK resource options. */
-function optionsOf(sdk: SdkInternals, request: provproto.ConstructRequest): pulumi.ComponentResourceOptions {
+/** One alias the caller gave, by URN or by the parts that changed (name, project, stack, parent). */
+function aliasOf(alias: aliasproto.Alias): string | pulumi.Alias {
+    if (alias.hasUrn()) return alias.getUrn();
+    const spec = alias.getSpec()!;
+    return {
+        ...(spec.getName() ? { name: spec.getName() } : {}),
+        ...(spec.getProject() ? { project: spec.getProject() } : {}),
+        ...(spec.getStack() ? { stack: spec.getStack() } : {}),
+        ...(spec.hasParenturn() ? { parent: spec.getParenturn() } : spec.getNoparent() ? { parent: pulumi.rootStackResource } : {}),
+    };
+}
+
+/** The options the caller gave the component, as SDK resource options (those the SDK's construct passes on). */
+export function optionsOf(sdk: SdkInternals, request: provproto.ConstructRequest): pulumi.ComponentResourceOptions {
     const providers: Record<string, pulumi.ProviderResource> = {};
     request.getProvidersMap().forEach((reference: string, pkg: string) => {
         providers[pkg] = providerFromReference(sdk, reference);
     });
-    const aliases: pulumi.Input<string | pulumi.Alias>[] = request
-        .getAliasesList()
-        .map((alias) => (alias.hasUrn() ? alias.getUrn() : undefined))
-        .filter((urn): urn is string => urn !== undefined);
+    const timeouts = request.getCustomtimeouts()?.toObject();
     return {
         parent: request.getParent() ? new pulumi.DependencyResource(request.getParent()) : undefined,
         dependsOn: request.getDependenciesList().map((urn) => new pulumi.DependencyResource(urn)),
         providers,
-        aliases,
+        aliases: request.getAliasesList().map(aliasOf),
         protect: request.getProtect(),
         retainOnDelete: request.getRetainondelete(),
         ignoreChanges: request.getIgnorechangesList(),
+        replaceOnChanges: request.getReplaceonchangesList(),
+        ...(timeouts ? { customTimeouts: timeouts } : {}),
+        ...(request.getDeletedwith() ? { deletedWith: new pulumi.DependencyResource(request.getDeletedwith()) } : {}),
     };
 }
 

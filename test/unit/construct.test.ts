@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import * as aliasproto from "@pulumi/pulumi/proto/alias_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
-import { argsOf, construct, sdkInternals } from "../../provider/construct";
+import { argsOf, construct, optionsOf, sdkInternals } from "../../provider/construct";
 import { types } from "../../components/contract";
 
 /** The value and secret-ness of an Output, through the SDK's own (internal) accessors. */
@@ -34,5 +35,44 @@ describe("construct: the component built by the plugin for other languages", () 
         const request = new provproto.ConstructRequest();
         request.setType("gcr-pull-secrets:index:Other");
         await assert.rejects(construct(request, "127.0.0.1:1"), (error: Error) => error.message.includes(types.component));
+    });
+});
+
+describe("construct: the caller's options", () => {
+    it("passes on the options the SDK's construct passes on: parent, dependencies, providers, aliases, protect, timeouts", async () => {
+        const request = new provproto.ConstructRequest();
+        request.setParent("urn:pulumi:dev::app::pulumi:pulumi:Stack::app-dev");
+        request.setDependenciesList(["urn:pulumi:dev::app::kubernetes:core/v1:Namespace::ns"]);
+        // A package whose SDK is not loaded: a reference to it stays a reference (a loaded one, such as
+        // @pulumi/kubernetes, gets its own Provider class, which reads itself back from the engine).
+        request.getProvidersMap().set("acme", "urn:pulumi:dev::app::pulumi:providers:acme::main::1234");
+        const byUrn = new aliasproto.Alias();
+        byUrn.setUrn("urn:pulumi:dev::app::gcr-pull-secrets:index:GcrPullSecrets::old");
+        const byName = new aliasproto.Alias();
+        const spec = new aliasproto.Alias.Spec();
+        spec.setName("older");
+        spec.setNoparent(true);
+        byName.setSpec(spec);
+        request.setAliasesList([byUrn, byName]);
+        request.setProtect(true);
+        request.setRetainondelete(true);
+        request.setIgnorechangesList(["registries"]);
+        const timeouts = new provproto.ConstructRequest.CustomTimeouts();
+        timeouts.setCreate("5m");
+        request.setCustomtimeouts(timeouts);
+
+        const options = optionsOf(sdkInternals(), request);
+        assert.strictEqual(await settled((options.parent as pulumi.Resource).urn).then((u) => u.value), "urn:pulumi:dev::app::pulumi:pulumi:Stack::app-dev");
+        assert.strictEqual((options.dependsOn as pulumi.Resource[]).length, 1);
+        const providers = options.providers as Record<string, pulumi.ProviderResource>;
+        assert.ok(providers.acme instanceof pulumi.ProviderResource);
+        assert.strictEqual(await settled(providers.acme.urn).then((u) => u.value), "urn:pulumi:dev::app::pulumi:providers:acme::main");
+        assert.deepStrictEqual(options.aliases![0], "urn:pulumi:dev::app::gcr-pull-secrets:index:GcrPullSecrets::old");
+        assert.deepStrictEqual(options.aliases![1], { name: "older", parent: pulumi.rootStackResource });
+        assert.strictEqual(options.protect, true);
+        assert.strictEqual(options.retainOnDelete, true);
+        assert.deepStrictEqual(options.ignoreChanges, ["registries"]);
+        assert.strictEqual(options.customTimeouts?.create, "5m");
+        assert.ok(!("deletedWith" in options));
     });
 });
