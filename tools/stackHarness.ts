@@ -61,13 +61,17 @@ function cliEnv(): Record<string, string> {
     };
 }
 
+/** The whole environment of a CLI process this harness starts itself: ours, the CLI settings, the run's PULUMI_HOME. */
+function processEnv(envVars: Record<string, string> = cliEnv()): NodeJS.ProcessEnv {
+    return { ...process.env, ...envVars, PULUMI_HOME: path.join(stateDir!, "home") };
+}
+
 /**
  * Runs `pulumi <args>` in `cwd` outside any stack (`pulumi package add`), with the run's backend and
  * PULUMI_HOME: what it printed, or an error carrying it.
  */
 export function runPulumi(args: string[], cwd: string): string {
-    const env = { ...process.env, ...cliEnv(), PULUMI_HOME: path.join(stateDir!, "home") };
-    const run = spawnSync("pulumi", args, { cwd, env, encoding: "utf8" });
+    const run = spawnSync("pulumi", args, { cwd, env: processEnv(), encoding: "utf8" });
     const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
     if (run.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed in ${cwd} (${run.error?.message ?? `exit ${run.status}`}):\n${output}`);
     return output;
@@ -158,7 +162,7 @@ export async function createTestStack(
     const spawnCli = (args: string[]): ChildProcess => {
         const child = spawn("pulumi", [...args, "--stack", name, "--non-interactive"], {
             cwd: workDir,
-            env: { ...process.env, ...envVars, PULUMI_HOME: path.join(stateDir!, "home") },
+            env: processEnv(envVars),
             stdio: ["ignore", "pipe", "pipe"],
         });
         child.stdout!.on("data", (chunk: Buffer) => void cliOutput.push(String(chunk)));
@@ -186,7 +190,7 @@ export async function createTestStack(
         exportState() {
             return execFileSync("pulumi", ["stack", "export", "--stack", name], {
                 cwd: workDir,
-                env: { ...process.env, ...envVars, PULUMI_HOME: path.join(stateDir!, "home") },
+                env: processEnv(envVars),
                 encoding: "utf8",
                 // A stack of hundreds of namespaces exports megabytes; the default 1 MiB would throw ENOBUFS.
                 maxBuffer: 512 * 1024 * 1024,
