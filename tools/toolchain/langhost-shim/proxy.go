@@ -51,12 +51,8 @@ func (p *proxy) handle(_ any, stream grpc.ServerStream) error {
 	method, _ := grpc.MethodFromServerStream(stream)
 	switch method {
 	case runMethod:
-		var request frame
-		if err := stream.RecvMsg(&request); err != nil {
-			return err
-		}
 		var req pulumirpc.RunRequest
-		if err := proto.Unmarshal(request.payload, &req); err != nil {
+		if _, err := receive(stream, &req); err != nil {
 			return err
 		}
 		response, err := proto.Marshal(p.runProgram(&req))
@@ -65,12 +61,9 @@ func (p *proxy) handle(_ any, stream grpc.ServerStream) error {
 		}
 		return stream.SendMsg(&frame{payload: response})
 	case runPluginMethod:
-		var first frame
-		if err := stream.RecvMsg(&first); err != nil {
-			return err
-		}
 		var req pulumirpc.RunPluginRequest
-		if err := proto.Unmarshal(first.payload, &req); err != nil {
+		first, err := receive(stream, &req)
+		if err != nil {
 			return err
 		}
 		switch req.GetKind() {
@@ -79,10 +72,23 @@ func (p *proxy) handle(_ any, stream grpc.ServerStream) error {
 		case "resource":
 			return runResourcePlugin(&req, stream)
 		}
-		return p.forward(method, stream, &first)
+		return p.forward(method, stream, first)
 	default:
 		return p.forward(method, stream, nil)
 	}
+}
+
+// receive reads the call's request and decodes it into req; the raw frame is returned too, for a
+// call that is forwarded after all.
+func receive(stream grpc.ServerStream, req proto.Message) (*frame, error) {
+	var request frame
+	if err := stream.RecvMsg(&request); err != nil {
+		return nil, err
+	}
+	if err := proto.Unmarshal(request.payload, req); err != nil {
+		return nil, err
+	}
+	return &request, nil
 }
 
 // forwardedMetadata is the incoming metadata minus what gRPC sets itself on the outgoing call.
