@@ -1,4 +1,5 @@
-// Entry of the provider plugin when the Node.js language host runs this folder (PulumiPlugin.yaml):
-// the built plugin of this package. The host passes the engine's address in process.argv[2].
+// Entry of the provider plugin as built into this package: run by the Node.js language host
+// (PulumiPlugin.yaml, for `pulumi package add`) and by the launcher next to it. The engine's address
+// arrives in process.argv[2].
 "use strict";
 require("../dist/provider/main.js");
