@@ -86,7 +86,7 @@ export function argsFromStackConfig(input: StackConfigInput): GcrPullSecretsArgs
 
 /**
  * {@link argsFromStackConfig} without throwing: the one validation of stack config, used by the
- * program and by the offline validator (tools/validateStack.ts) alike.
+ * program and by the offline validator (scripts/validateStack.ts) alike.
  */
 export function checkStackConfig(input: StackConfigInput): StackConfigCheck {
     const prefix = `${configNamespace}:`;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lints .github/workflows/*.yml with actionlint (syntax, expressions, action inputs, runner labels,
 # and with shellcheck on PATH also every `run:` script). Builds the pinned actionlint first if
-# needed (tools/toolchain/steps/actionlint.sh, under a minute, once). Exit status: 0 clean, 1 otherwise.
+# needed (dev/toolchain/steps/actionlint.sh, under a minute, once). Exit status: 0 clean, 1 otherwise.
 #
 # The shellcheck binary comes from Debian when missing and this runs as root with apt-get (2.6 MB,
 # a few seconds): without it actionlint silently skips the shell checks. Set
@@ -10,9 +10,9 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# lib.sh also loads the pins of tools/toolchain/versions.sh.
+# lib.sh also loads the pins of dev/toolchain/versions.sh.
 # shellcheck source-path=SCRIPTDIR source=toolchain/lib.sh
-. "$repo_root/tools/toolchain/lib.sh"
+. "$repo_root/dev/toolchain/lib.sh"
 
 fail() {
   printf '[lint-workflows] FAILED: %s\n' "$*" >&2
@@ -22,7 +22,7 @@ note() {
   printf '[lint-workflows] %s\n' "$*" >&2
 }
 
-bash "$repo_root/tools/toolchain/steps/actionlint.sh" || fail "could not build actionlint (tools/toolchain/steps/actionlint.sh)"
+bash "$repo_root/dev/toolchain/steps/actionlint.sh" || fail "could not build actionlint (dev/toolchain/steps/actionlint.sh)"
 if tc_on_path actionlint; then
   actionlint_bin="$(command -v actionlint)"
 else

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Go code of the toolchain: the module tools/toolchain/langhost-shim (gofmt must list no file,
-# then go vet and go test) and the file added to pulumi-yaml (tools/toolchain/pulumi-yaml, gofmt;
+# The Go code of the toolchain: the module dev/toolchain/langhost-shim (gofmt must list no file,
+# then go vet and go test) and the file added to pulumi-yaml (dev/toolchain/pulumi-yaml, gofmt;
 # steps/pulumi-yaml.sh compiles it). Needs Go only (its modules come from the Go module proxy, as for the toolchain).
 set -euo pipefail
 cd "$(dirname "$0")/toolchain"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # `npm test`, which CI runs (.ci/run): every check, in this order, on the pinned Node LTS
-# (tools/toolchain/steps/node.sh fetches it when the node on PATH is older):
+# (dev/toolchain/steps/node.sh fetches it when the node on PATH is older):
 #   lint, typecheck, test:go (the language-host shim), test:unit, test:unit:oldest-node, test:e2e.
 # Stops at the first failure and says which.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/toolchain/build.sh node
-# shellcheck source=tools/toolchain/env.sh
-. tools/toolchain/env.sh --node-only
+bash dev/toolchain/build.sh node
+# shellcheck source=dev/toolchain/env.sh
+. dev/toolchain/env.sh --node-only
 echo "[test] node $(node --version) at $(command -v node), npm $(npm --version)"
 for script in lint typecheck test:go test:unit test:unit:oldest-node test:e2e; do
   started="$(date +%s)"

@@ -1,7 +1,7 @@
 /*
  * The guardrails as pure functions over what the Pulumi engine shows a policy: a resource's type,
  * URN, input properties and options. `index.ts` only wires them into a PolicyPack, so every rule
- * is unit-tested here without the engine (test/unit/policy.test.ts).
+ * is unit-tested here without the engine (test/unit/policy/rules.test.ts).
  *
  * Facts about @pulumi/policy 1.21 that shape these rules:
  * - Secret values reach a policy already unwrapped (`deserializeProperties(props, false)` in its

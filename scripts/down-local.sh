@@ -4,10 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 local_dir="$(pwd)/.pulumi-local"
 # The same Node as up:local (the pinned LTS when the node on PATH is older; nothing is fetched here).
-# shellcheck source=tools/toolchain/env.sh
-. tools/toolchain/env.sh --node-only
+# shellcheck source=dev/toolchain/env.sh
+. dev/toolchain/env.sh --node-only
 if [ -f "$local_dir/cluster/cluster.pid" ]; then
-  node -r ts-node/register/transpile-only tools/cluster/cli.ts stop --dir "$local_dir/cluster"
+  node -r ts-node/register/transpile-only dev/cluster/cli.ts stop --dir "$local_dir/cluster"
 fi
 rm -rf "$local_dir"
 echo "[down:local] stopped; removed .pulumi-local/"

@@ -13,7 +13,7 @@
  *   whole, handed over with each secret decrypted in place;
  * - settings declared in Pulumi.yaml get their default when the stack does not set them, and are
  *   refused when their value does not have the declared type (the CLI then never starts the program).
- * The table of scalars in test/unit/stackFileConfig.test.ts was captured from the real CLI.
+ * The table of scalars in test/unit/scripts/stackFileConfig.test.ts was captured from the real CLI.
  */
 import * as yaml from "js-yaml";
 import { StackConfigInput } from "../components/config";

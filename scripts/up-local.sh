@@ -12,9 +12,9 @@ cluster_dir="$local_dir/cluster"
 say() { printf '[up:local] %s\n' "$*" >&2; }
 
 say "Node: the pinned LTS, fetched from npm unless the node on PATH is as new"
-bash tools/toolchain/build.sh node
-# shellcheck source=tools/toolchain/env.sh
-. tools/toolchain/env.sh --node-only
+bash dev/toolchain/build.sh node
+# shellcheck source=dev/toolchain/env.sh
+. dev/toolchain/env.sh --node-only
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
   say "installing npm dependencies (npm ci)"
@@ -22,12 +22,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
 fi
 
 say "toolchain: building or reusing pinned pulumi, kubernetes provider, etcd, kube-apiserver"
-bash tools/toolchain/build.sh pulumi pulumi-kubernetes etcd kubernetes
-# shellcheck source=tools/toolchain/env.sh
-. tools/toolchain/env.sh
+bash dev/toolchain/build.sh pulumi pulumi-kubernetes etcd kubernetes
+# shellcheck source=dev/toolchain/env.sh
+. dev/toolchain/env.sh
 
 mkdir -p "$local_dir/state"
-cluster() { node -r ts-node/register/transpile-only tools/cluster/cli.ts "$@"; }
+cluster() { node -r ts-node/register/transpile-only dev/cluster/cli.ts "$@"; }
 fresh_cluster=0
 if [ -f "$cluster_dir/cluster.pid" ] && kill -0 "$(cat "$cluster_dir/cluster.pid")" 2>/dev/null; then
   say "reusing the local control plane already running (pid $(cat "$cluster_dir/cluster.pid"))"
@@ -64,7 +64,7 @@ cd "$project"
 if [ "$fresh_stack" = 1 ]; then
   pulumi stack init local --non-interactive >/dev/null
   key_file="$local_dir/throwaway-key.json"
-  node -r ts-node/register/transpile-only "$root/tools/throwawayKey.ts" "$key_file"
+  node -r ts-node/register/transpile-only "$root/dev/keys/throwawayKey.ts" "$key_file"
   pulumi config set --secret jsonKey < "$key_file"
   say "generated a throwaway key (NOT a real Google key) and stored it encrypted in $project/Pulumi.local.yaml"
 fi
@@ -74,6 +74,6 @@ say "pulumi up --yes (stack local)"
 pulumi up --yes --non-interactive
 
 cd "$root"
-node -r ts-node/register/transpile-only tools/showLocal.ts
+node -r ts-node/register/transpile-only scripts/showLocal.ts
 say "the control plane keeps running: KUBECONFIG=$KUBECONFIG kubectl get secrets -A"
 say "stop it (and forget the local stack) with: npm run down:local"

@@ -1,6 +1,6 @@
 // Checks stack files offline, with the program's own validation, without the Pulumi CLI:
 //   npm run validate-config -- dev        (reads Pulumi.dev.yaml and Pulumi.yaml)
-// The file is read as the CLI reads it (tools/stackFileConfig.ts) and the resulting text goes
+// The file is read as the CLI reads it (scripts/stackFileConfig.ts) and the resulting text goes
 // through the same checkStackConfig() that `pulumi up` runs, so both accept and refuse the same
 // stacks. Encrypted (`secure:`) values cannot be decrypted here: they count as set, and their content
 // is checked at `pulumi preview`.
@@ -39,11 +39,11 @@ export function validateStackYaml(
     const notes = [...read.notes];
     const jsonKey = `${configNamespace}:jsonKey`;
     if (options.stack === "local" && read.input.values[jsonKey] === undefined && !read.input.unreadableSecretKeys?.has(jsonKey)) {
-        // tools/up-local.sh adds the local stack's key (a throwaway one), encrypted, at run time.
+        // scripts/up-local.sh adds the local stack's key (a throwaway one), encrypted, at run time.
         const unreadable = new Set(read.input.unreadableSecretKeys);
         unreadable.add(jsonKey);
         read.input = { ...read.input, secretKeys: new Set([...read.input.secretKeys, jsonKey]), unreadableSecretKeys: unreadable };
-        notes.push(`${jsonKey}: added by tools/up-local.sh at run time; counted as set`);
+        notes.push(`${jsonKey}: added by scripts/up-local.sh at run time; counted as set`);
     }
     const checked = checkStackConfig(read.input);
     // Where the CLI refuses a setting, the program never sees it: its own findings there would repeat the refusal.

@@ -22,9 +22,9 @@ import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { promisify } from "util";
-import { startControlPlane } from "../tools/cluster/controlPlane";
-import { makeThrowawayKey } from "../tools/throwawayKey";
-import { createNamespace, createTestStack, kube, projectAtCommit } from "../tools/stackHarness";
+import { startControlPlane } from "../cluster/controlPlane";
+import { makeThrowawayKey } from "../keys/throwawayKey";
+import { createNamespace, createTestStack, kube, projectAtCommit } from "../../test/e2e/stackHarness";
 
 const run = promisify(execFile);
 const host = "asia.gcr.io";

@@ -12,7 +12,7 @@ export const binaryEnvOverride: Record<ControlPlaneBinary, string> = {
     "kube-controller-manager": "KUBE_CONTROLLER_MANAGER_BIN",
 };
 
-/** Cache folder name and version pin of the tools/toolchain step that builds each binary. */
+/** Cache folder name and version pin of the dev/toolchain step that builds each binary. */
 const toolchainPin: Record<ControlPlaneBinary, { cacheName: string; versionVariable: string }> = {
     etcd: { cacheName: "etcd", versionVariable: "ETCD_VERSION" },
     "kube-apiserver": { cacheName: "kubernetes", versionVariable: "KUBERNETES_VERSION" },
@@ -21,7 +21,7 @@ const toolchainPin: Record<ControlPlaneBinary, { cacheName: string; versionVaria
 
 const versionsFile = path.resolve(__dirname, "../toolchain/versions.sh");
 
-/** `NAME=value` pins from tools/toolchain/versions.sh, the only place tool versions live. */
+/** `NAME=value` pins from dev/toolchain/versions.sh, the only place tool versions live. */
 export function readToolchainVersions(file: string = versionsFile): Record<string, string> {
     const versions: Record<string, string> = {};
     for (const line of fs.readFileSync(file, "utf8").split("\n")) {
@@ -31,7 +31,7 @@ export function readToolchainVersions(file: string = versionsFile): Record<strin
     return versions;
 }
 
-/** Where tools/toolchain/build.sh puts a binary: <cache>/<name>-<version>/bin/<binary>. */
+/** Where dev/toolchain/build.sh puts a binary: <cache>/<name>-<version>/bin/<binary>. */
 export function cachedBinaryPath(binary: ControlPlaneBinary, env: NodeJS.ProcessEnv = process.env): string {
     const { cacheName, versionVariable } = toolchainPin[binary];
     const version = readToolchainVersions()[versionVariable];
@@ -77,6 +77,6 @@ export function binaryPath(binary: ControlPlaneBinary, env: NodeJS.ProcessEnv = 
     if (isExecutableFile(cached)) return cached;
     throw new Error(
         `${binary} not found: set ${overrideVariable}, put ${binary} on PATH, ` +
-            `or build the pinned one with \`bash tools/toolchain/build.sh\` (expected at ${cached})`,
+            `or build the pinned one with \`bash dev/toolchain/build.sh\` (expected at ${cached})`,
     );
 }

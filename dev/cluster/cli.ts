@@ -1,7 +1,7 @@
-// Local control plane from the command line; see tools/cluster/README.md.
-//   node -r ts-node/register/transpile-only tools/cluster/cli.ts run -- <cmd> [args...]
-//   node -r ts-node/register/transpile-only tools/cluster/cli.ts start --dir DIR
-//   node -r ts-node/register/transpile-only tools/cluster/cli.ts stop --dir DIR
+// Local control plane from the command line; see dev/cluster/README.md.
+//   node -r ts-node/register/transpile-only dev/cluster/cli.ts run -- <cmd> [args...]
+//   node -r ts-node/register/transpile-only dev/cluster/cli.ts start --dir DIR
+//   node -r ts-node/register/transpile-only dev/cluster/cli.ts stop --dir DIR
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -144,7 +144,7 @@ async function startInBackground(dir: string): Promise<number> {
         await sleep(100);
     }
     say(`control plane running (pid ${supervisor.pid}); logs: ${dir}/cluster.log and ${dir}/<component>/<component>.log`);
-    say(`stop it with: node -r ts-node/register/transpile-only tools/cluster/cli.ts stop --dir ${dir}`);
+    say(`stop it with: node -r ts-node/register/transpile-only dev/cluster/cli.ts stop --dir ${dir}`);
     process.stdout.write(`export KUBECONFIG=${files.kubeconfig}\n`);
     return 0;
 }

@@ -1,6 +1,6 @@
 // Proves a control plane does what the e2e tests rely on; run it against any KUBECONFIG:
-//   node -r ts-node/register/transpile-only tools/cluster/cli.ts run -- \
-//     node -r ts-node/register/transpile-only tools/cluster/smokeTest.ts
+//   node -r ts-node/register/transpile-only dev/cluster/cli.ts run -- \
+//     node -r ts-node/register/transpile-only dev/cluster/smokeTest.ts
 // Checks: a real server version, `default` ServiceAccount creation (serviceaccount controller),
 // pull secrets copied into a pod at admission (ServiceAccount admission plugin), Foreground deletion
 // (garbage collector) and namespace removal (namespace controller).

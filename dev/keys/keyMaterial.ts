@@ -1,5 +1,5 @@
 // Finding a service account key's secret material in text: state exports, CLI output, captures.
-// Used by the end-to-end suite and tools/capture-previews.sh, so both scan the same way.
+// Used by the end-to-end suite and dev/previews/capture-previews.sh, so both scan the same way.
 
 /**
  * Where a key's secret material shows in `text`, if anywhere: its PEM body lines as they are, JSON-

@@ -1,5 +1,5 @@
 // Writes a throwaway Google-style service account key file for the local stack and the tests.
-//   node -r ts-node/register/transpile-only tools/throwawayKey.ts <file>
+//   node -r ts-node/register/transpile-only dev/keys/throwawayKey.ts <file>
 // It has the shape of a real JSON key (with a real RSA private key) so every code path that reads
 // a key runs for real, but it belongs to no Google account and opens no registry.
 import { generateKeyPairSync, randomBytes } from "crypto";
@@ -21,7 +21,7 @@ export function makeThrowawayKey(label = "local"): string {
             client_id: String(BigInt(`0x${randomBytes(8).toString("hex")}`)),
             auth_uri: "https://accounts.google.com/o/oauth2/auth",
             token_uri: "https://oauth2.googleapis.com/token",
-            _comment: "THROWAWAY KEY made by gcr-pull-secrets tools/throwawayKey.ts: NOT A REAL GOOGLE KEY, it opens no registry.",
+            _comment: "THROWAWAY KEY made by gcr-pull-secrets dev/keys/throwawayKey.ts: NOT A REAL GOOGLE KEY, it opens no registry.",
         },
         null,
         2,

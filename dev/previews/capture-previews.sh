@@ -5,27 +5,27 @@
 #   add-namespace.txt  `pulumi preview --diff` after adding namespace team-b (create: true)
 #   rotate-key.txt     `pulumi preview --diff` after supplying a new jsonKey
 #   to-keyless.txt     `pulumi preview --diff` after switching the stack to keyless (an existing pool provider)
-# Each capture is checked (tools/checkPreviewCapture.ts) before it is written: the no-op has no
+# Each capture is checked (dev/previews/checkPreviewCapture.ts) before it is written: the no-op has no
 # change, adding a namespace creates only that namespace's resources, a new key updates each Secret
 # in place and nothing else, every secret value is masked, no key material anywhere. A failed check
 # fails the script. Captures are cleaned for the docs: no colours, no machine paths, no random ids.
 #
-#   bash tools/capture-previews.sh [OUT_DIR]     # default OUT_DIR: a new temp dir; printed at the end
+#   bash dev/previews/capture-previews.sh [OUT_DIR]     # default OUT_DIR: a new temp dir; printed at the end
 #
 # Everything runs in a temp dir (a copy of the project, a file backend, PULUMI_HOME, the cluster),
 # removed afterwards (kept, and named, when something fails). Never touches .pulumi-local/ or the
-# repository's Pulumi.*.yaml. The stack uses throwaway keys (tools/throwawayKey.ts), not real ones.
+# repository's Pulumi.*.yaml. The stack uses throwaway keys (dev/keys/throwawayKey.ts), not real ones.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root="$(pwd)"
 say() { printf '[capture-previews] %s\n' "$*" >&2; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
 started="$(now)"
 
-bash tools/toolchain/build.sh node pulumi pulumi-kubernetes etcd kubernetes
-# shellcheck source=tools/toolchain/env.sh
-. tools/toolchain/env.sh
+bash dev/toolchain/build.sh node pulumi pulumi-kubernetes etcd kubernetes
+# shellcheck source=dev/toolchain/env.sh
+. dev/toolchain/env.sh
 
 tmp="${TMPDIR:-/tmp}"
 out="${1:-$(mktemp -d "$tmp/gcr-pull-secrets-previews-XXXXXX")}"
@@ -38,7 +38,7 @@ node_ts() { node -r ts-node/register/transpile-only "$@"; }
 
 finish() {
   local rc=$?
-  if [ "$cluster_started" = 1 ] && ! node_ts "$root/tools/cluster/cli.ts" stop --dir "$cluster_dir" 2>"$work/cluster-stop.log"; then
+  if [ "$cluster_started" = 1 ] && ! node_ts "$root/dev/cluster/cli.ts" stop --dir "$cluster_dir" 2>"$work/cluster-stop.log"; then
     cat "$work/cluster-stop.log" >&2
     rc=1
   fi
@@ -54,7 +54,7 @@ finish() {
 trap finish EXIT
 
 step_started="$(now)"
-if ! node_ts tools/cluster/cli.ts start --dir "$cluster_dir" >/dev/null 2>"$work/cluster-start.log"; then
+if ! node_ts dev/cluster/cli.ts start --dir "$cluster_dir" >/dev/null 2>"$work/cluster-start.log"; then
   cat "$work/cluster-start.log" >&2
   exit 1
 fi
@@ -88,8 +88,8 @@ config:
     - name: team-a
       create: true
 EOF
-node_ts "$root/tools/throwawayKey.ts" "$work/key-1.json" 2>/dev/null
-node_ts "$root/tools/throwawayKey.ts" "$work/key-2.json" 2>/dev/null
+node_ts "$root/dev/keys/throwawayKey.ts" "$work/key-1.json" 2>/dev/null
+node_ts "$root/dev/keys/throwawayKey.ts" "$work/key-2.json" 2>/dev/null
 pulumi config set --secret gcr-pull-secrets:jsonKey <"$work/key-1.json"
 
 step_started="$(now)"
@@ -110,7 +110,7 @@ capture() {
     exit 1
   fi
   pulumi preview --json --non-interactive >"$work/$name.json" 2>"$work/$name.json.err" || { say "$name: pulumi preview --json failed"; exit 1; }
-  node_ts "$root/tools/checkPreviewCapture.ts" "$kind" "$work/$name.raw.txt" "$work/$name.json" "$out/$name.txt" \
+  node_ts "$root/dev/previews/checkPreviewCapture.ts" "$kind" "$work/$name.raw.txt" "$work/$name.json" "$out/$name.txt" \
     --key "$work/key-1.json" --key "$work/key-2.json" --path "$root=<repo>" --path "$work=<tmp>" "${checks[@]}"
   say "$name captured and checked in $(since "$step_started")"
 }

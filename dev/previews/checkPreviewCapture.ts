@@ -1,6 +1,6 @@
-// Checks one preview captured by tools/capture-previews.sh against what it must show, and writes
+// Checks one preview captured by dev/previews/capture-previews.sh against what it must show, and writes
 // the text cleaned up for the docs (no colours, no machine paths, no random ids).
-//   node -r ts-node/register/transpile-only tools/checkPreviewCapture.ts <kind> <preview.txt> <preview.json> <out.txt> \
+//   node -r ts-node/register/transpile-only dev/previews/checkPreviewCapture.ts <kind> <preview.txt> <preview.json> <out.txt> \
 //     [--namespace NS]... [--key KEY.json]... [--path PATH=PLACEHOLDER]...
 // <kind>: no-op | add-namespace (--namespace: the one added) | rotate-key (--namespace: every one
 // the stack writes). <preview.txt> is `pulumi preview --diff` output, <preview.json> is `pulumi
@@ -8,8 +8,8 @@
 // cleaned text is written only when all pass.
 import * as fs from "fs";
 import * as os from "os";
-import { foreignTypes, packageName, types } from "../components/contract";
-import { findKeyMaterial } from "./keyMaterial";
+import { foreignTypes, packageName, types } from "../../components/contract";
+import { findKeyMaterial } from "../keys/keyMaterial";
 
 export type CaptureKind = "no-op" | "add-namespace" | "rotate-key" | "to-keyless";
 

@@ -1,5 +1,5 @@
 /**
- * Writes provider/schema.json from the TypeScript declarations (tools/packageSchema.ts).
+ * Writes provider/schema.json from the TypeScript declarations (dev/schema/packageSchema.ts).
  *   npm run generate:schema
  */
 import * as fs from "fs";
@@ -7,7 +7,7 @@ import * as path from "path";
 import { schemaText } from "./packageSchema";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const version: string = require("../package.json").version;
-const target = path.resolve(__dirname, "..", "provider", "schema.json");
+const version: string = require("../../package.json").version;
+const target = path.resolve(__dirname, "../..", "provider", "schema.json");
 fs.writeFileSync(target, schemaText(version));
 process.stdout.write(`wrote ${path.relative(process.cwd(), target)} (version ${version})\n`);

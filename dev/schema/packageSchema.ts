@@ -12,7 +12,7 @@
  */
 import * as path from "path";
 import ts from "typescript";
-import { functions, packageName, types } from "../components/contract";
+import { functions, packageName, types } from "../../components/contract";
 
 type Json = Record<string, unknown>;
 
@@ -25,7 +25,7 @@ const sources = {
     pullSecret: { file: "components/pullSecret.ts", name: "PullSecret" },
 } as const;
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(__dirname, "../..");
 
 class SchemaBuilder {
     readonly types: Record<string, Json> = {};

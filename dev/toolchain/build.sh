@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the pinned external tools from Go modules into the cache (see README.md).
-#   bash tools/toolchain/build.sh [tool ...]     no tool = all, always run in the order below
-# Afterwards: source tools/toolchain/env.sh
+#   bash dev/toolchain/build.sh [tool ...]     no tool = all, always run in the order below
+# Afterwards: source dev/toolchain/env.sh
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,7 +23,7 @@ requested=("$@")
 for tool in "${requested[@]}"; do
   is_known_tool "$tool" || tc_die "unknown tool '$tool' (known: ${all_tools[*]})"
   # Checked up front so that a missing step fails before a 20-minute build, not after it.
-  [ -f "$TC_ROOT/steps/$tool.sh" ] || tc_die "step '$tool': tools/toolchain/steps/$tool.sh is missing"
+  [ -f "$TC_ROOT/steps/$tool.sh" ] || tc_die "step '$tool': dev/toolchain/steps/$tool.sh is missing"
 done
 
 tc_log "cache: $(tc_cache_root)"
@@ -38,7 +38,7 @@ for tool in "${all_tools[@]}"; do
   status=0
   bash "$TC_ROOT/steps/$tool.sh" || status=$?
   [ "$status" -eq 0 ] \
-    || tc_die "step '$tool' failed (exit $status) after $(tc_elapsed_since "$step_start")s; rerun: bash tools/toolchain/build.sh $tool"
+    || tc_die "step '$tool' failed (exit $status) after $(tc_elapsed_since "$step_start")s; rerun: bash dev/toolchain/build.sh $tool"
   tc_log "step '$tool': done in $(tc_elapsed_since "$step_start")s"
 done
-tc_log "all requested steps done in $(tc_elapsed_since "$build_start")s; now: source tools/toolchain/env.sh"
+tc_log "all requested steps done in $(tc_elapsed_since "$build_start")s; now: source dev/toolchain/env.sh"

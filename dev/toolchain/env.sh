@@ -1,5 +1,5 @@
-# Source me from bash:  . tools/toolchain/env.sh [--node-only]
-# Puts the tools built by tools/toolchain/build.sh on PATH. A tool the user already has on PATH is
+# Source me from bash:  . dev/toolchain/env.sh [--node-only]
+# Puts the tools built by dev/toolchain/build.sh on PATH. A tool the user already has on PATH is
 # used as is: its cache dir is then appended (it only fills gaps) instead of prepended.
 # Node is the exception: the pinned LTS (NODE_VERSION) goes first on PATH unless the node already
 # there is of that major or newer. With --node-only, only Node is set up (before the other tools are
@@ -24,7 +24,7 @@ __gcr_pull_secrets_toolchain_env() {
       elif [ -d "$bin_dir" ]; then
         PATH="$bin_dir:$PATH"
       else
-        printf '[toolchain] node %s is not built (node on PATH: %s): bash tools/toolchain/build.sh node\n' \
+        printf '[toolchain] node %s is not built (node on PATH: %s): bash dev/toolchain/build.sh node\n' \
           "$version" "${found_version:-none}" >&2
       fi
       ;;
@@ -51,7 +51,7 @@ __gcr_pull_secrets_toolchain_env() {
       *":$bin_dir:"*) continue ;;
     esac
     if [ ! -d "$bin_dir" ]; then
-      [ -n "$found" ] || printf '[toolchain] %s %s is not built: bash tools/toolchain/build.sh %s\n' \
+      [ -n "$found" ] || printf '[toolchain] %s %s is not built: bash dev/toolchain/build.sh %s\n' \
         "$name" "$version" "$name" >&2
       continue
     fi

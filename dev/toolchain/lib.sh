@@ -1,4 +1,4 @@
-# Shared helpers for tools/toolchain/steps/*.sh. Source it; it defines functions, TC_ROOT /
+# Shared helpers for dev/toolchain/steps/*.sh. Source it; it defines functions, TC_ROOT /
 # TC_REPO_ROOT, exports every pin from versions.sh, and never changes the caller's shell options.
 #
 # Cache layout agreed between all steps:   <cache>/<name>-<version>/bin/<binaries>

@@ -1,4 +1,4 @@
-# Every pinned tool version lives here, and only here. Sourced by tools/toolchain/build.sh and the
+# Every pinned tool version lives here, and only here. Sourced by dev/toolchain/build.sh and the
 # scripts that need to know where a tool is cached.
 # Sections are owned by the step that builds them; keep one `NAME=value` per line.
 

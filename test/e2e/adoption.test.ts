@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { cliOutput, createNamespace, kube, manualRecipe, pullSecretNames, readPullSecret, uniqueNamespace, withStack } from "./harness";
 
 describe("end to end: migrating from the manual kubectl recipe", function () {

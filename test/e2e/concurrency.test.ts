@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import {
     appendPullSecret,
     cliOutput,

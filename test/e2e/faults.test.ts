@@ -2,8 +2,8 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { startControlPlane } from "../../tools/cluster/controlPlane";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { startControlPlane } from "../../dev/cluster/controlPlane";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { createNamespace, createTestStack, kube, pullSecretNames, uniqueNamespace } from "./harness";
 
 /**

@@ -1,2 +1,2 @@
-/** The end-to-end tests' helpers: tools/stackHarness.ts, which the benchmark uses too. */
-export * from "../../tools/stackHarness";
+/** The end-to-end tests' helpers, from stackHarness.ts (which the benchmark imports too). */
+export * from "./stackHarness";

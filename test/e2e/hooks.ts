@@ -3,7 +3,7 @@
  * ServiceAccount admission plugin, kube-controller-manager) for the whole run, stopped afterwards
  * even when tests fail. Set E2E_KUBECONFIG to run against a cluster you started yourself.
  */
-import { ControlPlane, startControlPlane } from "../../tools/cluster/controlPlane";
+import { ControlPlane, startControlPlane } from "../../dev/cluster/controlPlane";
 
 let controlPlane: ControlPlane | undefined;
 

@@ -6,7 +6,7 @@
  * with the credentials its pod would have: a token of its ServiceAccount from the TokenRequest API
  * for the API server (RBAC enforced: not an admin certificate) and one for the audience the CronJob
  * projects, exchanged at a fake STS on loopback that verifies it against the API server's real JWKS.
- * The Google side needs Google and is covered under mocks (test/unit/keyless.test.ts); here the
+ * The Google side needs Google and is covered under mocks (test/unit/components/validation/planKeyless.test.ts); here the
  * stack names an existing pool provider and lists no grants, so it declares no Google resource.
  */
 import * as k8s from "@kubernetes/client-node";
@@ -17,7 +17,7 @@ import * as os from "os";
 import * as path from "path";
 import { keyless as names, keySourceAnnotation } from "../../components/contract";
 import { refresherRoleName, refresherScriptFile } from "../../components/specs/refresherSpecs";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { FakeSts, startFakeSts } from "./fakeSts";
 import { changes, cliOutput, createNamespace, createTestStack, kube, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import { ControlPlane, startControlPlane } from "../../tools/cluster/controlPlane";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { ControlPlane, startControlPlane } from "../../dev/cluster/controlPlane";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { appendPullSecret, createNamespace, kube, pullSecretNames, uniqueNamespace, withStack } from "./harness";
 
 describe("end to end: one cluster connection", function () {

@@ -3,10 +3,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import * as yaml from "js-yaml";
 import { types } from "../../components/contract";
-import { findKeyMaterial } from "../../tools/keyMaterial";
+import { findKeyMaterial } from "../../dev/keys/keyMaterial";
 import { appendPullSecret, changes, createNamespace, createTestStack, pullSecretNames, readPullSecret, runPulumi, uniqueNamespace } from "./harness";
 
 const repoRoot = path.resolve(__dirname, "../..");

@@ -4,7 +4,7 @@
  * blocked until the policy config lists it; a prod stack on a supplied jsonKey is blocked.
  *
  * With the toolchain's language host the pack runs through the shim's RunPlugin
- * (tools/toolchain/README.md, "Language host"): there is no pulumi-analyzer-policy on PATH, so a
+ * (dev/toolchain/README.md, "Language host"): there is no pulumi-analyzer-policy on PATH, so a
  * pack that did not load would fail these previews, not skip them.
  */
 import * as assert from "assert";
@@ -13,7 +13,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { cliOutput, createNamespace, createTestStack, findKeyMaterial, pullSecretNames, secretExists, TestStack, uniqueNamespace, withStack } from "./harness";
 
 const packDir = path.resolve(__dirname, "../../policy");

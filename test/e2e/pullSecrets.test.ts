@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import {
     admittedPullSecrets,
     appendPullSecret,

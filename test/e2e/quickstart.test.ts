@@ -8,8 +8,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
-import { formatValidation, validateStackFile } from "../../tools/validateStack";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
+import { formatValidation, validateStackFile } from "../../scripts/validateStack";
 import { createTestStack, kube, pullSecretNames } from "./harness";
 
 const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");

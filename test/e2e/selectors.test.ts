@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { randomBytes } from "crypto";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { appendPullSecret, changes, createNamespace, kube, pullSecretNames, secretExists, uniqueNamespace, withStack } from "./harness";
 
 /** Sets or removes (value null) one label of a namespace or ServiceAccount with a merge patch. */

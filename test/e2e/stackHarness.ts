@@ -14,9 +14,9 @@ import * as os from "os";
 import * as path from "path";
 
 /** Re-exported so tests import their helpers from one place. */
-export { findKeyMaterial } from "./keyMaterial";
+export { findKeyMaterial } from "../../dev/keys/keyMaterial";
 
-const repoRoot = path.resolve(__dirname, "..");
+const repoRoot = path.resolve(__dirname, "../..");
 
 /** Everything every CLI command of this run printed, stdout and stderr. */
 export const cliOutput: string[] = [];

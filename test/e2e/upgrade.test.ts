@@ -2,7 +2,7 @@ import * as k8s from "@kubernetes/client-node";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { appendPullSecret, createNamespace, createTestStack, kube, projectAtCommit, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
 
 /** The last 0.1 release on main: Secrets through the Kubernetes provider, entries through dynamic providers. */

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { validateStackYaml } from "../../tools/validateStack";
+import { validateStackYaml } from "../../scripts/validateStack";
 
 const root = path.resolve(__dirname, "../..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -23,7 +23,7 @@ function shellWords(line: string): string[] {
 }
 
 /**
- * `pulumi config set` as pulumi 3.248 stores values (see test/unit/stackFileConfig.test.ts for
+ * `pulumi config set` as pulumi 3.248 stores values (see test/unit/scripts/stackFileConfig.test.ts for
  * captures): a top-level value is text; with `--path`, "true"/"false" become booleans and decimal
  * integers without a leading zero become numbers, unless `--type string`; a list grows one index at
  * a time ("array index out of range" otherwise).

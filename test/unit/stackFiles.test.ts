@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { validateStackFile } from "../../tools/validateStack";
+import { validateStackFile } from "../../scripts/validateStack";
 
 const root = path.resolve(__dirname, "../..");
 const stacks = fs

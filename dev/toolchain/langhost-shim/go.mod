@@ -1,4 +1,4 @@
-module gcr-pull-secrets/tools/toolchain/langhost-shim
+module gcr-pull-secrets/dev/toolchain/langhost-shim
 
 go 1.26.6
 

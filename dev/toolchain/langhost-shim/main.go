@@ -22,7 +22,7 @@
 // @pulumi/pulumi/cmd/run-policy-pack as the old pulumi-analyzer-policy launcher did, and
 // RunPlugin(kind=resource) starts @pulumi/pulumi/cmd/run-plugin as the current host does.
 //
-// It is built by tools/toolchain/steps/pulumi.sh (see tools/toolchain/README.md).
+// It is built by dev/toolchain/steps/pulumi.sh (see dev/toolchain/README.md).
 package main
 
 import (

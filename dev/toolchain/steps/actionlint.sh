@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # actionlint (GitHub Actions workflow linter), built from its Go module into
 # <cache>/actionlint-$ACTIONLINT_VERSION/bin. Under a minute cold (a dozen small modules; 10 s here
-# on 2 busy cores); a no-op when an actionlint is already on PATH or cached. Used by tools/lint-workflows.sh.
+# on 2 busy cores); a no-op when an actionlint is already on PATH or cached. Used by dev/lint-workflows.sh.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 step="step 'actionlint'"
-[ -n "${ACTIONLINT_VERSION:-}" ] || tc_die "$step: ACTIONLINT_VERSION is not set in tools/toolchain/versions.sh"
+[ -n "${ACTIONLINT_VERSION:-}" ] || tc_die "$step: ACTIONLINT_VERSION is not set in dev/toolchain/versions.sh"
 
 label="actionlint $ACTIONLINT_VERSION"
 install_dir="$(tc_cache_dir actionlint "$ACTIONLINT_VERSION")"

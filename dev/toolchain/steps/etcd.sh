@@ -13,7 +13,7 @@ source "$TOOLCHAIN_DIR/lib.sh"
 
 die() { tc_die "steps/$STEP.sh: $*"; }
 
-[ -n "${ETCD_VERSION:-}" ] || die "ETCD_VERSION is not set in tools/toolchain/versions.sh"
+[ -n "${ETCD_VERSION:-}" ] || die "ETCD_VERSION is not set in dev/toolchain/versions.sh"
 command -v go >/dev/null || die "go is not on PATH"
 
 version="v$ETCD_VERSION"

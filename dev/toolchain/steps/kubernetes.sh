@@ -14,7 +14,7 @@ source "$TOOLCHAIN_DIR/lib.sh"
 
 die() { tc_die "steps/$STEP.sh: $*"; }
 
-[ -n "${KUBERNETES_VERSION:-}" ] || die "KUBERNETES_VERSION is not set in tools/toolchain/versions.sh"
+[ -n "${KUBERNETES_VERSION:-}" ] || die "KUBERNETES_VERSION is not set in dev/toolchain/versions.sh"
 command -v go >/dev/null || die "go is not on PATH (Go >= 1.24 needed to build k8s.io/kubernetes)"
 
 version="v$KUBERNETES_VERSION"

@@ -4,7 +4,7 @@
 #   NODE_VERSION         the pinned LTS, which the scripts and tests run on. Skipped when the node on
 #                        PATH is of that major or newer: yours is used as is, and env.sh leaves it first.
 #   NODE_OLDEST_VERSION  the oldest supported line, on which the unit suite runs as well
-#                        (tools/test-unit-oldest-node.sh). Skipped when the node on PATH is of that major.
+#                        (dev/test-unit-oldest-node.sh). Skipped when the node on PATH is of that major.
 # A few seconds each: a ~50 MB download (npm checks it against the registry's integrity hash),
 # ~125 MB unpacked. npm is the one already on PATH; it runs on whichever node comes first there.
 set -euo pipefail
@@ -13,7 +13,7 @@ set -euo pipefail
 
 step="step 'node'"
 [ -n "${NODE_VERSION:-}" ] && [ -n "${NODE_OLDEST_VERSION:-}" ] \
-  || tc_die "$step: NODE_VERSION and NODE_OLDEST_VERSION must be set in tools/toolchain/versions.sh"
+  || tc_die "$step: NODE_VERSION and NODE_OLDEST_VERSION must be set in dev/toolchain/versions.sh"
 command -v npm >/dev/null 2>&1 || tc_die "$step: npm is not on PATH (it downloads Node from the npm registry)"
 
 case "$(uname -s)-$(uname -m)" in

@@ -2,7 +2,7 @@
 # Pulumi CLI, Node.js language host and the dynamic-provider launcher, built from Go modules into
 # <cache>/pulumi-$PULUMI_VERSION/bin. Each binary is skipped when the user already has one on PATH
 # (theirs is used as is) or when our cache already holds it; the language-host shim (the Go module
-# tools/toolchain/langhost-shim) is rebuilt alone when its sources changed.
+# dev/toolchain/langhost-shim) is rebuilt alone when its sources changed.
 set -euo pipefail
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -68,7 +68,7 @@ build_language_host_from_release_commit() {
 }
 
 # Fallback: the host from the newest sdk/v3 tag that still contained it, installed as
-# pulumi-language-nodejs-real behind our shim (the Go module in tools/toolchain/langhost-shim), which
+# pulumi-language-nodejs-real behind our shim (the Go module in dev/toolchain/langhost-shim), which
 # runs programs and policy packs itself — see its main.go and README.md.
 # The shim is moved into place last, so its presence means the pair is complete.
 build_language_host_from_fallback_sdk() {
@@ -109,7 +109,7 @@ build_language_host() {
   fi
   tc_log "pulumi $PULUMI_VERSION: the Go proxy does not serve $language_host_module${PULUMI_COMMIT:+@${PULUMI_COMMIT:0:12}}" \
     "(here it answers 403 for every version); falling back to the host inside" \
-    "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_LANGUAGE_NODEJS_FALLBACK_SDK_VERSION behind our shim (see tools/toolchain/README.md)"
+    "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_LANGUAGE_NODEJS_FALLBACK_SDK_VERSION behind our shim (see dev/toolchain/README.md)"
   build_language_host_from_fallback_sdk
 }
 
@@ -120,7 +120,7 @@ write_dynamic_provider_launcher() {
   local launcher="$pulumi_bin/pulumi-resource-pulumi-nodejs"
   cat > "$work_dir/launcher" <<'LAUNCHER'
 #!/bin/sh
-# Written by gcr-pull-secrets tools/toolchain/steps/pulumi.sh: starts the Pulumi Node.js dynamic provider.
+# Written by gcr-pull-secrets dev/toolchain/steps/pulumi.sh: starts the Pulumi Node.js dynamic provider.
 script="$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))")" || exit 1
 exec node "$script" "$@"
 LAUNCHER
@@ -145,7 +145,7 @@ fi
 reason="$(skip_reason pulumi-language-nodejs)"
 if [ -n "$reason" ] && [ -x "$pulumi_bin/pulumi-language-nodejs-real" ] && ! tc_on_path pulumi-language-nodejs \
   && [ "$(cat "$shim_stamp" 2>/dev/null)" != "$(shim_digest)" ]; then
-  tc_log "$label: language host shim: tools/toolchain/langhost-shim changed; rebuilding it..."
+  tc_log "$label: language host shim: dev/toolchain/langhost-shim changed; rebuilding it..."
   tc_timed "$label: language host shim" build_shim || tc_die "$label: language host shim build failed"
 elif [ -n "$reason" ]; then
   tc_log "$label: language host: $reason"

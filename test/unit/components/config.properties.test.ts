@@ -1,11 +1,11 @@
-import "./mocks";
+import "../mocks";
 import * as assert from "assert";
 import fc from "fast-check";
-import { checkStackConfig, configNamespace, settings } from "../../components/config";
-import { ConfigProblem } from "../../components/configError";
-import { systemNamespaces } from "../../components/contract";
-import { gcrHostLocations } from "../../components/validation/registryHosts";
-import { sampleKeyJson } from "./fixtures";
+import { checkStackConfig, configNamespace, settings } from "../../../components/config";
+import { ConfigProblem } from "../../../components/configError";
+import { systemNamespaces } from "../../../components/contract";
+import { gcrHostLocations } from "../../../components/validation/registryHosts";
+import { sampleKeyJson } from "../fixtures";
 
 const prefix = `${configNamespace}:`;
 type Stack = Record<string, unknown>;

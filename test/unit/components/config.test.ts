@@ -1,11 +1,11 @@
-import "./mocks";
+import "../mocks";
 import * as assert from "assert";
 import fc from "fast-check";
-import { argsFromStackConfig, suggestSetting } from "../../components/config";
-import { systemNamespaces } from "../../components/contract";
-import { ConfigError } from "../../components/configError";
-import { validateArgs } from "../../components/validatedArgs";
-import { sampleKeyJson, stackValues, validCreateStack } from "./fixtures";
+import { argsFromStackConfig, suggestSetting } from "../../../components/config";
+import { systemNamespaces } from "../../../components/contract";
+import { ConfigError } from "../../../components/configError";
+import { validateArgs } from "../../../components/validatedArgs";
+import { sampleKeyJson, stackValues, validCreateStack } from "../fixtures";
 
 const jsonKeyStack = { registries: ["gcr.io"], namespaces: ["apps"], jsonKey: sampleKeyJson };
 const secretKeys = new Set(["gcr-pull-secrets:jsonKey"]);

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { buildDockerConfigJson, DockerConfig, dockerConfigSecretData } from "../../components/dockerConfig";
-import { readJsonKey } from "../../components/jsonKey";
-import { sampleKeyJson } from "./fixtures";
+import { buildDockerConfigJson, DockerConfig, dockerConfigSecretData } from "../../../components/dockerConfig";
+import { readJsonKey } from "../../../components/jsonKey";
+import { sampleKeyJson } from "../fixtures";
 
 const hosts = fc.uniqueArray(fc.constantFrom("gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", "us-docker.pkg.dev", "europe-west1-docker.pkg.dev"), {
     minLength: 1,

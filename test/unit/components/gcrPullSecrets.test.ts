@@ -1,22 +1,22 @@
-import { calls, findCreated, isSecretInput, ofType, recorded, resetRecorded, revealSecretInput, setMockCluster, settle, unwrap } from "./mocks";
+import { calls, findCreated, isSecretInput, ofType, recorded, resetRecorded, revealSecretInput, setMockCluster, settle, unwrap } from "../mocks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import * as contract from "../../components/contract";
-import { DockerConfig, dockerConfigDigest } from "../../components/dockerConfig";
-import { GcrPullSecrets } from "../../components/gcrPullSecrets";
-import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
-import { ConfigError } from "../../components/configError";
-import { rotationWindow } from "../../components/rotation";
-import { ClusterNamespace } from "../../components/selectNamespaces";
-import { sampleKeyJson, stackValues, validCreateStack } from "./fixtures";
-import { validateStackConfig } from "../../components/config";
-import * as jsonKeyModule from "../../components/jsonKey";
-import { ValidatedArgs } from "../../components/validatedArgs";
-import { resolveNamespaces } from "../../components/selectNamespaces";
-import { isReference, isSecretInput as isSecretSpecInput, SpecValue } from "../../components/specs/resourceSpec";
-import { resourceSpecs } from "../../components/specs/resourceSpecs";
-import * as checkArgsModule from "../../components/validation/checkArgs";
+import * as contract from "../../../components/contract";
+import { DockerConfig, dockerConfigDigest } from "../../../components/dockerConfig";
+import { GcrPullSecrets } from "../../../components/gcrPullSecrets";
+import { GcrPullSecretsArgs } from "../../../components/gcrPullSecretsArgs";
+import { ConfigError } from "../../../components/configError";
+import { rotationWindow } from "../../../components/rotation";
+import { ClusterNamespace } from "../../../components/selectNamespaces";
+import { sampleKeyJson, stackValues, validCreateStack } from "../fixtures";
+import { validateStackConfig } from "../../../components/config";
+import * as jsonKeyModule from "../../../components/jsonKey";
+import { ValidatedArgs } from "../../../components/validatedArgs";
+import { resolveNamespaces } from "../../../components/selectNamespaces";
+import { isReference, isSecretInput as isSecretSpecInput, SpecValue } from "../../../components/specs/resourceSpec";
+import { resourceSpecs } from "../../../components/specs/resourceSpecs";
+import * as checkArgsModule from "../../../components/validation/checkArgs";
 
 const types = {
     account: contract.foreignTypes.account,

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { hasPullSecret, LocalObjectReference, withoutPullSecret, withPullSecret } from "../../components/imagePullSecrets";
+import { hasPullSecret, LocalObjectReference, withoutPullSecret, withPullSecret } from "../../../components/imagePullSecrets";
 
 const names = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), { maxLength: 8 });
 

@@ -1,14 +1,14 @@
-import "./mocks";
+import "../mocks";
 import * as assert from "assert";
 import fc from "fast-check";
-import { describeSelector, LabelSelectorPlan, matchesLabels, SelectorOperator } from "../../components/labelSelector";
-import { checkArgs } from "../../components/validation/checkArgs";
-import { validateArgs } from "../../components/validatedArgs";
-import { systemNamespaces } from "../../components/contract";
-import { NamespacePlan, NamespaceSelectorPlan } from "../../components/plan";
-import { ClusterNamespace, clusterLookups, resolveNamespaces } from "../../components/selectNamespaces";
-import { validCreateStack } from "./fixtures";
-import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
+import { describeSelector, LabelSelectorPlan, matchesLabels, SelectorOperator } from "../../../components/labelSelector";
+import { checkArgs } from "../../../components/validation/checkArgs";
+import { validateArgs } from "../../../components/validatedArgs";
+import { systemNamespaces } from "../../../components/contract";
+import { NamespacePlan, NamespaceSelectorPlan } from "../../../components/plan";
+import { ClusterNamespace, clusterLookups, resolveNamespaces } from "../../../components/selectNamespaces";
+import { validCreateStack } from "../fixtures";
+import { GcrPullSecretsArgs } from "../../../components/gcrPullSecretsArgs";
 
 /** The problems of these arguments, as `path: message` lines. */
 function problemsOf(args: Partial<GcrPullSecretsArgs> & Record<string, unknown>): string[] {

@@ -1,16 +1,16 @@
 // The shared Pulumi mocks come first (setMocks is process-global; program code is imported after it).
-import { isSecretInput, recorded, resetRecorded, settle } from "./mocks";
+import { isSecretInput, recorded, resetRecorded, settle } from "../mocks";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import * as yaml from "js-yaml";
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
-import { argsFromStackConfig } from "../../components/config";
-import { roles, systemNamespaces } from "../../components/contract";
-import { GcrPullSecrets } from "../../components/gcrPullSecrets";
-import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
-import { sampleKeyJson } from "./fixtures";
+import { argsFromStackConfig } from "../../../components/config";
+import { roles, systemNamespaces } from "../../../components/contract";
+import { GcrPullSecrets } from "../../../components/gcrPullSecrets";
+import { GcrPullSecretsArgs } from "../../../components/gcrPullSecretsArgs";
+import { sampleKeyJson } from "../fixtures";
 import {
     componentType,
     iamViolations,
@@ -26,7 +26,7 @@ import {
     resourceTypes,
     systemNamespaceViolations,
     Violation,
-} from "../../policy/rules";
+} from "../../../policy/rules";
 
 // The sentinels the policy server puts where a value is unknown during preview (internal to
 // @pulumi/policy, so read at run time; the rules must survive them).
@@ -380,7 +380,7 @@ describe("policy prod-uses-managed-key", () => {
  * and `additionalSecretOutputs` names the inputs that reached the engine marked secret.
  */
 async function declaredResources(stack: string, change: (args: GcrPullSecretsArgs) => GcrPullSecretsArgs = (args) => args): Promise<ResourceFacts[]> {
-    const file = path.resolve(__dirname, "../..", `Pulumi.${stack}.yaml`);
+    const file = path.resolve(__dirname, "../../..", `Pulumi.${stack}.yaml`);
     const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
     const values: Record<string, string> = {};
     for (const [key, value] of Object.entries(doc.config ?? {})) {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { listNamespaces } from "../../provider/clusterInventory";
-import { Connection, CoreApi, ListRequest, ObjectList } from "../../provider/kubeApi";
-import { checkProviderSettings, diffProviderSettings } from "../../provider/providerConfig";
+import { listNamespaces } from "../../../provider/clusterInventory";
+import { Connection, CoreApi, ListRequest, ObjectList } from "../../../provider/kubeApi";
+import { checkProviderSettings, diffProviderSettings } from "../../../provider/providerConfig";
 
 /** A fake API that serves lists in pages of `pageSize`, recording each request. */
 function pagedApi(namespaces: ObjectList["items"], accounts: ObjectList["items"], pageSize: number) {

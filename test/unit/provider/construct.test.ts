@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as aliasproto from "@pulumi/pulumi/proto/alias_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
-import { argsOf, construct, optionsOf, sdkInternals } from "../../provider/construct";
-import { types } from "../../components/contract";
+import { argsOf, construct, optionsOf, sdkInternals } from "../../../provider/construct";
+import { types } from "../../../components/contract";
 
 /** The value and secret-ness of an Output, through the SDK's own (internal) accessors. */
 async function settled<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {

@@ -4,8 +4,8 @@ import * as https from "https";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { connect } from "../../provider/kubeApi";
-import { createCertificates } from "../../tools/cluster/createCertificates";
+import { connect } from "../../../provider/kubeApi";
+import { createCertificates } from "../../../dev/cluster/createCertificates";
 
 /**
  * The provider's keep-alive connection (provider/kubeApi.ts reuseConnections): measured at 300

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { CoreApi } from "../../provider/kubeApi";
-import { patientApi } from "../../provider/patientApi";
+import { CoreApi } from "../../../provider/kubeApi";
+import { patientApi } from "../../../provider/patientApi";
 
 const httpError = (code: number, message: string) => Object.assign(new Error(message), { code, body: { message } });
 

@@ -1,12 +1,12 @@
 import * as assert from "assert";
-import { keyless, keySourceAnnotation, lastAppliedAnnotation, stackAnnotation } from "../../components/contract";
-import { buildDockerConfigJson, dockerConfigDigest } from "../../components/dockerConfig";
-import { connect, Connection, CoreApi, SecretObject } from "../../provider/kubeApi";
-import { isSecretValue, revealed, secretValue, unknownValue } from "../../provider/propertyValues";
-import { checkProviderSettings, diffProviderSettings } from "../../provider/providerConfig";
-import { legacyHandlers } from "../../provider/legacyResources";
-import { pullSecretHandler } from "../../provider/pullSecret";
-import { sampleKeyJson } from "./fixtures";
+import { keyless, keySourceAnnotation, lastAppliedAnnotation, stackAnnotation } from "../../../components/contract";
+import { buildDockerConfigJson, dockerConfigDigest } from "../../../components/dockerConfig";
+import { connect, Connection, CoreApi, SecretObject } from "../../../provider/kubeApi";
+import { isSecretValue, revealed, secretValue, unknownValue } from "../../../provider/propertyValues";
+import { checkProviderSettings, diffProviderSettings } from "../../../provider/providerConfig";
+import { legacyHandlers } from "../../../provider/legacyResources";
+import { pullSecretHandler } from "../../../provider/pullSecret";
+import { sampleKeyJson } from "../fixtures";
 
 const dockerConfigJson = buildDockerConfigJson(["asia.gcr.io"], sampleKeyJson, "_json_key");
 const owner = "gcr-pull-secrets/dev";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { withoutPullSecret, withPullSecret } from "../../components/imagePullSecrets";
-import { CoreApi, ServiceAccountObject } from "../../provider/kubeApi";
-import { changePullSecrets, EntryInputs } from "../../provider/serviceAccountEntry";
+import { withoutPullSecret, withPullSecret } from "../../../components/imagePullSecrets";
+import { CoreApi, ServiceAccountObject } from "../../../provider/kubeApi";
+import { changePullSecrets, EntryInputs } from "../../../provider/serviceAccountEntry";
 
 /** An in-memory ServiceAccount endpoint with resourceVersion semantics like the API server's. */
 class FakeServiceAccounts {

@@ -1,13 +1,13 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { checkStackConfig } from "../../components/config";
-import { stackConfigFromYaml } from "../../tools/stackFileConfig";
-import { validateStackYaml } from "../../tools/validateStack";
-import { cliScalarList, cliScalars } from "./cliCaptures";
-import { sampleKeyJson } from "./fixtures";
+import { checkStackConfig } from "../../../components/config";
+import { stackConfigFromYaml } from "../../../scripts/stackFileConfig";
+import { validateStackYaml } from "../../../scripts/validateStack";
+import { cliScalarList, cliScalars } from "../cliCaptures";
+import { sampleKeyJson } from "../fixtures";
 
-const projectYaml = fs.readFileSync(path.resolve(__dirname, "../../Pulumi.yaml"), "utf8");
+const projectYaml = fs.readFileSync(path.resolve(__dirname, "../../../Pulumi.yaml"), "utf8");
 // The declarations of the Pulumi.yaml the captures below were made with.
 const captureProjectYaml = `name: gcr-pull-secrets
 runtime: nodejs

@@ -8,12 +8,12 @@ import { execFileSync } from "child_process";
 import fc from "fast-check";
 import * as fs from "fs";
 import * as path from "path";
-import { foreignTypes, keyless as keylessNames, types } from "../../components/contract";
-import { GcrPullSecretsArgs, NamespaceArgs } from "../../components/gcrPullSecretsArgs";
-import { Plan } from "../../components/plan";
-import { ClusterNamespace, NamespaceTarget, resolveNamespaces } from "../../components/selectNamespaces";
-import { credentialOutputs } from "../../components/specs/googleSpecs";
-import { refresherScriptFile } from "../../components/specs/refresherSpecs";
+import { foreignTypes, keyless as keylessNames, types } from "../../../../components/contract";
+import { GcrPullSecretsArgs, NamespaceArgs } from "../../../../components/gcrPullSecretsArgs";
+import { Plan } from "../../../../components/plan";
+import { ClusterNamespace, NamespaceTarget, resolveNamespaces } from "../../../../components/selectNamespaces";
+import { credentialOutputs } from "../../../../components/specs/googleSpecs";
+import { refresherScriptFile } from "../../../../components/specs/refresherSpecs";
 import {
     callersKubernetes,
     isReference,
@@ -23,12 +23,12 @@ import {
     ResourceSpec,
     SpecContext,
     SpecValue,
-} from "../../components/specs/resourceSpec";
-import { resourceSpecs, specsBeforeNamespaces, specsForNamespaces } from "../../components/specs/resourceSpecs";
-import { checkArgs } from "../../components/validation/checkArgs";
-import { findKeyMaterial } from "../../tools/keyMaterial";
-import { makeThrowawayKey } from "../../tools/throwawayKey";
-import { validCreateStack } from "./fixtures";
+} from "../../../../components/specs/resourceSpec";
+import { resourceSpecs, specsBeforeNamespaces, specsForNamespaces } from "../../../../components/specs/resourceSpecs";
+import { checkArgs } from "../../../../components/validation/checkArgs";
+import { findKeyMaterial } from "../../../../dev/keys/keyMaterial";
+import { makeThrowawayKey } from "../../../../dev/keys/throwawayKey";
+import { validCreateStack } from "../../fixtures";
 
 const context: SpecContext = { name: "pull", project: "proj", stack: "dev", upgradeFrom01: false, kubeconfig: false, callersKubernetes: false };
 const throwawayKey = makeThrowawayKey("specs");
@@ -219,7 +219,7 @@ describe("resource specs: the plan as plain data", () => {
     });
 
     it("are computed without Pulumi: the spec and validation modules load no @pulumi package", () => {
-        const root = path.resolve(__dirname, "../..");
+        const root = path.resolve(__dirname, "../../../..");
         const loaded = execFileSync(
             process.execPath,
             [

@@ -1,17 +1,17 @@
-import "./mocks";
+import "../../mocks";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import fc from "fast-check";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { checkStackConfig, configNamespace, settings } from "../../components/config";
-import { GcrPullSecretsArgs } from "../../components/gcrPullSecretsArgs";
-import { checkArgs } from "../../components/validation/checkArgs";
-import { formatValidation, validateStackYaml } from "../../tools/validateStack";
-import { sampleKeyJson } from "./fixtures";
+import { checkStackConfig, configNamespace, settings } from "../../../../components/config";
+import { GcrPullSecretsArgs } from "../../../../components/gcrPullSecretsArgs";
+import { checkArgs } from "../../../../components/validation/checkArgs";
+import { formatValidation, validateStackYaml } from "../../../../scripts/validateStack";
+import { sampleKeyJson } from "../../fixtures";
 
-const projectYaml = fs.readFileSync(path.resolve(__dirname, "../../Pulumi.yaml"), "utf8");
+const projectYaml = fs.readFileSync(path.resolve(__dirname, "../../../../Pulumi.yaml"), "utf8");
 const prefix = `${configNamespace}:`;
 
 /**

@@ -1,16 +1,16 @@
-import { findCreated, isSecretInput, mockProjectNumber, ofType, recorded, resetRecorded, settle, unwrap } from "./mocks";
+import { findCreated, isSecretInput, mockProjectNumber, ofType, recorded, resetRecorded, settle, unwrap } from "../../mocks";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import * as fs from "fs";
-import { foreignTypes, keyless as names, roles, types as contractTypes } from "../../components/contract";
-import { argsFromStackConfig } from "../../components/config";
-import { GcrPullSecrets } from "../../components/gcrPullSecrets";
-import { GcrPullSecretsArgs, KeylessArgs } from "../../components/gcrPullSecretsArgs";
-import { ConfigError } from "../../components/configError";
-import { validateArgs } from "../../components/validatedArgs";
-import { exchangeAudiences, refresherPrincipal } from "../../components/specs/federationNames";
-import { refresherScriptFile } from "../../components/specs/refresherSpecs";
-import { stackValues, validCreateStack } from "./fixtures";
+import { foreignTypes, keyless as names, roles, types as contractTypes } from "../../../../components/contract";
+import { argsFromStackConfig } from "../../../../components/config";
+import { GcrPullSecrets } from "../../../../components/gcrPullSecrets";
+import { GcrPullSecretsArgs, KeylessArgs } from "../../../../components/gcrPullSecretsArgs";
+import { ConfigError } from "../../../../components/configError";
+import { validateArgs } from "../../../../components/validatedArgs";
+import { exchangeAudiences, refresherPrincipal } from "../../../../components/specs/federationNames";
+import { refresherScriptFile } from "../../../../components/specs/refresherSpecs";
+import { stackValues, validCreateStack } from "../../fixtures";
 
 const types = {
     pool: foreignTypes.workloadIdentityPool,

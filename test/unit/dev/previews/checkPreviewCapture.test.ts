@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { PreviewStep, previewProblems } from "../../tools/checkPreviewCapture";
+import { PreviewStep, previewProblems } from "../../../../dev/previews/checkPreviewCapture";
 
 const urn = (type: string, name: string) => `urn:pulumi:example::gcr-pull-secrets::gcr-pull-secrets:index:GcrPullSecrets$${type}::${name}`;
 const provider: PreviewStep = {

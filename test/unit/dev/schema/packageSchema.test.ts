@@ -1,12 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { functions, types } from "../../components/contract";
-import { schemaText } from "../../tools/packageSchema";
+import { functions, types } from "../../../../components/contract";
+import { schemaText } from "../../../../dev/schema/packageSchema";
 
 type Json = Record<string, any>;
 
-const repoRoot = path.resolve(__dirname, "../..");
+const repoRoot = path.resolve(__dirname, "../../../..");
 const version: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version;
 const committed = fs.readFileSync(path.join(repoRoot, "provider/schema.json"), "utf8");
 const schema: Json = JSON.parse(committed);
