@@ -19,6 +19,7 @@
  */
 import { UnknownValueError } from "@pulumi/policy";
 import { dockerConfigJsonType, foreignTypes, keySourceAnnotation, legacyTypes, managedLabels, roles, systemNamespaces, types } from "../components/contract";
+import { parseUrn, stackOfUrn } from "../components/urn";
 
 export const partOfLabel = "app.kubernetes.io/part-of";
 export const partOfValue = managedLabels[partOfLabel];
@@ -83,26 +84,6 @@ export interface ProdRotationConfig {
     prodStackPattern?: string;
     /** Longest allowed rotation period in prod, in days; default {@link defaultMaxRotationDays}. */
     maxRotationDays?: number;
-}
-
-/** `urn:pulumi:<stack>::<project>::<type chain>::<name>` → its parts; undefined for anything else. */
-export function parseUrn(urn: string): { stack: string; project: string; typeChain: string[]; name: string } | undefined {
-    const prefix = "urn:pulumi:";
-    if (!urn.startsWith(prefix)) {
-        return undefined;
-    }
-    const parts = urn.slice(prefix.length).split("::");
-    if (parts.length < 4) {
-        return undefined;
-    }
-    const [stack, project, qualifiedType] = parts;
-    // The name may itself contain "::", so it is everything after the third separator.
-    return { stack, project, typeChain: qualifiedType.split("$"), name: parts.slice(3).join("::") };
-}
-
-/** The stack a URN belongs to, or "" when it is not a Pulumi URN. */
-export function stackOfUrn(urn: string): string {
-    return parseUrn(urn)?.stack ?? "";
 }
 
 export function isProdStack(stack: string, pattern: string = defaultProdStackPattern): boolean {

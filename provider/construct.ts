@@ -17,6 +17,7 @@ import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import { types } from "../components/contract";
 import { GcrPullSecrets } from "../components/gcrPullSecrets";
 import { GcrPullSecretsArgs } from "../components/gcrPullSecretsArgs";
+import { packageOfProviderType, parseProviderReference, parseUrn, typeOfUrn } from "../components/urn";
 
 /** The SDK internals construct needs, as typed functions. */
 export interface SdkInternals {
@@ -65,11 +66,12 @@ export function sdkInternals(): SdkInternals {
 
 /** A provider reference (`urn::id`) as a resource the component can pass on: the package's own class when loaded. */
 function providerFromReference(sdk: SdkInternals, reference: string): pulumi.ProviderResource {
-    const urn = reference.split("::").slice(0, -1).join("::");
-    const type = urn.split("::")[2]?.split("$").pop() ?? "";
-    const pkg = type.split(":")[2] ?? "";
-    const name = urn.split("::")[3] ?? "";
-    return sdk.getResourcePackage(pkg, undefined)?.constructProvider(name, type, urn) ?? new pulumi.DependencyProviderResource(reference);
+    const { urn } = parseProviderReference(reference);
+    const type = typeOfUrn(urn);
+    const name = parseUrn(urn)?.name ?? "";
+    return (
+        sdk.getResourcePackage(packageOfProviderType(type), undefined)?.constructProvider(name, type, urn) ?? new pulumi.DependencyProviderResource(reference)
+    );
 }
 
 /** The value of an Output that is always known (a URN): the SDK's own construct awaits it the same way. */

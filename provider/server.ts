@@ -13,6 +13,7 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { CheckFailure, DiffOutcome, ResourceHandler } from "./resourceHandler";
+import { typeOfUrn } from "../components/urn";
 
 /** What the server asks of the provider. */
 export interface ProviderImplementation {
@@ -40,13 +41,6 @@ function plain(struct: structproto.Struct | undefined): Record<string, unknown> 
 function toStruct(value: Record<string, unknown>): structproto.Struct {
     // Struct rejects `undefined`; a JSON round trip drops such fields as the engine would.
     return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)));
-}
-
-/** The type token of a URN: `urn:pulumi:stack::project::parent$type::name`. */
-export function typeOfUrn(urn: string): string {
-    const qualified = urn.split("::")[2] ?? "";
-    const parts = qualified.split("$");
-    return parts[parts.length - 1];
 }
 
 function failed(error: unknown): grpc.ServiceError {

@@ -18,7 +18,6 @@ import {
     isPullSecret,
     isProdStack,
     keyRotationViolations,
-    parseUrn,
     keySourceAnnotation,
     prodManagedKeyViolations,
     pullSecretViolations,
@@ -71,31 +70,7 @@ function messages(violations: { message: string }[]): string[] {
     return violations.map((v) => v.message);
 }
 
-describe("policy: URNs tell the rules the stack", () => {
-    it("reads stack, project, type chain and name from a child resource URN", () => {
-        assert.deepEqual(parseUrn(urnOf("prod-eu", resourceTypes.secret, "pull-apps", componentType)), {
-            stack: "prod-eu",
-            project,
-            typeChain: [componentType, resourceTypes.secret],
-            name: "pull-apps",
-        });
-    });
-
-    it("returns undefined for text that is not a Pulumi URN", () => {
-        assert.equal(parseUrn("arn:aws:s3:::bucket"), undefined);
-        assert.equal(parseUrn("urn:pulumi:onlystack"), undefined);
-    });
-
-    it("round-trips any stack and name (property)", () => {
-        const segment = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/);
-        fc.assert(
-            fc.property(segment, segment, (stack, name) => {
-                const parsed = parseUrn(urnOf(stack, resourceTypes.key, name));
-                return parsed?.stack === stack && parsed.name === name;
-            }),
-        );
-    });
-
+describe("policy: the stack, read from URNs, tells the rules whether it is prod", () => {
     it("treats prod, production and prod-<region> as prod, and nothing else", () => {
         for (const stack of ["prod", "production", "prod-eu", "prod_us1", "prod.blue"]) {
             assert.equal(isProdStack(stack), true, stack);
