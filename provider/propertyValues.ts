@@ -1,15 +1,13 @@
 /**
  * Pulumi property values as a provider receives them over gRPC (google.protobuf.Struct), turned
  * into plain JavaScript and back. The engine marks a secret with a signature object and an unknown
- * value (during preview) with a sentinel string; see sdk/go/common/resource/plugin/rpc.go.
+ * value (during preview) with a sentinel string; see sdk/go/common/resource/plugin/rpc.go. The
+ * marks are the SDK's own constants (runtime/rpc), not copies.
  */
-
-/** The key and value that mark an object as a Pulumi special value. */
-const specialSignatureKey = "4dabf18193072939515e22adb298388d";
-const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
+import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 
 /** What the engine sends in place of a value that is not known yet (preview). */
-export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { unknownValue };
 
 /** True for the engine's "not known yet" sentinel. */
 export function isUnknown(value: unknown): boolean {
@@ -18,12 +16,12 @@ export function isUnknown(value: unknown): boolean {
 
 /** True for a value wrapped as a Pulumi secret. */
 export function isSecretValue(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSignatureKey] === secretSignature;
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
 }
 
 /** Wraps a value so the engine stores and shows it as a secret. */
 export function secretValue(value: unknown): unknown {
-    return { [specialSignatureKey]: secretSignature, value };
+    return { [specialSigKey]: specialSecretSig, value };
 }
 
 /** The value inside a secret wrapper (or the value itself when it is not one). */

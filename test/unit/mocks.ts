@@ -127,12 +127,9 @@ export function findCreated(type: string, name: string): Recorded {
     return matches[0];
 }
 
-/** Pulumi's marker for a secret value on the wire (sdk/nodejs runtime/rpc.ts specialSigKey / specialSecretSig). */
-const secretSignature = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
-
 /** True when a recorded input arrived at the engine marked secret. */
 export function isSecretInput(value: unknown): boolean {
-    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[secretSignature.key] === secretSignature.value;
+    return value !== null && typeof value === "object" && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
 }
 
 /** The plain value of a recorded input that must have arrived marked secret; fails otherwise. */

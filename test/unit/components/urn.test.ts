@@ -39,7 +39,7 @@ describe("URNs and provider references", () => {
 
     it("splits a provider reference at its last '::' into URN and id, as the SDK does", () => {
         const urn = "urn:pulumi:dev::p::pulumi:providers:kubernetes::cluster";
-        assert.deepEqual(parseProviderReference(`${urn}::04da6b54-80e4-46f7-96ec-b56ff0331ba9`), { urn, id: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" });
+        assert.deepEqual(parseProviderReference(`${urn}::2f8e1c4a-provider-id`), { urn, id: "2f8e1c4a-provider-id" });
         assert.equal(packageOfProviderType(typeOfUrn(urn)), "kubernetes");
         assert.equal(packageOfProviderType(secretType), "");
         assert.equal(packageOfProviderType("pulumi:providers"), "");
