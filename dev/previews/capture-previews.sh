@@ -71,6 +71,7 @@ ln -s "$root/provider" "$project/provider"
 ln -s "$root/node_modules" "$project/node_modules"
 export PULUMI_BACKEND_URL="file://$work/state"
 export PULUMI_HOME="$work/home"
+bash "$root/dev/toolchain/plugins.sh" "$PULUMI_HOME"
 export PULUMI_CONFIG_PASSPHRASE="capture-previews-not-secret"
 export PULUMI_NODEJS_TRANSPILE_ONLY=true
 policy=(--policy-pack "$root/policy" --policy-pack-config "$root/policy/config.json")

@@ -1,6 +1,7 @@
 # Source me from bash:  . dev/toolchain/env.sh [--node-only]
-# Puts the tools built by dev/toolchain/build.sh on PATH. A tool the user already has on PATH is
-# used as is: its cache dir is then appended (it only fills gaps) instead of prepended.
+# Puts the tools built by dev/toolchain/build.sh on PATH, and the Kubernetes provider plugin into the
+# Pulumi home's plugin cache (plugins.sh). A tool the user already has on PATH is used as is: its
+# cache dir is then appended (it only fills gaps) instead of prepended.
 # Node is the exception: the pinned LTS (NODE_VERSION) goes first on PATH unless the node already
 # there is of that major or newer. With --node-only, only Node is set up (before the other tools are
 # built, e.g. in .ci/run, to run npm ci on it).
@@ -37,7 +38,6 @@ __gcr_pull_secrets_toolchain_env() {
   for entry in \
     pulumi:PULUMI_VERSION:pulumi \
     pulumi-yaml:PULUMI_YAML_VERSION:pulumi-language-yaml \
-    pulumi-kubernetes:PULUMI_KUBERNETES_VERSION:pulumi-resource-kubernetes \
     etcd:ETCD_VERSION:etcd \
     kubernetes:KUBERNETES_VERSION:kube-apiserver \
     actionlint:ACTIONLINT_VERSION:actionlint; do
@@ -61,6 +61,9 @@ __gcr_pull_secrets_toolchain_env() {
     esac
   done
   export PATH
+  # The Kubernetes provider plugin goes into the Pulumi home's plugin cache instead of PATH, where
+  # the CLI would warn about it at every lookup (plugins.sh says more); yours on PATH is used as is.
+  bash "$toolchain_dir/plugins.sh" || true
 }
 # ${1:-}: without arguments, `.` passes on the caller's own positional parameters.
 __gcr_pull_secrets_toolchain_env "$( [ "${1:-}" = --node-only ] && echo --node-only )"

@@ -43,6 +43,9 @@ function projectDir(): string {
         stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-state-"));
         fs.mkdirSync(path.join(stateDir, "backend"));
         fs.mkdirSync(path.join(stateDir, "home"));
+        // The toolchain's Kubernetes provider into this home's plugin cache, where the CLI finds it
+        // without the warning it prints for a plugin on PATH.
+        execFileSync("bash", [path.join(repoRoot, "dev/toolchain/plugins.sh"), path.join(stateDir, "home")], { stdio: "inherit" });
     }
     return workDir;
 }

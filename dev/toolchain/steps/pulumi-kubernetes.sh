@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pulumi Kubernetes provider plugin (pulumi-resource-kubernetes), matching npm @pulumi/kubernetes,
 # built from the Go module into <cache>/pulumi-kubernetes-$PULUMI_KUBERNETES_VERSION/bin.
-# The Pulumi CLI picks provider plugins up from PATH ("ambient" plugins), so no `plugin install`.
+# Not put on PATH: plugins.sh links it into a Pulumi home's plugin cache (env.sh, the e2e harness and
+# the preview capture call it), where the CLI finds it without an "ambient plugin" warning.
 set -euo pipefail
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
