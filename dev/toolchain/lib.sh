@@ -25,6 +25,16 @@
 #   tc_oldest_node              print the node binary of the oldest supported line: the node on PATH
 #                               when it is the user's and of NODE_OLDEST_VERSION's major, else the
 #                               cached one (steps/node.sh); fails when neither exists
+#
+# The skeleton of a step that builds binaries into <cache>/NAME-VERSION/bin (etcd, kubernetes,
+# pulumi-kubernetes, actionlint):
+#   tc_require_pins LABEL VAR...  die unless every pin VAR is set in versions.sh
+#   tc_step_begin LABEL NAME VERSION BIN...
+#                               set TC_STEP_DIR=<cache>/NAME-VERSION; end the step (exit 0) when every
+#                               BIN is the user's own on PATH (used as is) or already cached; else
+#                               make TC_WORK_DIR, a temp dir removed when the step exits
+#   tc_step_install             move TC_WORK_DIR/bin to TC_STEP_DIR/bin in one rename, so that a
+#                               half-finished build never looks cached
 
 TC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TC_REPO_ROOT="$(cd "$TC_ROOT/../.." && pwd)"
@@ -139,6 +149,45 @@ tc_oldest_node() {
   cached="$(tc_cache_dir node "$NODE_OLDEST_VERSION")/bin/node"
   [ -x "$cached" ] || return 1
   printf '%s\n' "$cached"
+}
+
+tc_require_pins() {
+  local label="$1" var
+  shift
+  for var in "$@"; do
+    [ -n "${!var:-}" ] || tc_die "$label: $var is not set in dev/toolchain/versions.sh"
+  done
+}
+
+tc_step_begin() {
+  local label="$1" name="$2" version="$3" bin on_path=1
+  shift 3
+  TC_STEP_DIR="$(tc_cache_dir "$name" "$version")"
+  for bin in "$@"; do
+    tc_on_path "$bin" || on_path=0
+  done
+  if [ "$on_path" = 1 ]; then
+    tc_log "$label: using $(command -v "$1") from PATH; not building it"
+    exit 0
+  fi
+  if tc_have_cached "$TC_STEP_DIR" "$@"; then
+    tc_log "$label: cached in $TC_STEP_DIR/bin"
+    exit 0
+  fi
+  TC_WORK_DIR="$(tc_tmp_dir "$name")"
+  # shellcheck disable=SC2064 # expanded now: the trap outlives this function's locals
+  trap "rm -rf '$TC_WORK_DIR'" EXIT
+  mkdir -p "$TC_WORK_DIR/bin"
+}
+
+tc_step_install() {
+  local staging_dir
+  mkdir -p "$(dirname "$TC_STEP_DIR")"
+  staging_dir="$(mktemp -d "$TC_STEP_DIR.partial.XXXXXX")"
+  chmod 755 "$staging_dir"
+  mv "$TC_WORK_DIR/bin" "$staging_dir/bin"
+  rm -rf "$TC_STEP_DIR"
+  mv "$staging_dir" "$TC_STEP_DIR"
 }
 
 # Every step needs the pins; sourcing lib.sh loads them (exported, so child processes see them).

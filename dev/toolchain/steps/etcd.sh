@@ -6,33 +6,18 @@
 # Cold cost measured on 2 cores while kube-apiserver compiled: 92 s (26 MB binary).
 set -euo pipefail
 
-STEP=etcd
-TOOLCHAIN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=../lib.sh
-source "$TOOLCHAIN_DIR/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-die() { tc_die "steps/$STEP.sh: $*"; }
-
-[ -n "${ETCD_VERSION:-}" ] || die "ETCD_VERSION is not set in dev/toolchain/versions.sh"
-command -v go >/dev/null || die "go is not on PATH"
-
+tc_require_pins "step 'etcd'" ETCD_VERSION
 version="v$ETCD_VERSION"
-cache_dir="$(tc_cache_dir etcd "$ETCD_VERSION")"
-
-if tc_on_path etcd; then
-  tc_log "etcd: using $(command -v etcd) from PATH ($(etcd --version 2>/dev/null | head -n 1)); not building $version"
-  exit 0
-fi
-if tc_have_cached "$cache_dir" etcd; then
-  tc_log "etcd $version: cached in $cache_dir/bin"
-  exit 0
-fi
-
-work_dir="$(tc_tmp_dir etcd)"
-trap 'rm -rf "$work_dir"' EXIT
+label="etcd $version"
+tc_step_begin "$label" etcd "$ETCD_VERSION" etcd
+command -v go >/dev/null || tc_die "$label: go is not on PATH"
+work_dir="$TC_WORK_DIR"
 
 start="$(date +%s)"
-tc_log "etcd $version: building go.etcd.io/etcd/server/v3 (~1.5 min cold on 2 cores)..."
+tc_log "$label: building go.etcd.io/etcd/server/v3 (~1.5 min cold on 2 cores)..."
 # server/v3 is package main at its module root. Its go.mod replaces its siblings (api, client/pkg,
 # client/v3, pkg) with ../ paths, which are ignored for a dependency; the siblings are tagged at the
 # same version, so a plain require resolves them.
@@ -40,26 +25,19 @@ upstream_gomod="$(cd "$work_dir" && GOFLAGS=-mod=mod go mod download -json "go.e
   const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
   if (m.Error) { console.error(m.Error); process.exit(1); }
   console.log(m.GoMod);')" \
-  || die "go mod download go.etcd.io/etcd/server/v3@$version failed (is the Go module proxy reachable?)"
+  || tc_die "$label: go mod download go.etcd.io/etcd/server/v3@$version failed (is the Go module proxy reachable?)"
 tc_wrapper_module "$work_dir" gcr-pull-secrets.local/toolchain/etcd "$(awk '$1=="go" {print $2; exit}' "$upstream_gomod")"
 go mod edit -C "$work_dir" -require="go.etcd.io/etcd/server/v3@$version"
 tc_copy_replaces "$upstream_gomod" "$work_dir"
 (cd "$work_dir" && GOFLAGS=-mod=mod go get "go.etcd.io/etcd/server/v3@$version") >"$work_dir/go-get.log" 2>&1 \
-  || { tail -n 30 "$work_dir/go-get.log" >&2; die "resolving dependencies of go.etcd.io/etcd/server/v3@$version failed"; }
+  || { tail -n 30 "$work_dir/go-get.log" >&2; tc_die "$label: resolving dependencies of go.etcd.io/etcd/server/v3@$version failed"; }
 
-mkdir -p "$work_dir/bin"
 (cd "$work_dir" && CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags "-s -w" \
   -o "$work_dir/bin/etcd" go.etcd.io/etcd/server/v3) \
-  || die "go build of etcd $version failed (see the compiler output above)"
+  || tc_die "$label: go build of etcd $version failed (see the compiler output above)"
 
 "$work_dir/bin/etcd" --version | grep -q "^etcd Version: $ETCD_VERSION\$" \
-  || die "built etcd reports '$("$work_dir/bin/etcd" --version | head -n 1)', expected 'etcd Version: $ETCD_VERSION'"
+  || tc_die "$label: built etcd reports '$("$work_dir/bin/etcd" --version | head -n 1)', expected 'etcd Version: $ETCD_VERSION'"
 
-# Install atomically: a half-finished build never looks cached.
-mkdir -p "$(dirname "$cache_dir")"
-staging_dir="$(mktemp -d "$cache_dir.partial.XXXXXX")"
-chmod 755 "$staging_dir"
-mv "$work_dir/bin" "$staging_dir/bin"
-rm -rf "$cache_dir"
-mv "$staging_dir" "$cache_dir"
-tc_log "etcd $version: installed $(du -sh "$cache_dir/bin" | cut -f1) in $cache_dir/bin in $(tc_elapsed_since "$start")s"
+tc_step_install
+tc_log "$label: installed $(du -sh "$TC_STEP_DIR/bin" | cut -f1) in $TC_STEP_DIR/bin in $(tc_elapsed_since "$start")s"

@@ -7,50 +7,34 @@
 # the k8s.io modules take 245 MB of the Go module cache.
 set -euo pipefail
 
-STEP=kubernetes
-TOOLCHAIN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=../lib.sh
-source "$TOOLCHAIN_DIR/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-die() { tc_die "steps/$STEP.sh: $*"; }
-
-[ -n "${KUBERNETES_VERSION:-}" ] || die "KUBERNETES_VERSION is not set in dev/toolchain/versions.sh"
-command -v go >/dev/null || die "go is not on PATH (Go >= 1.24 needed to build k8s.io/kubernetes)"
-
+tc_require_pins "step 'kubernetes'" KUBERNETES_VERSION
 version="v$KUBERNETES_VERSION"
+label="kubernetes $version"
 IFS=. read -r major minor patch <<<"$KUBERNETES_VERSION"
-binaries=(kube-apiserver kube-controller-manager)
-cache_dir="$(tc_cache_dir kubernetes "$KUBERNETES_VERSION")"
-
-if tc_on_path kube-apiserver && tc_on_path kube-controller-manager; then
-  tc_log "kubernetes: using kube-apiserver and kube-controller-manager from PATH ($(command -v kube-apiserver)); not building $version"
-  exit 0
-fi
-if tc_have_cached "$cache_dir" "${binaries[@]}"; then
-  tc_log "kubernetes $version: cached in $cache_dir/bin"
-  exit 0
-fi
-
-work_dir="$(tc_tmp_dir kubernetes)"
-trap 'rm -rf "$work_dir"' EXIT
+tc_step_begin "$label" kubernetes "$KUBERNETES_VERSION" kube-apiserver kube-controller-manager
+command -v go >/dev/null || tc_die "$label: go is not on PATH (Go >= 1.24 needed to build k8s.io/kubernetes)"
+work_dir="$TC_WORK_DIR"
 
 start="$(date +%s)"
-tc_log "kubernetes $version: downloading k8s.io/kubernetes@$version (~20 s cold)..."
+tc_log "$label: downloading k8s.io/kubernetes@$version (~20 s cold)..."
 # -json gives the module's go.mod path and the release commit (Origin.Hash) for the version ldflags.
 mod_json="$(cd "$work_dir" && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$version")" \
-  || die "go mod download k8s.io/kubernetes@$version failed (is the Go module proxy reachable?)"
+  || tc_die "$label: go mod download k8s.io/kubernetes@$version failed (is the Go module proxy reachable?)"
 mod_fields="$(node -e '
   const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
   if (m.Error) { console.error(m.Error); process.exit(1); }
   console.log(m.GoMod, (m.Origin && m.Origin.Hash) || "");' <<<"$mod_json")" \
-  || die "cannot read go mod download output for k8s.io/kubernetes@$version"
+  || tc_die "$label: cannot read go mod download output for k8s.io/kubernetes@$version"
 read -r upstream_gomod git_commit <<<"$mod_fields"
 
 # k8s.io/kubernetes requires its staging repos (k8s.io/api, client-go, ...) at v0.0.0 and replaces
 # them with ./staging paths, which a dependency's go.mod cannot do for us. Each staging repo is
 # published as k8s.io/<x> v0.<minor>.<patch>.
 mapfile -t staging_modules < <(awk '$1~/^k8s.io\// && $2=="v0.0.0" {print $1}' "$upstream_gomod" | sort -u)
-[ "${#staging_modules[@]}" -gt 0 ] || die "no k8s.io/* v0.0.0 requirements found in $upstream_gomod"
+[ "${#staging_modules[@]}" -gt 0 ] || tc_die "$label: no k8s.io/* v0.0.0 requirements found in $upstream_gomod"
 upstream_go="$(awk '$1=="go" {print $2; exit}' "$upstream_gomod")"
 upstream_godebug="$(awk '$1=="godebug" {print $2; exit}' "$upstream_gomod")"
 
@@ -66,8 +50,8 @@ tc_copy_replaces "$upstream_gomod" "$work_dir"
 
 packages=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager)
 (cd "$work_dir" && GOFLAGS=-mod=mod go get "${packages[@]/%/@$version}") >"$work_dir/go-get.log" 2>&1 \
-  || { tail -n 30 "$work_dir/go-get.log" >&2; die "resolving dependencies of k8s.io/kubernetes@$version failed (${#staging_modules[@]} staging repos replaced with $staging_version)"; }
-tc_log "kubernetes $version: sources ready after $(tc_elapsed_since "$start")s"
+  || { tail -n 30 "$work_dir/go-get.log" >&2; tc_die "$label: resolving dependencies of k8s.io/kubernetes@$version failed (${#staging_modules[@]} staging repos replaced with $staging_version)"; }
+tc_log "$label: sources ready after $(tc_elapsed_since "$start")s"
 
 # Same version stamping as hack/lib/version.sh, so /version reports a real release (the Pulumi
 # Kubernetes provider's awaiters branch on it).
@@ -79,23 +63,16 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   [ -z "$git_commit" ] || ldflags+=" -X $pkg.gitCommit=$git_commit"
 done
 
-tc_log "kubernetes $version: building kube-apiserver and kube-controller-manager (~8 min cold on 2 cores, ~2 GB RAM)..."
+tc_log "$label: building kube-apiserver and kube-controller-manager (~8 min cold on 2 cores, ~2 GB RAM)..."
 build_start="$(date +%s)"
-mkdir -p "$work_dir/bin"
 # One `go build` for both commands so the shared packages compile once.
 (cd "$work_dir" && CGO_ENABLED=0 go build -mod=mod -tags selinux,notest -trimpath -ldflags "$ldflags" \
   -o "$work_dir/bin/" "${packages[@]}") \
-  || die "go build of kube-apiserver/kube-controller-manager $version failed (see the compiler output above)"
-tc_log "kubernetes $version: compiled in $(tc_elapsed_since "$build_start")s"
+  || tc_die "$label: go build of kube-apiserver/kube-controller-manager $version failed (see the compiler output above)"
+tc_log "$label: compiled in $(tc_elapsed_since "$build_start")s"
 
 "$work_dir/bin/kube-apiserver" --version | grep -qx "Kubernetes $version" \
-  || die "built kube-apiserver reports '$("$work_dir/bin/kube-apiserver" --version)', expected 'Kubernetes $version'"
+  || tc_die "$label: built kube-apiserver reports '$("$work_dir/bin/kube-apiserver" --version)', expected 'Kubernetes $version'"
 
-# Install atomically: a half-finished build never looks cached.
-mkdir -p "$(dirname "$cache_dir")"
-staging_dir="$(mktemp -d "$cache_dir.partial.XXXXXX")"
-chmod 755 "$staging_dir"
-mv "$work_dir/bin" "$staging_dir/bin"
-rm -rf "$cache_dir"
-mv "$staging_dir" "$cache_dir"
-tc_log "kubernetes $version: installed $(du -sh "$cache_dir/bin" | cut -f1) in $cache_dir/bin (total $(tc_elapsed_since "$start")s)"
+tc_step_install
+tc_log "$label: installed $(du -sh "$TC_STEP_DIR/bin" | cut -f1) in $TC_STEP_DIR/bin (total $(tc_elapsed_since "$start")s)"

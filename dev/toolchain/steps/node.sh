@@ -12,8 +12,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 step="step 'node'"
-[ -n "${NODE_VERSION:-}" ] && [ -n "${NODE_OLDEST_VERSION:-}" ] \
-  || tc_die "$step: NODE_VERSION and NODE_OLDEST_VERSION must be set in dev/toolchain/versions.sh"
+tc_require_pins "$step" NODE_VERSION NODE_OLDEST_VERSION
 command -v npm >/dev/null 2>&1 || tc_die "$step: npm is not on PATH (it downloads Node from the npm registry)"
 
 case "$(uname -s)-$(uname -m)" in

@@ -7,21 +7,11 @@ set -euo pipefail
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
+tc_require_pins "step 'pulumi-kubernetes'" PULUMI_KUBERNETES_VERSION PULUMI_KUBERNETES_MODULE_VERSION
 label="pulumi-kubernetes $PULUMI_KUBERNETES_VERSION"
 binary=pulumi-resource-kubernetes
-plugin_dir="$(tc_cache_dir pulumi-kubernetes "$PULUMI_KUBERNETES_VERSION")"
-
-if tc_on_path "$binary"; then
-  tc_log "$label: using $(command -v "$binary") from PATH"
-  exit 0
-fi
-if tc_have_cached "$plugin_dir" "$binary"; then
-  tc_log "$label: cached in $plugin_dir/bin"
-  exit 0
-fi
-
-work_dir="$(tc_tmp_dir pulumi-kubernetes)"
-trap 'rm -rf "$work_dir"' EXIT
+tc_step_begin "$label" pulumi-kubernetes "$PULUMI_KUBERNETES_VERSION" "$binary"
+work_dir="$TC_WORK_DIR"
 export CGO_ENABLED=0
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
 
@@ -43,9 +33,8 @@ build_provider() {
     || { tc_log "$label: generate.go failed"; return 1; }
   (cd "$module_dir" && go build -trimpath \
     -ldflags "-s -w -X $provider_module/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" \
-    -o "$work_dir/$binary" .)
-  mkdir -p "$plugin_dir/bin"
-  mv "$work_dir/$binary" "$plugin_dir/bin/$binary"
+    -o "$work_dir/bin/$binary" .) || return 1
+  tc_step_install
 }
 
 tc_log "$label: building $binary (takes ~11 min cold on 2 busy cores)..."
