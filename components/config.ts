@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { childPath, closest } from "./validation/checker";
 import { ConfigError, ConfigProblem } from "./configError";
+import { duplicateJsonKeys } from "./duplicateJsonKeys";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { Plan } from "./plan";
 import { ValidatedArgs } from "./validatedArgs";
@@ -196,81 +197,11 @@ function readSetting(text: string, kind: SettingKind): { value: unknown; duplica
                 // Never passed on: JSON.parse errors quote the input, which may be a secret.
                 return { value: text, duplicateKeys: [] };
             }
-            return { value, duplicateKeys: duplicateKeys(text) };
+            return { value, duplicateKeys: duplicateJsonKeys(text) };
         }
         default:
             return { value: text, duplicateKeys: [] };
     }
-}
-
-/**
- * The paths of object members that appear twice in valid JSON text (`JSON.parse` silently keeps the
- * last one). Written for text that `JSON.parse` accepted; anything unexpected yields no finding.
- */
-function duplicateKeys(text: string): (string | number)[][] {
-    const found: (string | number)[][] = [];
-    const path: (string | number)[] = [];
-    let i = 0;
-    const skipSpace = () => {
-        while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
-    };
-    const skipString = (): number => {
-        const start = i++;
-        while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-        i++;
-        return start;
-    };
-    const readValue = (): void => {
-        if (path.length > 100) throw new Error("too deep");
-        skipSpace();
-        const c = text[i];
-        if (c === "{") {
-            i++;
-            const keys = new Set<string>();
-            skipSpace();
-            if (text[i] === "}") {
-                i++;
-                return;
-            }
-            for (;;) {
-                skipSpace();
-                const key = JSON.parse(text.slice(skipString(), i)) as string;
-                if (keys.has(key)) found.push([...path, key]);
-                keys.add(key);
-                skipSpace();
-                i++; // ':'
-                path.push(key);
-                readValue();
-                path.pop();
-                skipSpace();
-                if (text[i++] !== ",") return;
-            }
-        } else if (c === "[") {
-            i++;
-            skipSpace();
-            if (text[i] === "]") {
-                i++;
-                return;
-            }
-            for (let index = 0; ; index++) {
-                path.push(index);
-                readValue();
-                path.pop();
-                skipSpace();
-                if (text[i++] !== ",") return;
-            }
-        } else if (c === '"') {
-            skipString();
-        } else {
-            while (i < text.length && !",}] \t\n\r".includes(text[i])) i++;
-        }
-    };
-    try {
-        readValue();
-    } catch {
-        return [];
-    }
-    return found;
 }
 
 /**
