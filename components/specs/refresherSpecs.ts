@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { foreignTypes, keyless as keylessNames, managedLabels } from "../contract";
-import { Plan } from "../plan";
+import { KeylessPlan, Plan } from "../plan";
 import { keylessGoogleSpecs, KeylessAccess } from "./keylessGoogleSpecs";
 import { pullSecretKey } from "./namespaceSpecs";
 import { providerKeys } from "./providerSpecs";
@@ -45,18 +45,43 @@ export const refresherKeys = {
     firstRun: "refresher/firstRun",
 } as const;
 
+/** What every spec of the refresher shares. */
+interface Refresher {
+    plan: Plan;
+    keyless: KeylessPlan;
+    access: KeylessAccess;
+    targets: readonly { name: string }[];
+    /** The Pulumi name every spec's name starts with. */
+    base: string;
+    labels: Record<string, string>;
+    provider: string | typeof callersKubernetes;
+    namespaceName: SpecValue;
+    serviceAccountName: SpecValue;
+}
+
 /** The refresher's specs for these targets (the namespaces this run covers, listed and selected); none unless keyless. */
 export function refresherSpecs(plan: Plan, context: SpecContext, targets: readonly { name: string }[]): ResourceSpec[] {
     const access = keylessGoogleSpecs(plan, context).access;
     if (plan.credentials.kind !== "keyless" || !access) return [];
-    const keyless = plan.credentials.keyless;
-    const base = `${context.name}-refresher`;
-    const labels = { ...managedLabels, "app.kubernetes.io/component": keylessNames.component };
-    const provider = context.callersKubernetes ? callersKubernetes : providerKeys.kubernetes;
-    const namespaceName = ref(refresherKeys.namespace, "metadata.name");
-    const serviceAccountName = ref(refresherKeys.serviceAccount, "metadata.name");
+    const refresher: Refresher = {
+        plan,
+        keyless: plan.credentials.keyless,
+        access,
+        targets,
+        base: `${context.name}-refresher`,
+        labels: { ...managedLabels, "app.kubernetes.io/component": keylessNames.component },
+        provider: context.callersKubernetes ? callersKubernetes : providerKeys.kubernetes,
+        namespaceName: ref(refresherKeys.namespace, "metadata.name"),
+        serviceAccountName: ref(refresherKeys.serviceAccount, "metadata.name"),
+    };
+    const grants = grantSpecs(refresher);
+    const bindings = grants.filter((spec) => spec.type === foreignTypes.roleBinding).map((spec) => spec.key);
+    return [...identitySpecs(refresher), ...grants, scriptSpec(refresher), ...runSpecs(refresher, bindings)];
+}
 
-    const specs: ResourceSpec[] = [
+/** Its namespace and ServiceAccount. */
+function identitySpecs({ keyless, base, labels, provider, namespaceName }: Refresher): ResourceSpec[] {
+    return [
         {
             key: refresherKeys.namespace,
             name: base,
@@ -75,14 +100,15 @@ export function refresherSpecs(plan: Plan, context: SpecContext, targets: readon
             options: { provider },
         },
     ];
+}
 
+/** In each target namespace, a Role that allows `get` and `patch` of the pull Secret alone, bound to its ServiceAccount. */
+function grantSpecs({ plan, targets, base, labels, provider, namespaceName, serviceAccountName }: Refresher): ResourceSpec[] {
     const roleName = refresherRoleName(plan.secretName);
     const pullSecrets = targets.map((target) => pullSecretKey(target.name));
-    const bindings: string[] = [];
-    for (const target of targets) {
+    return targets.flatMap((target): ResourceSpec[] => {
         const roleKey = `refresher/role/${target.name}`;
-        const bindingKey = `refresher/roleBinding/${target.name}`;
-        specs.push(
+        return [
             {
                 key: roleKey,
                 name: `${base}-${target.name}`,
@@ -95,7 +121,7 @@ export function refresherSpecs(plan: Plan, context: SpecContext, targets: readon
                 options: { provider, dependsOn: pullSecrets },
             },
             {
-                key: bindingKey,
+                key: `refresher/roleBinding/${target.name}`,
                 name: `${base}-${target.name}`,
                 type: foreignTypes.roleBinding,
                 inputs: {
@@ -105,11 +131,13 @@ export function refresherSpecs(plan: Plan, context: SpecContext, targets: readon
                 },
                 options: { provider },
             },
-        );
-        bindings.push(bindingKey);
-    }
+        ];
+    });
+}
 
-    specs.push({
+/** The script, in a ConfigMap the Job mounts. */
+function scriptSpec({ base, labels, provider, namespaceName }: Refresher): ResourceSpec {
+    return {
         key: refresherKeys.script,
         name: `${base}-script`,
         type: foreignTypes.configMap,
@@ -118,10 +146,56 @@ export function refresherSpecs(plan: Plan, context: SpecContext, targets: readon
             data: { [path.basename(keylessNames.scriptPath)]: fs.readFileSync(refresherScriptFile, "utf8") },
         },
         options: { provider },
-    });
+    };
+}
 
-    const stsTokenDir = path.posix.dirname(keylessNames.stsTokenPath);
-    const jobSpec: SpecValue = {
+/** The CronJob that runs it every `schedule`, and its first run once the grants (`bindings`) exist. */
+function runSpecs(refresher: Refresher, bindings: string[]): ResourceSpec[] {
+    const { keyless, access, base, labels, provider, namespaceName } = refresher;
+    const spec = jobSpec(refresher);
+    return [
+        {
+            key: refresherKeys.cronJob,
+            name: base,
+            type: foreignTypes.cronJob,
+            inputs: {
+                metadata: { name: keyless.serviceAccountName, namespace: namespaceName, labels },
+                spec: {
+                    schedule: keyless.schedule,
+                    concurrencyPolicy: "Forbid",
+                    startingDeadlineSeconds: 600,
+                    successfulJobsHistoryLimit: 1,
+                    failedJobsHistoryLimit: 3,
+                    jobTemplate: { metadata: { labels }, spec },
+                },
+            },
+            options: { provider, dependsOn: bindings },
+        },
+        {
+            key: refresherKeys.firstRun,
+            name: `${base}-first-run`,
+            type: foreignTypes.job,
+            inputs: {
+                metadata: {
+                    namespace: namespaceName,
+                    labels,
+                    annotations: keyless.waitForFirstRun
+                        ? // A failed first run fails the update; once the cause is fixed (say, a grant), the next
+                          // `pulumi up` replaces the unready Job so it runs again, even if its spec is unchanged.
+                          { "pulumi.com/replaceUnready": "true" }
+                        : // `pulumi up` ends before the first token is written (in a cluster that runs no pods, waiting would never end).
+                          { "pulumi.com/skipAwait": "true" },
+                },
+                spec,
+            },
+            options: { provider, dependsOn: [...bindings, ...access.ready], customTimeouts: { create: "5m", update: "5m" } },
+        },
+    ];
+}
+
+/** The Job both runs share: the script in a locked-down container, with a token issued for the federation only. */
+function jobSpec({ plan, keyless, access, targets, labels, serviceAccountName }: Refresher): SpecValue {
+    return {
         backoffLimit: 2,
         activeDeadlineSeconds: 300,
         template: {
@@ -140,7 +214,7 @@ export function refresherSpecs(plan: Plan, context: SpecContext, targets: readon
                         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                         volumeMounts: [
                             { name: "script", mountPath: path.posix.dirname(keylessNames.scriptPath), readOnly: true },
-                            { name: "sts-token", mountPath: stsTokenDir, readOnly: true },
+                            { name: "sts-token", mountPath: path.posix.dirname(keylessNames.stsTokenPath), readOnly: true },
                         ],
                     },
                 ],
@@ -165,44 +239,4 @@ export function refresherSpecs(plan: Plan, context: SpecContext, targets: readon
             },
         },
     };
-
-    specs.push(
-        {
-            key: refresherKeys.cronJob,
-            name: base,
-            type: foreignTypes.cronJob,
-            inputs: {
-                metadata: { name: keyless.serviceAccountName, namespace: namespaceName, labels },
-                spec: {
-                    schedule: keyless.schedule,
-                    concurrencyPolicy: "Forbid",
-                    startingDeadlineSeconds: 600,
-                    successfulJobsHistoryLimit: 1,
-                    failedJobsHistoryLimit: 3,
-                    jobTemplate: { metadata: { labels }, spec: jobSpec },
-                },
-            },
-            options: { provider, dependsOn: bindings },
-        },
-        {
-            key: refresherKeys.firstRun,
-            name: `${base}-first-run`,
-            type: foreignTypes.job,
-            inputs: {
-                metadata: {
-                    namespace: namespaceName,
-                    labels,
-                    annotations: keyless.waitForFirstRun
-                        ? // A failed first run fails the update; once the cause is fixed (say, a grant), the next
-                          // `pulumi up` replaces the unready Job so it runs again, even if its spec is unchanged.
-                          { "pulumi.com/replaceUnready": "true" }
-                        : // `pulumi up` ends before the first token is written (in a cluster that runs no pods, waiting would never end).
-                          { "pulumi.com/skipAwait": "true" },
-                },
-                spec: jobSpec,
-            },
-            options: { provider, dependsOn: [...bindings, ...access.ready], customTimeouts: { create: "5m", update: "5m" } },
-        },
-    );
-    return specs;
 }
