@@ -7,101 +7,14 @@
  * leak one by building its message from the value.
  */
 import { ConfigProblem } from "../configError";
+import { closest } from "./closest";
+import { childPath, describe, Field, isEventual, quote } from "./field";
 
-/** A value under check. */
-export interface Field {
-    /** Where it is, as messages name it: `gcr-pull-secrets:namespaces[2].name`, or `namespaces[2].name` for arguments. */
-    readonly path: string;
-    readonly value: unknown;
-    /** Arrived as a secret, or was derived from one: never quoted, in any form. */
-    readonly secret: boolean;
-    /**
-     * Present, but its content is not available here (an encrypted value read offline, without the
-     * key): it counts as set and is not checked.
-     */
-    readonly unavailable?: boolean;
-}
-
-/** An Output or a Promise: its value is known only later, so it is never read or quoted here. */
-export function isEventual(value: unknown): boolean {
-    return value !== null && typeof value === "object" && ("apply" in value || "then" in value);
-}
-
-/** What kind of value this is, in words, without its content. */
-export function shapeOf(value: unknown): string {
-    if (value === undefined) return "nothing";
-    if (value === null) return "null";
-    if (typeof value === "string") return value === "" ? "empty text" : "text";
-    if (typeof value === "number" || typeof value === "bigint") return "a number";
-    if (typeof value === "boolean") return "a boolean";
-    if (Array.isArray(value)) return "a list";
-    if (isEventual(value)) return "a pulumi Output or Promise";
-    if (typeof value === "object") return "an object";
-    return `a ${typeof value}`;
-}
-
-const shownTextLength = 100;
-
-function quoteText(text: string): string {
-    if (text.length <= shownTextLength) return JSON.stringify(text);
-    return `${JSON.stringify(text.slice(0, shownTextLength)).slice(0, -1)}…" (${text.length} characters)`;
-}
-
-/** The value as a message may show it after "is": `"apps"`, `5`, `true`, or "the secret value". */
-export function quote(field: Field): string {
-    if (field.secret) return "the secret value";
-    const value = field.value;
-    if (typeof value === "string") return quoteText(value);
-    if (typeof value === "number" || typeof value === "boolean") return String(value);
-    return shapeOf(value);
-}
-
-/** The value as a message may show it after "not": `the text "apps"`, `the number 5`, or `a number (the secret value)`. */
-export function describe(field: Field): string {
-    const value = field.value;
-    if (field.secret) return `${shapeOf(value)} (the secret value)`;
-    if (typeof value === "string") return value === "" ? "empty text" : `the text ${quoteText(value)}`;
-    if (typeof value === "number") return `the number ${value}`;
-    if (typeof value === "boolean") return `the boolean ${value}`;
-    return shapeOf(value);
-}
-
-function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.length];
-}
-
-/** The candidate closest to a misspelt word, if one is close enough to be what was meant. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-    let best: string | undefined;
-    let bestDistance = Infinity;
-    for (const candidate of candidates) {
-        const distance = editDistance(word, candidate);
-        if (distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    return bestDistance <= Math.min(Math.max(3, Math.floor(word.length / 3)), word.length - 1) ? best : undefined;
-}
+export { childPath, closest, describe, isEventual, quote };
+export type { Field };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value) && !isEventual(value);
-}
-
-/** `parent.key`, or `parent["odd key"]` for keys that are not plain names (Pulumi's `--path` syntax). */
-export function childPath(parent: string, key: string | number): string {
-    if (typeof key === "number") return `${parent}[${key}]`;
-    return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
 /** How to write a text value, for a message: what it is and an example. */
@@ -298,32 +211,5 @@ export class Checker {
             }
         }
         return members;
-    }
-}
-
-/** Refuses the second and later occurrences of a key in a list. */
-export class Uniques {
-    private readonly seen = new Map<string, { field: Field; label: Field }>();
-
-    constructor(
-        private readonly checker: Checker,
-        /** What one entry is, for "list each <what> once". */
-        private readonly what: string,
-    ) {}
-
-    /**
-     * True when `key` is new; otherwise records that `field` repeats an earlier entry. `label` is
-     * what the message quotes (default: the field itself).
-     */
-    add(key: string, field: Field, label: Field = field): boolean {
-        const first = this.seen.get(key);
-        if (!first) {
-            this.seen.set(key, { field, label });
-            return true;
-        }
-        const at = this.checker.shortPath(first.field);
-        const shown = label.secret || first.label.secret ? `the entry at ${at}` : `${quote(label)} (also ${at})`;
-        this.checker.fail(field, `repeats ${shown}; list each ${this.what} once`);
-        return false;
     }
 }

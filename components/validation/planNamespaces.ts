@@ -2,7 +2,8 @@
  * The namespaces section: the namespaces listed by name, the namespace selector and its
  * exclusions, the ServiceAccounts each covers, and system namespaces (`allowSystemNamespaces`).
  */
-import { Checker, childPath, Field, quote, Uniques } from "./checker";
+import { Checker, childPath, Field, quote } from "./checker";
+import { Uniques } from "./uniques";
 import { systemNamespaces } from "../contract";
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { LabelSelectorPlan } from "../labelSelector";

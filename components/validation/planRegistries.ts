@@ -3,7 +3,8 @@
  * (`artifactRegistryRepositories`, `gcrBuckets`, `projectWideRead`), checked against the
  * credential source: refused for a supplied key, required for an identity the program creates.
  */
-import { Checker, childPath, Field, quote, Uniques } from "./checker";
+import { Checker, childPath, Field, quote } from "./checker";
+import { Uniques } from "./uniques";
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { RepositoryGrantPlan } from "../plan";
 import { CredentialsReading, projectIdPattern, projectIdRule } from "./planCredentials";
