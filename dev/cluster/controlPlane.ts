@@ -1,12 +1,13 @@
 import * as fs from "node:fs";
-import * as https from "node:https";
-import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { binaryPath } from "./binaryPath";
 import { createCertificates, type Certificates } from "./createCertificates";
+import { startEtcd } from "./etcd";
 import { registerExitCleanup } from "./exitCleanup";
 import { freePorts } from "./freePorts";
+import { kubernetesServiceIp, startApiserver } from "./kubeApiserver";
+import { startControllerManager } from "./kubeControllerManager";
 import { ManagedProcess } from "./managedProcess";
 import { writeKubeconfig } from "./writeKubeconfig";
 
@@ -42,43 +43,6 @@ export interface ControlPlaneOptions {
     handleSignals?: boolean;
     /** Progress lines. Default: `[cluster] ...` on stderr. */
     log?: (line: string) => void;
-}
-
-/** Service network; the apiserver takes the first address for the `kubernetes` Service. */
-const serviceClusterIpRange = "10.0.0.0/24";
-const kubernetesServiceIp = "10.0.0.1";
-const serviceAccountIssuer = "https://kubernetes.default.svc.cluster.local";
-
-/** Controllers the ServiceAccount and deletion behaviour depends on (canonical names since v1.28). */
-const controllers = [
-    "serviceaccount-controller", // creates `default` in every namespace
-    "serviceaccount-token-controller", // legacy token Secrets; needs --service-account-private-key-file
-    "namespace-controller", // empties and removes terminating namespaces
-    "garbage-collector-controller", // ownerReferences, Foreground deletes used by Pulumi
-];
-
-interface HttpResult {
-    status: number;
-    body: string;
-}
-
-function httpGet(url: string, tls?: https.RequestOptions): Promise<HttpResult> {
-    return new Promise((resolve, reject) => {
-        const get = url.startsWith("https:") ? https.get : http.get;
-        const request = get(url, { ...tls, timeout: 2_000 }, (response) => {
-            let body = "";
-            response.setEncoding("utf8");
-            response.on("data", (chunk: string) => (body += chunk));
-            response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-            response.on("error", reject);
-        });
-        request.on("timeout", () => request.destroy(new Error(`GET ${url} timed out`)));
-        request.on("error", reject);
-    });
-}
-
-function componentArgs(flags: Record<string, string | number | boolean>): string[] {
-    return Object.entries(flags).map(([flag, value]) => `--${flag}=${value}`);
 }
 
 function defaultLog(line: string): void {
@@ -151,83 +115,28 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         log(`starting etcd, kube-apiserver, kube-controller-manager; logs in ${dir}/<component>/<component>.log`);
         const certs: Certificates = await createCertificates(path.join(dir, "pki"), kubernetesServiceIp);
         const [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort] = await freePorts(4);
+        const track = (component: ManagedProcess) => started.push(component);
 
-        const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
-        const etcdPeerUrl = `http://127.0.0.1:${etcdPeerPort}`;
-        const etcdDir = path.join(dir, "etcd");
-        const etcd = ManagedProcess.start({
-            name: "etcd",
+        const etcdUrl = await startEtcd({
             binary: binaries.etcd,
-            dir: etcdDir,
-            args: componentArgs({
-                name: "etcd",
-                "data-dir": path.join(etcdDir, "data"),
-                "listen-client-urls": etcdUrl,
-                "advertise-client-urls": etcdUrl,
-                "listen-peer-urls": etcdPeerUrl,
-                "initial-advertise-peer-urls": etcdPeerUrl,
-                "initial-cluster": `etcd=${etcdPeerUrl}`,
-                // A throwaway cluster: durability is not worth the fsync latency.
-                "unsafe-no-fsync": true,
-                // A single member elects itself after one election timeout: 100 ms instead of 1 s.
-                "heartbeat-interval": 10,
-                "election-timeout": 100,
-                "log-level": "warn",
-            }),
-        });
-        started.push(etcd);
-        await etcd.waitUntil(
-            `etcd ${etcdUrl}/health`,
-            async () => {
-                const { status, body } = await httpGet(`${etcdUrl}/health`);
-                if (status === 200 && JSON.parse(body).health === "true") return true;
-                throw new Error(`HTTP ${status}: ${body.trim()}`);
-            },
+            dir: path.join(dir, "etcd"),
+            clientPort: etcdClientPort,
+            peerPort: etcdPeerPort,
             deadline,
-        );
+            started: track,
+        });
         log(`etcd ready at ${etcdUrl} (${Date.now() - startedAt} ms)`);
 
-        const serverUrl = `https://127.0.0.1:${apiserverPort}`;
-        const apiserverDir = path.join(dir, "kube-apiserver");
-        const apiserver = ManagedProcess.start({
-            name: "kube-apiserver",
+        const apiserver = await startApiserver({
             binary: binaries.apiserver,
-            dir: apiserverDir,
-            args: componentArgs({
-                "etcd-servers": etcdUrl,
-                "bind-address": "127.0.0.1",
-                "secure-port": apiserverPort,
-                "tls-cert-file": certs.servingCert,
-                "tls-private-key-file": certs.servingKey,
-                "client-ca-file": certs.caCert,
-                "authorization-mode": "RBAC",
-                // The default admission plugins stay on, ServiceAccount among them (envtest disables it).
-                "service-account-issuer": serviceAccountIssuer,
-                "service-account-key-file": certs.serviceAccountPublicKey,
-                "service-account-signing-key-file": certs.serviceAccountKey,
-                "service-cluster-ip-range": serviceClusterIpRange,
-                // The `kubernetes` Service's Endpoints may not point at loopback (validation rejects
-                // 127.0.0.0/8), which would log an error every 10 s; nothing here routes to it.
-                "endpoint-reconciler-type": "none",
-                profiling: false,
-            }),
-        });
-        started.push(apiserver);
-        const adminTls: https.RequestOptions = {
-            ca: fs.readFileSync(certs.caCert),
-            cert: fs.readFileSync(certs.adminCert),
-            key: fs.readFileSync(certs.adminKey),
-        };
-        await apiserver.waitUntil(
-            `kube-apiserver ${serverUrl}/readyz`,
-            async () => {
-                const { status, body } = await httpGet(`${serverUrl}/readyz?verbose`, adminTls);
-                if (status === 200) return true;
-                const failing = body.split("\n").filter((line) => line.startsWith("[-]"));
-                throw new Error(`HTTP ${status}: ${failing.length ? failing.join(", ") : body.trim().slice(0, 300)}`);
-            },
+            dir: path.join(dir, "kube-apiserver"),
+            port: apiserverPort,
+            etcdUrl,
+            certs,
             deadline,
-        );
+            started: track,
+        });
+        const { serverUrl } = apiserver;
         log(`kube-apiserver ready at ${serverUrl} (${Date.now() - startedAt} ms)`);
 
         const kubeconfigPath = path.join(dir, "kubeconfig");
@@ -239,53 +148,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
             name: "gcr-pull-secrets-local",
         });
 
-        const controllerManagerDir = path.join(dir, "kube-controller-manager");
-        fs.mkdirSync(controllerManagerDir, { recursive: true });
-        const controllerManagerKubeconfig = path.join(controllerManagerDir, "kubeconfig");
-        writeKubeconfig(controllerManagerKubeconfig, {
-            serverUrl,
-            caCertPath: certs.caCert,
-            clientCertPath: certs.controllerManagerCert,
-            clientKeyPath: certs.controllerManagerKey,
-            name: "kube-controller-manager",
-        });
-        const controllerManager = ManagedProcess.start({
-            name: "kube-controller-manager",
+        await startControllerManager({
             binary: binaries.controllerManager,
-            dir: controllerManagerDir,
-            args: componentArgs({
-                kubeconfig: controllerManagerKubeconfig,
-                controllers: controllers.join(","),
-                "service-account-private-key-file": certs.serviceAccountKey,
-                "root-ca-file": certs.caCert,
-                // Each controller acts as its own ServiceAccount, as in kubeadm clusters.
-                "use-service-account-credentials": true,
-                // One instance: acquiring a lease would only delay the first reconcile.
-                "leader-elect": false,
-                "bind-address": "127.0.0.1",
-                "secure-port": controllerManagerPort,
-                "cert-dir": path.join(controllerManagerDir, "certs"),
-                profiling: false,
-            }),
-        });
-        started.push(controllerManager);
-        // The default ServiceAccount exists only once the serviceaccount controller runs, and pods are
-        // refused by the ServiceAccount admission plugin until it does.
-        await controllerManager.waitUntil(
-            "the default ServiceAccount in namespace default",
-            async () => {
-                const { status, body } = await httpGet(`${serverUrl}/api/v1/namespaces/default/serviceaccounts/default`, adminTls);
-                if (status === 200) return true;
-                let reason = body.trim();
-                try {
-                    reason = JSON.parse(body).message ?? reason;
-                } catch {
-                    // Not a Status object; keep the raw body.
-                }
-                throw new Error(`HTTP ${status}: ${reason}`);
-            },
+            dir: path.join(dir, "kube-controller-manager"),
+            port: controllerManagerPort,
+            apiserver,
+            certs,
             deadline,
-        );
+            started: track,
+        });
         log(`kube-controller-manager ready; control plane up in ${Date.now() - startedAt} ms; KUBECONFIG=${kubeconfigPath}`);
 
         let stopping: Promise<void> | undefined;

@@ -155,3 +155,8 @@ export class ManagedProcess {
         this.signalGroup("SIGKILL");
     }
 }
+
+/** Command-line flags as a Kubernetes component takes them: `--flag=value`. */
+export function componentArgs(flags: Record<string, string | number | boolean>): string[] {
+    return Object.entries(flags).map(([flag, value]) => `--${flag}=${value}`);
+}
