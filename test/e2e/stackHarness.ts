@@ -4,10 +4,9 @@
  * PULUMI_HOME per run, random stack names, destroy-then-remove in `finally`. Everything the CLI
  * prints is kept in `cliOutput` so the secret scan can read it all.
  */
-import * as k8s from "@kubernetes/client-node";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
-import { randomBytes, randomUUID } from "crypto";
+import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
@@ -15,6 +14,8 @@ import * as path from "path";
 
 /** Re-exported so tests import their helpers from one place. */
 export { findKeyMaterial } from "../../dev/keys/keyMaterial";
+export * from "./clusterClient";
+export { projectAtCommit } from "./projectAtCommit";
 
 const repoRoot = path.resolve(__dirname, "../..");
 
@@ -107,47 +108,6 @@ export interface TestStack {
 }
 
 /**
- * A copy of this project as it was at `commit` (index.ts, Pulumi.yaml, package.json, tsconfig.json,
- * components/), with today's node_modules linked: the program an existing stack was deployed with.
- * Needs the git history of the checkout.
- */
-export function projectAtCommit(commit: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gcr-pull-secrets-at-${commit.slice(0, 7)}-`));
-    let archive: Buffer;
-    try {
-        archive = execFileSync(
-            "git",
-            ["-C", repoRoot, "archive", "--format=tar", commit, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components"],
-            {
-                maxBuffer: 64 * 1024 * 1024,
-                stdio: ["ignore", "pipe", "pipe"],
-            },
-        );
-    } catch (error) {
-        throw new Error(
-            `the program as of commit ${commit} is needed from git history (a shallow clone lacks it: git fetch --unshallow): ${String(error).split("\n")[0]}`,
-        );
-    }
-    execFileSync("tar", ["-x", "-C", dir], { input: archive });
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
-    adaptTsconfig(path.join(dir, "tsconfig.json"));
-    return dir;
-}
-
-/**
- * The old program is compiled by today's TypeScript (from node_modules). TypeScript 6 refuses two
- * settings older versions of tsconfig.json had (TS5107 `moduleResolution` node10, TS5011 no `rootDir`
- * with an `outDir`); they are set as tsconfig.json has them now. The code is left as it was.
- */
-function adaptTsconfig(file: string): void {
-    const tsconfig = JSON.parse(fs.readFileSync(file, "utf8")) as { compilerOptions?: Record<string, unknown> };
-    const options = (tsconfig.compilerOptions ??= {});
-    if (options.moduleResolution === "node" || options.moduleResolution === "node10") options.moduleResolution = "bundler";
-    if (options.outDir !== undefined && options.rootDir === undefined) options.rootDir = ".";
-    fs.writeFileSync(file, JSON.stringify(tsconfig, null, 2));
-}
-
-/**
  * Creates a stack of this project in the run's temp backend. Call `dispose` when done with it.
  * `name` replaces the random `e2e-<id>` (a stack the policy pack must treat as prod needs a prod
  * name); keep it unique within the run. `workDir` runs another copy of the program (see
@@ -233,133 +193,6 @@ export async function withStack(fn: (t: TestStack) => Promise<void>): Promise<vo
     } finally {
         await t.dispose();
     }
-}
-
-/** A Kubernetes client for the test cluster, or the one of `kubeconfigPath` (never the program's own objects). */
-export function kube(kubeconfigPath?: string): { core: k8s.CoreV1Api; config: k8s.KubeConfig } {
-    const config = new k8s.KubeConfig();
-    if (kubeconfigPath) config.loadFromFile(kubeconfigPath);
-    else config.loadFromDefault();
-    return { core: config.makeApiClient(k8s.CoreV1Api), config };
-}
-
-/** A namespace name unique to this run. */
-export function uniqueNamespace(prefix: string): string {
-    return `${prefix}-${randomBytes(3).toString("hex")}`;
-}
-
-/** Creates a namespace and waits for its `default` ServiceAccount. */
-export async function createNamespace(name: string, kubeconfigPath?: string): Promise<void> {
-    const { core } = kube(kubeconfigPath);
-    await core.createNamespace({ body: { metadata: { name } } });
-    await waitFor(`default ServiceAccount in ${name}`, async () => {
-        await core.readNamespacedServiceAccount({ name: "default", namespace: name });
-        return true;
-    });
-}
-
-/** Polls `check` every 100 ms until it returns a truthy value (errors count as not yet), for at most `ms`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    let lastError: unknown;
-    for (;;) {
-        try {
-            const value = await check();
-            if (value) return value;
-        } catch (error) {
-            lastError = error;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-}
-
-/** Whether the namespace has a Secret of that name (404 is "no"; any other failure throws). */
-export async function secretExists(namespace: string, name = "regcred"): Promise<boolean> {
-    return kube()
-        .core.readNamespacedSecret({ name, namespace })
-        .then(
-            () => true,
-            (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)),
-        );
-}
-
-/** The names in a ServiceAccount's imagePullSecrets, in order. */
-export async function pullSecretNames(namespace: string, serviceAccount = "default", kubeconfigPath?: string): Promise<string[]> {
-    const account = await kube(kubeconfigPath).core.readNamespacedServiceAccount({ name: serviceAccount, namespace });
-    return (account.imagePullSecrets ?? []).map((ref) => ref.name ?? "");
-}
-
-/**
- * Adds an entry the way a careful `kubectl patch --type=json` does: appended, nobody's entry
- * replaced. The patch is conditional on the resourceVersion it read (a JSON-patch `test`), because
- * adding the list when it is empty would otherwise replace a list someone wrote in between.
- */
-export async function appendPullSecret(namespace: string, name: string, serviceAccount = "default", kubeconfigPath?: string): Promise<void> {
-    const { core } = kube(kubeconfigPath);
-    for (let attempt = 1; ; attempt++) {
-        const account = await core.readNamespacedServiceAccount({ name: serviceAccount, namespace });
-        const patch = [
-            { op: "test", path: "/metadata/resourceVersion", value: account.metadata?.resourceVersion },
-            account.imagePullSecrets?.length
-                ? { op: "add", path: "/imagePullSecrets/-", value: { name } }
-                : { op: "add", path: "/imagePullSecrets", value: [{ name }] },
-        ];
-        try {
-            await core.patchNamespacedServiceAccount(
-                { name: serviceAccount, namespace, body: patch },
-                k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
-            );
-            return;
-        } catch (error) {
-            // 422 (the test failed) or 409: someone wrote in between; read again.
-            const code = (error as { code?: number }).code;
-            if ((code !== 422 && code !== 409) || attempt >= 1000) throw error;
-        }
-    }
-}
-
-/** The manual recipe, step for step: `kubectl create secret docker-registry` then `kubectl patch serviceaccount default`. */
-export async function manualRecipe(namespace: string, keyJson: string, host: string): Promise<void> {
-    const { core } = kube();
-    const auth = Buffer.from(`_json_key:${keyJson}`).toString("base64");
-    const dockerConfig = JSON.stringify({ auths: { [host]: { username: "_json_key", password: keyJson, auth } } });
-    await core.createNamespacedSecret({
-        namespace,
-        body: {
-            metadata: { name: "regcred" },
-            type: "kubernetes.io/dockerconfigjson",
-            data: { ".dockerconfigjson": Buffer.from(dockerConfig).toString("base64") },
-        },
-    });
-    await core.patchNamespacedServiceAccount(
-        { name: "default", namespace, body: { imagePullSecrets: [{ name: "regcred" }] } },
-        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
-    );
-}
-
-/** Creates a Pod that names no imagePullSecrets and returns the ones admission gave it. */
-export async function admittedPullSecrets(namespace: string, podName: string): Promise<string[]> {
-    const { core } = kube();
-    const pod = await core.createNamespacedPod({
-        namespace,
-        body: { metadata: { name: podName }, spec: { containers: [{ name: "app", image: "asia.gcr.io/acme/app:1.0" }] } },
-    });
-    return (pod.spec?.imagePullSecrets ?? []).map((ref) => ref.name ?? "");
-}
-
-/** The decoded `.dockerconfigjson` of a Secret, with its UID and type. */
-export async function readPullSecret(namespace: string, name = "regcred") {
-    const secret = await kube().core.readNamespacedSecret({ name, namespace });
-    const data = secret.data?.[".dockerconfigjson"];
-    return {
-        uid: secret.metadata?.uid,
-        type: secret.type,
-        labels: secret.metadata?.labels ?? {},
-        config: data ? JSON.parse(Buffer.from(data, "base64").toString("utf8")) : undefined,
-    };
 }
 
 /** Writes `content` into the run's temp state dir (kept after the run) and says where. */

@@ -1,0 +1,47 @@
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const repoRoot = path.resolve(__dirname, "../..");
+
+/**
+ * A copy of this project as it was at `commit` (index.ts, Pulumi.yaml, package.json, tsconfig.json,
+ * components/), with today's node_modules linked: the program an existing stack was deployed with.
+ * Needs the git history of the checkout.
+ */
+export function projectAtCommit(commit: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gcr-pull-secrets-at-${commit.slice(0, 7)}-`));
+    let archive: Buffer;
+    try {
+        archive = execFileSync(
+            "git",
+            ["-C", repoRoot, "archive", "--format=tar", commit, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components"],
+            {
+                maxBuffer: 64 * 1024 * 1024,
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        );
+    } catch (error) {
+        throw new Error(
+            `the program as of commit ${commit} is needed from git history (a shallow clone lacks it: git fetch --unshallow): ${String(error).split("\n")[0]}`,
+        );
+    }
+    execFileSync("tar", ["-x", "-C", dir], { input: archive });
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+    adaptTsconfig(path.join(dir, "tsconfig.json"));
+    return dir;
+}
+
+/**
+ * The old program is compiled by today's TypeScript (from node_modules). TypeScript 6 refuses two
+ * settings older versions of tsconfig.json had (TS5107 `moduleResolution` node10, TS5011 no `rootDir`
+ * with an `outDir`); they are set as tsconfig.json has them now. The code is left as it was.
+ */
+function adaptTsconfig(file: string): void {
+    const tsconfig = JSON.parse(fs.readFileSync(file, "utf8")) as { compilerOptions?: Record<string, unknown> };
+    const options = (tsconfig.compilerOptions ??= {});
+    if (options.moduleResolution === "node" || options.moduleResolution === "node10") options.moduleResolution = "bundler";
+    if (options.outDir !== undefined && options.rootDir === undefined) options.rootDir = ".";
+    fs.writeFileSync(file, JSON.stringify(tsconfig, null, 2));
+}
