@@ -1,4 +1,4 @@
-// Added to github.com/pulumi/pulumi-yaml v1.25.0's pkg/server when dev/toolchain/steps/pulumi-yaml.sh
+// Added to github.com/pulumi/pulumi-yaml v1.25.0's pkg/server when the toolchain step steps/pulumi-yaml.sh
 // builds pulumi-language-yaml (go build -overlay): that release predates the Link call, which the
 // CLI (3.274) makes at the end of `pulumi package add` and answers "method Link not implemented"
 // without it. YAML programs need no generated SDK: they read the package schema directly, so there

@@ -120,7 +120,7 @@ write_dynamic_provider_launcher() {
   local launcher="$pulumi_bin/pulumi-resource-pulumi-nodejs"
   cat > "$work_dir/launcher" <<'LAUNCHER'
 #!/bin/sh
-# Written by gcr-pull-secrets dev/toolchain/steps/pulumi.sh: starts the Pulumi Node.js dynamic provider.
+# Written by the gcr-pull-secrets toolchain (steps/pulumi.sh): starts the Pulumi Node.js dynamic provider.
 script="$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))")" || exit 1
 exec node "$script" "$@"
 LAUNCHER
