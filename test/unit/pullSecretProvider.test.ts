@@ -34,6 +34,8 @@ class FakeCluster {
         ["apps/builder", []],
     ]);
     namespaces = new Set(["apps"]);
+    /** Namespaces being deleted, and how the API server shows it. */
+    terminating = new Map<string, object>();
     calls: string[] = [];
     private uid = 0;
 
@@ -47,7 +49,7 @@ class FakeCluster {
             readNamespace: async ({ name }) => {
                 this.calls.push(`get ns ${name}`);
                 if (!this.namespaces.has(name)) throw httpError(404, `namespaces "${name}" not found`);
-                return {};
+                return this.terminating.get(name) ?? { metadata: { name }, status: { phase: "Active" } };
             },
             readNamespacedSecret: async ({ name, namespace }) => {
                 this.calls.push(`get ${namespace}/${name}`);
@@ -179,6 +181,32 @@ describe("PullSecret provider", () => {
         assert.match(failures[0].reason, /namespace "ghost" does not exist in the cluster: create it first, or set create: true/);
         const created = await cluster.handler().check({}, { ...inputs, namespace: "ghost", namespaceCreatedByStack: true });
         assert.deepStrictEqual(created.failures, []);
+    });
+
+    it("fails the preview for a listed namespace that is terminating, naming it and the way out, whoever created it", async () => {
+        const cluster = new FakeCluster();
+        cluster.namespaces.add("leaving").add("ending");
+        cluster.terminating.set("leaving", { metadata: { name: "leaving", deletionTimestamp: new Date() }, status: { phase: "Active" } });
+        cluster.terminating.set("ending", { metadata: { name: "ending" }, status: { phase: "Terminating" } });
+        for (const [namespace, namespaceCreatedByStack] of [
+            ["leaving", false],
+            ["ending", false],
+            ["leaving", true],
+        ] as const) {
+            const { failures } = await cluster.handler().check({}, { ...inputs, namespace, namespaceCreatedByStack });
+            assert.deepStrictEqual(
+                failures.map((f) => f.property),
+                ["namespace"],
+                namespace,
+            );
+            assert.match(failures[0].reason, new RegExp(`namespace "${namespace}" is being deleted \\(terminating\\).*remove it from the namespaces setting`));
+        }
+        assert.deepStrictEqual(
+            cluster.calls.filter((c) => !c.startsWith("get ns")),
+            [],
+            "nothing else is read or written",
+        );
+        assert.deepStrictEqual((await cluster.handler().check({}, { ...inputs })).failures, [], "an active namespace passes");
     });
 
     it("checks only a Secret about to be created, and nothing while values are unknown", async () => {
