@@ -33,6 +33,7 @@ export const settings: Readonly<Record<Exclude<keyof GcrPullSecretsArgs, "upgrad
     serviceAccountWaitSeconds: "integer",
     kubeconfig: "secret",
     kubeContext: "string",
+    clusterIdentifier: "string",
 };
 
 /**

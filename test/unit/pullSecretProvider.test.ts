@@ -402,6 +402,44 @@ describe("provider configuration diff", () => {
         assert.deepStrictEqual(diffProviderSettings(config, { ...config, kubeconfig: secretValue(kubeconfigFor("https://b:6443")) }).replaces, ["kubeconfig"]);
     });
 
+    it("a kubeconfig or context not known yet (preview) is a possible replacement, as pulumi-kubernetes reports it", () => {
+        assert.deepStrictEqual(diffProviderSettings(config, { ...config, kubeconfig: unknownValue }), {
+            changes: true,
+            replaces: ["kubeconfig"],
+            diffs: ["kubeconfig"],
+        });
+        assert.deepStrictEqual(diffProviderSettings(config, { ...config, context: unknownValue }).replaces, ["context"]);
+        assert.deepStrictEqual(diffProviderSettings(config, { ...config, dockerConfigJson: unknownValue }).replaces, [], "an unknown key only updates");
+    });
+
+    it("with clusterIdentifier before and after, it alone decides: another URL of the same cluster, even unknown, is an update", () => {
+        const named = { ...config, clusterIdentifier: "prod-eu" };
+        const moved = { ...named, kubeconfig: secretValue(kubeconfigFor("https://b:6443")) };
+        assert.deepStrictEqual(diffProviderSettings(named, moved), { changes: true, replaces: [], diffs: ["kubeconfig"] });
+        assert.deepStrictEqual(diffProviderSettings(named, { ...named, kubeconfig: unknownValue }).replaces, []);
+        assert.deepStrictEqual(diffProviderSettings(named, { ...named, clusterIdentifier: "prod-us" }), {
+            changes: true,
+            replaces: ["clusterIdentifier"],
+            diffs: ["clusterIdentifier"],
+        });
+        assert.deepStrictEqual(diffProviderSettings(named, { ...named, clusterIdentifier: unknownValue }).replaces, ["clusterIdentifier"]);
+    });
+
+    it("adding or removing clusterIdentifier is an update; the URL still decides while it does", () => {
+        const named = { ...config, clusterIdentifier: "prod-eu" };
+        assert.deepStrictEqual(diffProviderSettings(config, named), { changes: true, replaces: [], diffs: ["clusterIdentifier"] });
+        assert.deepStrictEqual(diffProviderSettings(named, config), { changes: true, replaces: [], diffs: ["clusterIdentifier"] });
+        const movedAndNamed = { ...named, kubeconfig: secretValue(kubeconfigFor("https://b:6443")) };
+        assert.deepStrictEqual(diffProviderSettings(config, movedAndNamed).replaces, ["kubeconfig"]);
+    });
+
+    it("clusterIdentifier must be text", () => {
+        assert.deepStrictEqual(checkProviderSettings({ ...config, clusterIdentifier: 7 }), [
+            { property: "clusterIdentifier", reason: "clusterIdentifier must be a string" },
+        ]);
+        assert.deepStrictEqual(checkProviderSettings({ ...config, clusterIdentifier: "prod-eu" }), []);
+    });
+
     it("never replaces when state of 0.1 (the Kubernetes or the dynamic provider) arrives through an alias", () => {
         assert.deepStrictEqual(diffProviderSettings({ enableSecretMutable: "true", context: "old" }, config), {
             changes: true,
