@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { keyless, keySourceAnnotation, lastAppliedAnnotation, stackAnnotation } from "../../components/contract";
+import * as fs from "fs";
+import * as path from "path";
+import { keyless, keySourceAnnotation, lastAppliedAnnotation, stackAnnotation, types } from "../../components/contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "../../components/dockerConfig";
 import { connect, Connection, CoreApi, SecretObject } from "../../provider/kubeApi";
 import { isSecretValue, revealed, secretValue, unknownValue } from "../../provider/propertyValues";
@@ -133,6 +135,24 @@ describe("PullSecret provider", () => {
             "outputs repeat no input",
         );
         assert.ok(!JSON.stringify(outs).includes(JSON.parse(sampleKeyJson).private_key_id), "no key material in the state");
+    });
+
+    it("returns what the package schema says of its outputs: every required one, and none it does not list", async () => {
+        const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../provider/schema.json"), "utf8"));
+        const published = schema.resources[types.pullSecret] as { properties: Record<string, unknown>; required: string[] };
+        const cluster = new FakeCluster();
+        const created = (await cluster.handler().create({ ...inputs })).outs;
+        cluster.secrets.set("apps/old", { type: "kubernetes.io/dockerconfigjson", metadata: { uid: "theirs" }, data: { ".dockerconfigjson": "e30=" } });
+        const adopted = (await cluster.handler().create({ ...inputs, secretName: "old", adopt: true })).outs;
+        const updated = (await cluster.handler().update("apps/regcred", created, { ...inputs, serviceAccounts: ["default", "builder"] }, { ...inputs })).outs;
+        const refreshed = (await cluster.handler().read("apps/regcred", updated, { ...inputs })).props;
+        cluster.secrets.get("apps/regcred")!.data = { ".dockerconfigjson": Buffer.from("{}").toString("base64") };
+        const drifted = (await cluster.handler().read("apps/regcred", updated, { ...inputs })).props;
+        assert.ok("dockerConfigDigest" in drifted && "adoptedUid" in adopted, "the optional outputs were returned at least once");
+        for (const [operation, outs] of Object.entries({ created, adopted, updated, refreshed, drifted })) {
+            for (const name of published.required) assert.ok(name in outs, `${operation}: required output ${name} missing`);
+            for (const name of Object.keys(outs)) assert.ok(name in published.properties, `${operation}: output ${name} is not in the schema`);
+        }
     });
 
     it("refuses, at check and at create, a Secret of that name this stack did not write", async () => {
