@@ -11,6 +11,18 @@ const repoRoot = path.resolve(__dirname, "../..");
 /** The test cluster's kubeconfig text (the harness's, from KUBECONFIG). */
 const clusterKubeconfig = () => fs.readFileSync(process.env.KUBECONFIG!, "utf8");
 
+/**
+ * A copy of the repository's project whose index.ts is `program` (which may import ./components):
+ * the repository's program with one thing a user's program could do differently.
+ */
+function projectWith(program: string[]): string {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-program-"));
+    for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(repoRoot, file), path.join(workDir, file));
+    for (const dir of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, dir), path.join(workDir, dir));
+    fs.writeFileSync(path.join(workDir, "index.ts"), [...program, ""].join("\n"));
+    return workDir;
+}
+
 describe("end to end: a listed namespace that is being deleted", function () {
     it("fails the preview, naming it and the way out, and touches nothing", async () => {
         const present = uniqueNamespace("present");
@@ -71,6 +83,42 @@ describe("end to end: an API server that is busy, or does not answer", function 
         } finally {
             await t.dispose();
             await proxy.stop();
+        }
+    });
+
+    it("a PullSecret's customTimeouts ends a call that hangs at its deadline, naming the timeout", async () => {
+        const ns = uniqueNamespace("deadline");
+        await createNamespace(ns);
+        const proxy = await startFaultProxy(process.env.KUBECONFIG!);
+        // The component's PullSecrets get customTimeouts as the docs say: through a transform.
+        const workDir = projectWith([
+            'import { GcrPullSecrets } from "./components/gcrPullSecrets";',
+            'import { readStackConfig } from "./components/config";',
+            'new GcrPullSecrets("gcr-pull-secrets", readStackConfig(), {',
+            "    transforms: [",
+            '        ({ type, props, opts }) => (type === "gcr-pull-secrets:index:PullSecret" ? { props, opts: { ...opts, customTimeouts: { create: "6s" } } } : undefined),',
+            "    ],",
+            "});",
+        ]);
+        const t = await createTestStack({ workDir });
+        try {
+            t.setSettings({ registries: ["asia.gcr.io"], namespaces: [ns] });
+            await t.setJsonKey(makeThrowawayKey("deadline"));
+            await t.stack.setConfig("gcr-pull-secrets:kubeconfig", { value: proxy.kubeconfigText, secret: true });
+            const hang = { match: new RegExp(`^POST /api/v1/namespaces/${ns}/secrets`), answer: "hold" as const, remaining: 1000 };
+            proxy.faults.push(hang);
+            const started = Date.now();
+            const up = await t.runCli(["up", "--yes", "--skip-preview"]);
+            const took = Date.now() - started;
+            assert.notStrictEqual(up.code, 0, up.output);
+            assert.match(up.output, /creating gcr-pull-secrets-deadline-\w+ did not finish within its timeout of 6s \(customTimeouts\)/);
+            assert.ok(took < 60_000, `pulumi up took ${took} ms (without customTimeouts a call waits up to 120 s)`);
+            assert.strictEqual(proxy.held(), 0, "the pending request was aborted, not left open");
+            hang.remaining = 0;
+        } finally {
+            await t.dispose();
+            await proxy.stop();
+            fs.rmSync(workDir, { recursive: true, force: true });
         }
     });
 
@@ -148,22 +196,15 @@ describe("end to end: which cluster the provider is connected to", function () {
         await createNamespace(ns);
         // The repository's program, except that the kubeconfig is unknown in a preview when asked:
         // what a kubeconfig taken from a cluster resource that is changing looks like to the engine.
-        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-unknown-"));
-        for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(repoRoot, file), path.join(workDir, file));
-        for (const dir of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, dir), path.join(workDir, dir));
-        fs.writeFileSync(
-            path.join(workDir, "index.ts"),
-            [
-                'import * as pulumi from "@pulumi/pulumi";',
-                'import { GcrPullSecrets } from "./components/gcrPullSecrets";',
-                'import { readStackConfig } from "./components/config";',
-                "const args = readStackConfig();",
-                'const unknown = new pulumi.Config("e2e").getBoolean("unknownKubeconfig") && pulumi.runtime.isDryRun();',
-                "const kubeconfig = unknown ? pulumi.secret(pulumi.output(pulumi.unknown as unknown as string)) : args.kubeconfig;",
-                'new GcrPullSecrets("gcr-pull-secrets", Object.assign(Object.create(Object.getPrototypeOf(args)), args, { kubeconfig }));',
-                "",
-            ].join("\n"),
-        );
+        const workDir = projectWith([
+            'import * as pulumi from "@pulumi/pulumi";',
+            'import { GcrPullSecrets } from "./components/gcrPullSecrets";',
+            'import { readStackConfig } from "./components/config";',
+            "const args = readStackConfig();",
+            'const unknown = new pulumi.Config("e2e").getBoolean("unknownKubeconfig") && pulumi.runtime.isDryRun();',
+            "const kubeconfig = unknown ? pulumi.secret(pulumi.output(pulumi.unknown as unknown as string)) : args.kubeconfig;",
+            'new GcrPullSecrets("gcr-pull-secrets", Object.assign(Object.create(Object.getPrototypeOf(args)), args, { kubeconfig }));',
+        ]);
         const t = await createTestStack({ workDir });
         try {
             t.setSettings({ registries: ["asia.gcr.io"], namespaces: [ns] });
