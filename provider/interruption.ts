@@ -1,8 +1,8 @@
 /**
  * What may end the provider's waiting before an API call answers: the engine's Cancel (the user
  * pressed Ctrl-C; the engine then waits for the steps in flight, so they must stop waiting) and the
- * resource's `customTimeouts` (the engine sends the create, update or delete timeout with the
- * request). Each Create, Update and Delete runs in an operation that carries its signal and
+ * resource's `customTimeouts` (the engine sends the create, read, update or delete timeout with the
+ * request). Each Create, Read, Update and Delete runs in an operation that carries its signal and
  * deadline; API calls read it from there, so no handler has to pass it along.
  */
 import { AsyncLocalStorage } from "async_hooks";

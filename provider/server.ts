@@ -30,7 +30,7 @@ export interface ProviderImplementation {
     construct(request: provproto.ConstructRequest): Promise<provproto.ConstructResponse>;
     /** The engine's Cancel (Ctrl-C): pending and later cluster calls fail at once. */
     cancel(): void;
-    /** Runs a Create, Update or Delete within the resource's customTimeouts (`timeoutSeconds`, 0 for none). */
+    /** Runs a Create, Read, Update or Delete within the resource's customTimeouts (`timeoutSeconds`, 0 for none). */
     operation<T>(timeoutSeconds: number, verb: string, urn: string, work: () => Promise<T>): Promise<T>;
 }
 
@@ -126,7 +126,7 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         if (!handler) throw new Error(`the gcr-pull-secrets provider has no resource type ${type}`);
         return handler;
     };
-    // Create, Update and Delete requests carry the resource's customTimeouts (seconds, 0 for none).
+    // Create, Read, Update and Delete requests carry the resource's customTimeouts (seconds, 0 for none).
     const answerWithin = <T>(call: Call, verb: string, callback: Callback, work: () => Promise<T>) =>
         answer(callback, () => provider.operation(call.request.getTimeout(), verb, call.request.getUrn(), work));
     return {
@@ -220,7 +220,7 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
             });
         },
         read(call: Call, callback: Callback) {
-            answer(callback, async () => {
+            answerWithin(call, "reading", callback, async () => {
                 const request = call.request as provproto.ReadRequest;
                 const inputs = request.hasInputs() ? plain(request.getInputs()) : undefined;
                 const { id, props } = await handlerFor(request.getUrn()).read(request.getId(), plain(request.getProperties()), inputs);
