@@ -34,6 +34,7 @@ export const settings: Readonly<Record<Exclude<keyof GcrPullSecretsArgs, "upgrad
     serviceAccountWaitSeconds: "integer",
     kubeconfig: "secret",
     kubeContext: "string",
+    clusterIdentifier: "string",
 };
 
 /**

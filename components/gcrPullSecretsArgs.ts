@@ -192,6 +192,14 @@ export interface GcrPullSecretsArgs {
     /** Context of the kubeconfig to use. Default: its current context. */
     kubeContext?: string;
     /**
+     * A name of your choosing for the cluster, passed to this package's provider and to the Kubernetes
+     * provider (their `clusterIdentifier`). While it stays the same, a kubeconfig pointing at another
+     * URL (a new endpoint, DNS name or load balancer of the same cluster) updates the providers in
+     * place; changing it replaces every pull Secret into the cluster it now names. Without it, a new
+     * API server URL is taken for a new cluster (everything replaced). Default: none.
+     */
+    clusterIdentifier?: string;
+    /**
      * Upgrade a stack deployed with 0.1 of this project's program in place: the component's provider
      * takes over the stack's default `pulumi-nodejs` provider (alias), so 0.1's dynamic resources are
      * retired by this package without losing an entry. Set by this repository's `index.ts`; leave it

@@ -25,6 +25,8 @@ export interface Plan {
     namespaceSelector?: NamespaceSelectorPlan;
     serviceAccountWaitSeconds: number;
     kubeContext?: string;
+    /** The cluster's name as the providers' `clusterIdentifier`: it, not the URL, says which cluster. */
+    clusterIdentifier?: string;
 }
 
 /** Where the Google credentials come from. */

@@ -41,6 +41,16 @@ export interface PullSecretArgs {
  * that the stack did not write, unless `adopt`.
  */
 export class PullSecret extends pulumi.CustomResource {
+    /** Namespace of the Secret. */
+    public readonly namespace!: pulumi.Output<string>;
+    /** The ServiceAccounts whose `imagePullSecrets` get the Secret. */
+    public readonly serviceAccounts!: pulumi.Output<string[]>;
+    /**
+     * Digest of the docker config the Secret held when refresh last found its content changed by
+     * hand (the next update writes ours back); absent otherwise.
+     * @secret
+     */
+    public readonly dockerConfigDigest!: pulumi.Output<string | undefined>;
     /** UID of the Secret in the cluster. */
     public readonly uid!: pulumi.Output<string>;
     /** UID of a Secret that existed before and was adopted, if one was. */

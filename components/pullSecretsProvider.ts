@@ -18,6 +18,12 @@ export interface PullSecretsProviderArgs {
     kubeconfig?: pulumi.Input<string>;
     /** Context of the kubeconfig. Default: its current context. */
     context?: pulumi.Input<string>;
+    /**
+     * A name for the cluster: while it stays the same, another kubeconfig URL is an update, not a
+     * replacement; a new one replaces (as the Kubernetes provider's `clusterIdentifier`). Default: none
+     * (the API server URL tells clusters apart).
+     */
+    clusterIdentifier?: pulumi.Input<string>;
 }
 
 /**
@@ -41,6 +47,7 @@ export class PullSecretsProvider extends pulumi.ProviderResource {
                 ...(args.keyless ? { keyless: "true" } : {}),
                 ...(args.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(args.kubeconfig) } : {}),
                 ...(args.context !== undefined ? { context: args.context } : {}),
+                ...(args.clusterIdentifier !== undefined ? { clusterIdentifier: args.clusterIdentifier } : {}),
             },
             opts,
         );

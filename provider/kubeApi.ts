@@ -131,6 +131,25 @@ function reuseConnections(config: k8sTypes.KubeConfig): void {
     withDispatcher.createDispatcher = (cluster, options) => (dispatcher ??= createDispatcher(cluster, options));
 }
 
+/**
+ * Request options (`given`, e.g. a patch type's) that also carry `signal` to the HTTP request, so
+ * aborting it cancels the request instead of leaving it running. client-node 2.x passes the
+ * RequestContext's signal to fetch; a middleware is the way to set it per call.
+ */
+export function withSignal(given: unknown, signal: AbortSignal): unknown {
+    const k8s = clientNode();
+    const options = (given ?? {}) as { middleware?: unknown[] };
+    const setSignal = {
+        pre(context: k8sTypes.RequestContext) {
+            context.setSignal(signal);
+            return new k8s.Observable(Promise.resolve(context));
+        },
+        post: (response: k8sTypes.ResponseContext) => new k8s.Observable(Promise.resolve(response)),
+    };
+    // "append" keeps the client's own middleware and the patch type's header.
+    return { ...options, middleware: [...(options.middleware ?? []), setSignal], middlewareMergeStrategy: "append" };
+}
+
 /** The server URL the settings point at, or undefined when it cannot be told (used to notice a change of cluster). */
 export function clusterServer(settings: ClusterSettings): string | undefined {
     try {

@@ -7,12 +7,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { listNamespaces } from "./clusterInventory";
 import { engineWarnings } from "./engineLog";
-import { Connection, connect } from "./kubeApi";
+import { Interruptions } from "./interruption";
+import { Connection, connect, withSignal } from "./kubeApi";
 import { legacyHandlers } from "./legacyResources";
 import { checkProviderSettings, diffProviderSettings, ProviderSettings, readProviderSettings } from "./providerConfig";
 import { pullSecretHandler } from "./pullSecret";
 import { ResourceHandler } from "./resourceHandler";
-import { patientApi } from "./patientApi";
+import { defaultPatience, patientApi } from "./patientApi";
 import { serve } from "./server";
 
 /**
@@ -38,11 +39,13 @@ let connection: Connection | undefined;
 
 const engineAddress = process.argv[2];
 const warn = engineWarnings(engineAddress);
+const interruptions = new Interruptions();
 
 function cluster(): Connection {
     if (!connection) {
         const opened = connect(settings.cluster);
-        connection = { ...opened, api: patientApi(opened.api, opened.server ?? "(unknown)", warn) };
+        const control = { operation: () => interruptions.current(), withSignal };
+        connection = { ...opened, api: patientApi(opened.api, opened.server ?? "(unknown)", warn, defaultPatience, control) };
     }
     return connection;
 }
@@ -87,6 +90,8 @@ serve({
         connection = undefined;
     },
     handler: (type) => handlers[type],
+    cancel: () => interruptions.cancel(),
+    operation: (timeoutSeconds, verb, urn, work) => interruptions.run(timeoutSeconds, `${verb} ${urn.split("::").pop()}`, work),
     // Generated from the TypeScript declarations (npm run generate:schema), next to this file in both layouts.
     schema: fs.readFileSync(path.join(__dirname, "schema.json"), "utf8"),
     // Loaded on first use: the component pulls in the Kubernetes and Google SDKs, which a plugin that

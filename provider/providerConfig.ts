@@ -16,7 +16,7 @@ export interface ProviderSettings {
     dockerConfigJson?: string;
 }
 
-const keys = ["kubeconfig", "context", "dockerConfigJson", "keyless"] as const;
+const keys = ["kubeconfig", "context", "clusterIdentifier", "dockerConfigJson", "keyless"] as const;
 
 /** Reads the configuration from the provider resource's inputs (Configure's args). */
 export function readProviderSettings(args: Record<string, unknown>): ProviderSettings {
@@ -45,7 +45,7 @@ export function checkProviderSettings(news: Record<string, unknown>): CheckFailu
     } else if (keylessMode === undefined && docker !== undefined && !containsUnknown(docker) && (typeof docker !== "string" || docker === "")) {
         failures.push({ property: "dockerConfigJson", reason: "dockerConfigJson must be the docker config JSON text the pull Secrets carry" });
     }
-    for (const key of ["kubeconfig", "context"] as const) {
+    for (const key of ["kubeconfig", "context", "clusterIdentifier"] as const) {
         const value = revealed(news[key]);
         if (value !== undefined && !containsUnknown(value) && typeof value !== "string") {
             failures.push({ property: key, reason: `${key} must be a string` });
@@ -55,10 +55,18 @@ export function checkProviderSettings(news: Record<string, unknown>): CheckFailu
 }
 
 /**
- * Compares two configurations. A different cluster (the API server URL differs) replaces the
- * provider, and so every resource: they are created in the new cluster before they are deleted
- * from the old one. A new key, refreshed credentials, or another way of naming the same server
- * only update it: replacing in place would delete the Secret just written.
+ * Compares two configurations. A different cluster replaces the provider, and so every resource:
+ * they are created in the new cluster before they are deleted from the old one. A new key,
+ * refreshed credentials, or another way of naming the same server only update it: replacing in
+ * place would delete the Secret just written.
+ *
+ * Which cluster it is, is told as pulumi-kubernetes tells it (provider/pkg/provider/provider.go
+ * DiffConfig), so that both providers of a component decide alike:
+ * - `clusterIdentifier` set before and now: it alone decides (changed: replace; same: never replace,
+ *   whatever the kubeconfig says: the way to move to another URL of the same cluster);
+ * - otherwise (also while it is added or removed, to make taking it on safe) the API server URL:
+ *   replace when it differs, and report a possible replacement while the kubeconfig or context is
+ *   not known yet (preview of a cluster made in the same update), since `up` may find it changed.
  *
  * The engine also asks this when state of an earlier version moves to this provider through an
  * alias (a Secret of the Kubernetes provider, or the dynamic resources' provider itself); a
@@ -70,13 +78,24 @@ export function diffProviderSettings(olds: Record<string, unknown>, news: Record
         return { changes: true, replaces: [], diffs: keys.filter((key) => key in news) };
     }
     const diffs = keys.filter((key) => containsUnknown(news[key]) || revealed(olds[key]) !== revealed(news[key]));
-    if (!diffs.includes("kubeconfig") && !diffs.includes("context")) {
-        return { changes: diffs.length > 0, replaces: [], diffs };
+    const changes = diffs.length > 0;
+    const identifierBefore = stringProperty(olds, "clusterIdentifier");
+    if (identifierBefore !== undefined && containsUnknown(news.clusterIdentifier)) {
+        return { changes, replaces: ["clusterIdentifier"], diffs };
     }
-    const before = readProviderSettings(olds);
-    const after = readProviderSettings(news);
-    const beforeServer = clusterServer(before.cluster);
-    const afterServer = after.clusterKnown ? clusterServer(after.cluster) : undefined;
+    const identifierAfter = stringProperty(news, "clusterIdentifier");
+    if (identifierBefore !== undefined && identifierAfter !== undefined) {
+        return { changes, replaces: identifierBefore !== identifierAfter ? ["clusterIdentifier"] : [], diffs };
+    }
+    if (!diffs.includes("kubeconfig") && !diffs.includes("context")) {
+        return { changes, replaces: [], diffs };
+    }
+    const unknownKeys = (["kubeconfig", "context"] as const).filter((key) => containsUnknown(news[key]));
+    if (unknownKeys.length > 0) {
+        return { changes, replaces: unknownKeys, diffs };
+    }
+    const beforeServer = clusterServer(readProviderSettings(olds).cluster);
+    const afterServer = clusterServer(readProviderSettings(news).cluster);
     const serverChanged = beforeServer !== undefined && afterServer !== undefined && beforeServer !== afterServer;
-    return { changes: diffs.length > 0, replaces: serverChanged ? ["kubeconfig"] : [], diffs };
+    return { changes, replaces: serverChanged ? (["kubeconfig", "context"] as const).filter((key) => diffs.includes(key)) : [], diffs };
 }

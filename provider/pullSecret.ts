@@ -31,6 +31,7 @@ import { dockerConfigDigest, dockerConfigSecretData } from "../components/docker
 import { hasPullSecret, withoutPullSecret, withPullSecret } from "../components/imagePullSecrets";
 import { Connection, describeApiError, readSecret, SecretObject, statusOf } from "./kubeApi";
 import { containsUnknown, revealed, secretValue, stringProperty } from "./propertyValues";
+import { namespaceProblem } from "./namespaceCheck";
 import { changePullSecrets } from "./serviceAccountEntry";
 import { CheckFailure, DiffOutcome, ResourceHandler } from "./resourceHandler";
 
@@ -335,20 +336,8 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             }
             const inputs = readPullSecretProps(news);
             const { api } = context.connection();
-            if (!inputs.namespaceCreatedByStack) {
-                try {
-                    await api.readNamespace({ name: inputs.namespace });
-                } catch (error) {
-                    if (statusOf(error) !== 404) throw new Error(`reading namespace ${inputs.namespace} failed: ${describeApiError(error)}`);
-                    failures.push({
-                        property: "namespace",
-                        reason:
-                            `namespace "${inputs.namespace}" does not exist in the cluster: create it first, or set create: true ` +
-                            `on it in the namespaces setting so the stack creates it`,
-                    });
-                    return { inputs: news, failures };
-                }
-            }
+            const namespaceFailure = await namespaceProblem(api, inputs.namespace, inputs.namespaceCreatedByStack);
+            if (namespaceFailure) return { inputs: news, failures: [namespaceFailure] };
             const existing = await readSecret(api, inputs.namespace, inputs.secretName);
             const problem = existing ? takeOverProblem(existing, inputs) : undefined;
             if (problem) failures.push({ property: "secretName", reason: problem });

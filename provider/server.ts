@@ -29,6 +29,10 @@ export interface ProviderImplementation {
     schema: string;
     /** Builds a component of the package for a program in another language; throws for a type it does not know. */
     construct(request: provproto.ConstructRequest): Promise<provproto.ConstructResponse>;
+    /** The engine's Cancel (Ctrl-C): pending and later cluster calls fail at once. */
+    cancel(): void;
+    /** Runs a Create, Read, Update or Delete within the resource's customTimeouts (`timeoutSeconds`, 0 for none). */
+    operation<T>(timeoutSeconds: number, verb: string, urn: string, work: () => Promise<T>): Promise<T>;
 }
 
 type Callback = (error: grpc.ServiceError | null, value?: unknown) => void;
@@ -116,6 +120,9 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         if (!handler) throw new Error(`the gcr-pull-secrets provider has no resource type ${type}`);
         return handler;
     };
+    // Create, Read, Update and Delete requests carry the resource's customTimeouts (seconds, 0 for none).
+    const answerWithin = <T>(call: Call, verb: string, callback: Callback, work: () => Promise<T>) =>
+        answer(callback, () => provider.operation(call.request.getTimeout(), verb, call.request.getUrn(), work));
     return {
         getPluginInfo(_call: Call, callback: Callback) {
             const info = new plugproto.PluginInfo();
@@ -131,6 +138,7 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
             callback(null, new emptyproto.Empty());
         },
         cancel(_call: Call, callback: Callback) {
+            provider.cancel();
             callback(null, new emptyproto.Empty());
         },
         invoke(call: Call, callback: Callback) {
@@ -197,7 +205,7 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
             });
         },
         create(call: Call, callback: Callback) {
-            answer(callback, async () => {
+            answerWithin(call, "creating", callback, async () => {
                 const { id, outs } = await handlerFor(call.request.getUrn()).create(plain(call.request.getProperties()));
                 const response = new provproto.CreateResponse();
                 response.setId(id);
@@ -206,7 +214,7 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
             });
         },
         read(call: Call, callback: Callback) {
-            answer(callback, async () => {
+            answerWithin(call, "reading", callback, async () => {
                 const request = call.request as provproto.ReadRequest;
                 const inputs = request.hasInputs() ? plain(request.getInputs()) : undefined;
                 const { id, props } = await handlerFor(request.getUrn()).read(request.getId(), plain(request.getProperties()), inputs);
@@ -218,7 +226,7 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
             });
         },
         update(call: Call, callback: Callback) {
-            answer(callback, async () => {
+            answerWithin(call, "updating", callback, async () => {
                 const request = call.request as provproto.UpdateRequest;
                 const oldInputs = request.hasOldInputs() ? plain(request.getOldInputs()) : undefined;
                 const { outs } = await handlerFor(request.getUrn()).update(request.getId(), plain(request.getOlds()), plain(request.getNews()), oldInputs);
@@ -228,7 +236,7 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
             });
         },
         delete(call: Call, callback: Callback) {
-            answer(callback, async () => {
+            answerWithin(call, "deleting", callback, async () => {
                 await handlerFor(call.request.getUrn()).delete(call.request.getId(), plain(call.request.getProperties()));
                 return new emptyproto.Empty();
             });

@@ -18,9 +18,13 @@ export function dockerConfigKey(plan: Plan): KeySource | undefined {
     return plan.credentials.kind === "jsonKey" ? "jsonKey" : ref(googleKeys.key, "privateKey");
 }
 
-/** The cluster connection, as both provider kinds take it. */
+/** The cluster connection, as both provider kinds take it (clusterIdentifier too: both then replace alike). */
 function connection(plan: Plan, context: SpecContext) {
-    return { ...(context.kubeconfig ? { kubeconfig: { $secret: "kubeconfig" as const } } : {}), ...(plan.kubeContext ? { context: plan.kubeContext } : {}) };
+    return {
+        ...(context.kubeconfig ? { kubeconfig: { $secret: "kubeconfig" as const } } : {}),
+        ...(plan.kubeContext ? { context: plan.kubeContext } : {}),
+        ...(plan.clusterIdentifier ? { clusterIdentifier: plan.clusterIdentifier } : {}),
+    };
 }
 
 /** The `gcr-pull-secrets` provider, and the cluster reader when the plan reads the cluster. */

@@ -103,6 +103,7 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
         ...(namespaceSelector ? { namespaceSelector } : {}),
         serviceAccountWaitSeconds: cluster.serviceAccountWaitSeconds,
         ...(cluster.kubeContext ? { kubeContext: cluster.kubeContext } : {}),
+        ...(cluster.clusterIdentifier ? { clusterIdentifier: cluster.clusterIdentifier } : {}),
     };
     return { plan: deepFreeze(plan), ...(credentials.keyJson !== undefined ? { keyJson: credentials.keyJson } : {}), problems: [] };
 }

@@ -1,5 +1,5 @@
 /**
- * The cluster section: which cluster (`kubeconfig`, `kubeContext`) and how long to wait there for a
+ * The cluster section: which cluster (`kubeconfig`, `kubeContext`, `clusterIdentifier`) and how long to wait there for a
  * ServiceAccount (`serviceAccountWaitSeconds`).
  */
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
@@ -11,6 +11,8 @@ export interface ClusterPlan {
     serviceAccountWaitSeconds: number;
     /** The kubeconfig's context. Default: its current context (undefined). */
     kubeContext?: string;
+    /** The providers' clusterIdentifier. Default: none (the API server URL tells clusters apart). */
+    clusterIdentifier?: string;
 }
 
 /** Checks the cluster settings; a kubeconfig given as an Output is checked by the provider that uses it. */
@@ -26,6 +28,12 @@ export function planCluster(args: GcrPullSecretsArgs, checker: Checker): Cluster
         what: "a context name from your kubeconfig",
         example: "my-cluster",
         emptyFix: `${checker.howToRemove(contextField)} to use the kubeconfig's current context, or name a context from your kubeconfig`,
+    });
+    const identifierField = checker.setting("clusterIdentifier", args.clusterIdentifier);
+    const clusterIdentifier = checker.text(identifierField, {
+        what: "a name for the cluster that stays the same when its URL changes",
+        example: "prod-europe-west1",
+        emptyFix: `${checker.howToRemove(identifierField)} to tell clusters apart by their API server URL, or name the cluster`,
     });
     const kubeconfigField = checker.setting("kubeconfig", args.kubeconfig);
     if (!isEventual(kubeconfigField.value)) {
@@ -43,5 +51,5 @@ export function planCluster(args: GcrPullSecretsArgs, checker: Checker): Cluster
             );
         }
     }
-    return { serviceAccountWaitSeconds, ...(kubeContext ? { kubeContext } : {}) };
+    return { serviceAccountWaitSeconds, ...(kubeContext ? { kubeContext } : {}), ...(clusterIdentifier ? { clusterIdentifier } : {}) };
 }

@@ -158,7 +158,11 @@ class SchemaBuilder {
             const symbol = this.checker.getSymbolAtLocation(member.name)!;
             const type = this.checker.getTypeFromTypeNode(member.type);
             const optionalOutput = this.checker.typeToString(type).includes("undefined");
-            properties[member.name.text] = { ...this.typeSpec(type, `${declaration.name?.text}.${member.name.text}`), description: this.description(symbol) };
+            properties[member.name.text] = {
+                ...this.typeSpec(type, `${declaration.name?.text}.${member.name.text}`),
+                description: this.description(symbol),
+                ...(this.tags(symbol).has("secret") ? { secret: true } : {}),
+            };
             if (!optionalOutput) required.push(member.name.text);
         }
         return { properties, required };
@@ -216,8 +220,10 @@ export function packageSchema(version: string): Json {
                 description: docOf(pullSecretDeclaration),
                 inputProperties: pullSecretInputs.properties,
                 requiredInputs: pullSecretInputs.required,
-                properties: { ...pullSecretInputs.properties, ...pullSecretOutputs.properties },
-                required: [...pullSecretInputs.required, ...pullSecretOutputs.required],
+                // What the provider returns, no more: it keeps inputs out of the outputs (state size), so
+                // an input listed here would be a property other languages' SDKs never get.
+                properties: pullSecretOutputs.properties,
+                required: pullSecretOutputs.required,
             },
         },
         functions: {

@@ -220,6 +220,14 @@ const faults = (seed: number): Fault[] => [
         },
     },
     {
+        setting: "clusterIdentifier",
+        applies: () => true,
+        apply: (stack) => {
+            stack.clusterIdentifier = "";
+            return { path: `${prefix}clusterIdentifier`, words: /^is empty; remove it .* to tell clusters apart by their API server URL, or name the cluster/ };
+        },
+    },
+    {
         setting: "project",
         applies: (stack) => managed(stack) && stack.project === undefined,
         apply: (stack) => {

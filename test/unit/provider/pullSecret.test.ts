@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { keyless, keySourceAnnotation, lastAppliedAnnotation, stackAnnotation } from "../../../components/contract";
+import * as fs from "fs";
+import * as path from "path";
+import { keyless, keySourceAnnotation, lastAppliedAnnotation, stackAnnotation, types } from "../../../components/contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "../../../components/dockerConfig";
 import { connect, Connection, CoreApi, SecretObject } from "../../../provider/kubeApi";
 import { isSecretValue, revealed, secretValue, unknownValue } from "../../../provider/propertyValues";
@@ -34,6 +36,8 @@ class FakeCluster {
         ["apps/builder", []],
     ]);
     namespaces = new Set(["apps"]);
+    /** Namespaces being deleted, and how the API server shows it. */
+    terminating = new Map<string, object>();
     calls: string[] = [];
     private uid = 0;
 
@@ -47,7 +51,7 @@ class FakeCluster {
             readNamespace: async ({ name }) => {
                 this.calls.push(`get ns ${name}`);
                 if (!this.namespaces.has(name)) throw httpError(404, `namespaces "${name}" not found`);
-                return {};
+                return this.terminating.get(name) ?? { metadata: { name }, status: { phase: "Active" } };
             },
             readNamespacedSecret: async ({ name, namespace }) => {
                 this.calls.push(`get ${namespace}/${name}`);
@@ -133,6 +137,24 @@ describe("PullSecret provider", () => {
         assert.ok(!JSON.stringify(outs).includes(JSON.parse(sampleKeyJson).private_key_id), "no key material in the state");
     });
 
+    it("returns what the package schema says of its outputs: every required one, and none it does not list", async () => {
+        const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../provider/schema.json"), "utf8"));
+        const published = schema.resources[types.pullSecret] as { properties: Record<string, unknown>; required: string[] };
+        const cluster = new FakeCluster();
+        const created = (await cluster.handler().create({ ...inputs })).outs;
+        cluster.secrets.set("apps/old", { type: "kubernetes.io/dockerconfigjson", metadata: { uid: "theirs" }, data: { ".dockerconfigjson": "e30=" } });
+        const adopted = (await cluster.handler().create({ ...inputs, secretName: "old", adopt: true })).outs;
+        const updated = (await cluster.handler().update("apps/regcred", created, { ...inputs, serviceAccounts: ["default", "builder"] }, { ...inputs })).outs;
+        const refreshed = (await cluster.handler().read("apps/regcred", updated, { ...inputs })).props;
+        cluster.secrets.get("apps/regcred")!.data = { ".dockerconfigjson": Buffer.from("{}").toString("base64") };
+        const drifted = (await cluster.handler().read("apps/regcred", updated, { ...inputs })).props;
+        assert.ok("dockerConfigDigest" in drifted && "adoptedUid" in adopted, "the optional outputs were returned at least once");
+        for (const [operation, outs] of Object.entries({ created, adopted, updated, refreshed, drifted })) {
+            for (const name of published.required) assert.ok(name in outs, `${operation}: required output ${name} missing`);
+            for (const name of Object.keys(outs)) assert.ok(name in published.properties, `${operation}: output ${name} is not in the schema`);
+        }
+    });
+
     it("refuses, at check and at create, a Secret of that name this stack did not write", async () => {
         const cluster = new FakeCluster();
         cluster.secrets.set("apps/regcred", { type: "kubernetes.io/dockerconfigjson", metadata: { uid: "theirs" }, data: { ".dockerconfigjson": "e30=" } });
@@ -179,6 +201,32 @@ describe("PullSecret provider", () => {
         assert.match(failures[0].reason, /namespace "ghost" does not exist in the cluster: create it first, or set create: true/);
         const created = await cluster.handler().check({}, { ...inputs, namespace: "ghost", namespaceCreatedByStack: true });
         assert.deepStrictEqual(created.failures, []);
+    });
+
+    it("fails the preview for a listed namespace that is terminating, naming it and the way out, whoever created it", async () => {
+        const cluster = new FakeCluster();
+        cluster.namespaces.add("leaving").add("ending");
+        cluster.terminating.set("leaving", { metadata: { name: "leaving", deletionTimestamp: new Date() }, status: { phase: "Active" } });
+        cluster.terminating.set("ending", { metadata: { name: "ending" }, status: { phase: "Terminating" } });
+        for (const [namespace, namespaceCreatedByStack] of [
+            ["leaving", false],
+            ["ending", false],
+            ["leaving", true],
+        ] as const) {
+            const { failures } = await cluster.handler().check({}, { ...inputs, namespace, namespaceCreatedByStack });
+            assert.deepStrictEqual(
+                failures.map((f) => f.property),
+                ["namespace"],
+                namespace,
+            );
+            assert.match(failures[0].reason, new RegExp(`namespace "${namespace}" is being deleted \\(terminating\\).*remove it from the namespaces setting`));
+        }
+        assert.deepStrictEqual(
+            cluster.calls.filter((c) => !c.startsWith("get ns")),
+            [],
+            "nothing else is read or written",
+        );
+        assert.deepStrictEqual((await cluster.handler().check({}, { ...inputs })).failures, [], "an active namespace passes");
     });
 
     it("checks only a Secret about to be created, and nothing while values are unknown", async () => {
@@ -372,6 +420,44 @@ describe("provider configuration diff", () => {
 
     it("another API server replaces it (every resource moves to the new cluster)", () => {
         assert.deepStrictEqual(diffProviderSettings(config, { ...config, kubeconfig: secretValue(kubeconfigFor("https://b:6443")) }).replaces, ["kubeconfig"]);
+    });
+
+    it("a kubeconfig or context not known yet (preview) is a possible replacement, as pulumi-kubernetes reports it", () => {
+        assert.deepStrictEqual(diffProviderSettings(config, { ...config, kubeconfig: unknownValue }), {
+            changes: true,
+            replaces: ["kubeconfig"],
+            diffs: ["kubeconfig"],
+        });
+        assert.deepStrictEqual(diffProviderSettings(config, { ...config, context: unknownValue }).replaces, ["context"]);
+        assert.deepStrictEqual(diffProviderSettings(config, { ...config, dockerConfigJson: unknownValue }).replaces, [], "an unknown key only updates");
+    });
+
+    it("with clusterIdentifier before and after, it alone decides: another URL of the same cluster, even unknown, is an update", () => {
+        const named = { ...config, clusterIdentifier: "prod-eu" };
+        const moved = { ...named, kubeconfig: secretValue(kubeconfigFor("https://b:6443")) };
+        assert.deepStrictEqual(diffProviderSettings(named, moved), { changes: true, replaces: [], diffs: ["kubeconfig"] });
+        assert.deepStrictEqual(diffProviderSettings(named, { ...named, kubeconfig: unknownValue }).replaces, []);
+        assert.deepStrictEqual(diffProviderSettings(named, { ...named, clusterIdentifier: "prod-us" }), {
+            changes: true,
+            replaces: ["clusterIdentifier"],
+            diffs: ["clusterIdentifier"],
+        });
+        assert.deepStrictEqual(diffProviderSettings(named, { ...named, clusterIdentifier: unknownValue }).replaces, ["clusterIdentifier"]);
+    });
+
+    it("adding or removing clusterIdentifier is an update; the URL still decides while it does", () => {
+        const named = { ...config, clusterIdentifier: "prod-eu" };
+        assert.deepStrictEqual(diffProviderSettings(config, named), { changes: true, replaces: [], diffs: ["clusterIdentifier"] });
+        assert.deepStrictEqual(diffProviderSettings(named, config), { changes: true, replaces: [], diffs: ["clusterIdentifier"] });
+        const movedAndNamed = { ...named, kubeconfig: secretValue(kubeconfigFor("https://b:6443")) };
+        assert.deepStrictEqual(diffProviderSettings(config, movedAndNamed).replaces, ["kubeconfig"]);
+    });
+
+    it("clusterIdentifier must be text", () => {
+        assert.deepStrictEqual(checkProviderSettings({ ...config, clusterIdentifier: 7 }), [
+            { property: "clusterIdentifier", reason: "clusterIdentifier must be a string" },
+        ]);
+        assert.deepStrictEqual(checkProviderSettings({ ...config, clusterIdentifier: "prod-eu" }), []);
     });
 
     it("never replaces when state of 0.1 (the Kubernetes or the dynamic provider) arrives through an alias", () => {

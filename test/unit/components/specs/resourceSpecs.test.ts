@@ -178,6 +178,16 @@ describe("resource specs: the plan as plain data", () => {
         assert.strictEqual(passed.get("namespace/team-c")!.options.provider, callersKubernetes);
     });
 
+    it("clusterIdentifier reaches every provider that connects to the cluster (ours, the cluster reader, Kubernetes's), so all replace alike", () => {
+        const args = { ...validCreateStack, clusterIdentifier: "prod-eu", namespaces: [{ name: "team-c", create: true }] } as GcrPullSecretsArgs;
+        const spec = byKey(specsOf(args).specs);
+        assert.strictEqual(spec.get("provider")!.inputs.clusterIdentifier, "prod-eu");
+        assert.strictEqual(spec.get("kubernetes")!.inputs.clusterIdentifier, "prod-eu");
+        const selected = byKey(specsOf({ ...args, namespaceSelector: { matchLabels: { team: "c" } } }, context, []).specs);
+        assert.strictEqual(selected.get("clusterReader")!.inputs.clusterIdentifier, "prod-eu");
+        assert.ok(!("clusterIdentifier" in byKey(specsOf(validCreateStack).specs).get("provider")!.inputs), "absent unless set");
+    });
+
     it("keyless: no key and no docker config anywhere; the pool, its provider and the refresher, its first run after every grant", () => {
         const { specs } = specsOf(argsWith("keylessPool", ["team-a", "team-b"]));
         const spec = byKey(specs);

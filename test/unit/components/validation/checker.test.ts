@@ -131,6 +131,7 @@ function badForms(setting: string, m: string, l: string): unknown[] {
         serviceAccountWaitSeconds: [l, "0"],
         kubeconfig: [`clusters:\n- name: ${l}`, `apiVersion: v1\nkind: Config\n${m}`],
         kubeContext: [l],
+        clusterIdentifier: [l],
         "gcp:project": [l, `${l}_x`],
     };
     return [...common, ...(specific[setting] ?? [])];
@@ -219,10 +220,10 @@ describe("no secret in any message", () => {
             { numRuns: 6 },
         );
         // The test means something only if the values were refused: every setting whose text can be
-        // wrong was (kubeContext takes any text).
+        // wrong was (kubeContext and clusterIdentifier take any text).
         assert.deepStrictEqual(
             allSettings.filter((s) => !refusedSomewhere.has(s)),
-            ["kubeContext"],
+            ["kubeContext", "clusterIdentifier"],
         );
     });
 
