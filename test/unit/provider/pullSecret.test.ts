@@ -138,7 +138,7 @@ describe("PullSecret provider", () => {
     });
 
     it("returns what the package schema says of its outputs: every required one, and none it does not list", async () => {
-        const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../provider/schema.json"), "utf8"));
+        const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../provider/schema.json"), "utf8"));
         const published = schema.resources[types.pullSecret] as { properties: Record<string, unknown>; required: string[] };
         const cluster = new FakeCluster();
         const created = (await cluster.handler().create({ ...inputs })).outs;
