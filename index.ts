@@ -1,7 +1,7 @@
 import { readStackConfig } from "./components/config";
 import { GcrPullSecrets } from "./components/gcrPullSecrets";
 
-// Stacks of this program deployed with 0.1 upgrade in place (see README "Upgrading a stack from 0.1").
+// Stacks of this program deployed with 0.1 upgrade in place (see docs/upgrading.md).
 const pullSecrets = new GcrPullSecrets("gcr-pull-secrets", readStackConfig({ upgradeFrom01: true }));
 
 /** The pull Secret's name in each namespace. */

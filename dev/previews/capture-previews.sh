@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Captures the example previews of README.md ("Example previews") with the real CLI and the
+# Captures the example previews of docs/previews.md into docs/previews/ with the real CLI and the
 # policy pack, against a local control plane this script starts and stops itself:
 #   no-op.txt          `pulumi preview --diff --expect-no-changes` right after `pulumi up`
 #   add-namespace.txt  `pulumi preview --diff` after adding namespace team-b (create: true)
@@ -9,8 +9,11 @@
 # change, adding a namespace creates only that namespace's resources, a new key updates each Secret
 # in place and nothing else, every secret value is masked, no key material anywhere. A failed check
 # fails the script. Captures are cleaned for the docs: no colours, no machine paths, no random ids.
+# Next to each <name>.txt goes <name>.steps.json, the `pulumi preview --json` steps it was checked
+# against (operation, URN, changed field names; no values), which test/unit/dev/previews/checkPreviewCapture.test.ts
+# checks the committed text against again.
 #
-#   bash dev/previews/capture-previews.sh [OUT_DIR]     # default OUT_DIR: a new temp dir; printed at the end
+#   bash dev/previews/capture-previews.sh [OUT_DIR]     # default OUT_DIR: docs/previews (the committed captures)
 #
 # Everything runs in a temp dir (a copy of the project, a file backend, PULUMI_HOME, the cluster),
 # removed afterwards (kept, and named, when something fails). Never touches .pulumi-local/ or the
@@ -28,7 +31,7 @@ bash dev/toolchain/build.sh node pulumi pulumi-kubernetes etcd kubernetes
 . dev/toolchain/env.sh
 
 tmp="${TMPDIR:-/tmp}"
-out="${1:-$(mktemp -d "$tmp/gcr-pull-secrets-previews-XXXXXX")}"
+out="${1:-$root/docs/previews}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 work="$(mktemp -d "$tmp/gcr-pull-secrets-capture-XXXXXX")"
@@ -44,7 +47,7 @@ finish() {
   fi
   if [ "$rc" = 0 ]; then
     rm -rf "$work"
-    say "captures written to $out: no-op.txt add-namespace.txt rotate-key.txt to-keyless.txt"
+    say "captures written to $out: no-op, add-namespace, rotate-key, to-keyless (.txt and .steps.json)"
     say "total $(since "$started") (toolchain check, cluster start and stop included)"
   else
     say "failed; kept $work (raw captures, pulumi logs, cluster logs in cluster/)"
@@ -127,7 +130,7 @@ capture add-namespace add-namespace -- --namespace team-b
 cp "$work/stack-before-team-b.yaml" "Pulumi.$stack.yaml"
 
 # (b) The local form of rotation: a new supplied key. (A managed key's replacement needs the
-# Google provider plugin and a Google account; see README.md "Example previews".)
+# Google provider plugin and a Google account; see docs/previews.md.)
 pulumi config set --secret gcr-pull-secrets:jsonKey <"$work/key-2.json"
 capture rotate-key rotate-key -- --namespace default --namespace team-a
 

@@ -1,11 +1,12 @@
 // Checks one preview captured by dev/previews/capture-previews.sh against what it must show, and writes
-// the text cleaned up for the docs (no colours, no machine paths, no random ids).
+// the text cleaned up for the docs (no colours, no machine paths, no random ids) with the steps it
+// was checked against, so that test/unit/dev/previews/checkPreviewCapture.test.ts can check the committed files again.
 //   node -r ts-node/register/transpile-only dev/previews/checkPreviewCapture.ts <kind> <preview.txt> <preview.json> <out.txt> \
 //     [--namespace NS]... [--key KEY.json]... [--path PATH=PLACEHOLDER]...
-// <kind>: no-op | add-namespace (--namespace: the one added) | rotate-key (--namespace: every one
-// the stack writes). <preview.txt> is `pulumi preview --diff` output, <preview.json> is `pulumi
-// preview --json` of the same change. Exits 1, listing every problem, when a check fails; the
-// cleaned text is written only when all pass.
+// <kind>: no-op | add-namespace (--namespace: the one added) | rotate-key, to-keyless (--namespace:
+// every one the stack writes). <preview.txt> is `pulumi preview --diff` output, <preview.json> is
+// `pulumi preview --json` of the same change. Exits 1, listing every problem, when a check fails;
+// only when all pass are <out.txt> and, next to it, <out>.steps.json (see CheckedSteps) written.
 import * as fs from "fs";
 import * as os from "os";
 import { foreignTypes, packageName, types } from "../../components/contract";
@@ -28,6 +29,34 @@ export interface CaptureCheck {
     steps: PreviewStep[];
     /** add-namespace: the namespace added. rotate-key, to-keyless: every namespace the stack writes a Secret to. */
     namespaces: string[];
+}
+
+/**
+ * What `<out>.steps.json` holds: the check's kind and namespaces, and each step of `pulumi preview
+ * --json` with only its operation, URN and the names of its changed fields (never a value).
+ */
+export interface CheckedSteps {
+    kind: CaptureKind;
+    namespaces: string[];
+    steps: PreviewStep[];
+}
+
+/** The file the steps of the capture written to `outFile` go to: `x.txt` → `x.steps.json`. */
+export function stepsFileOf(outFile: string): string {
+    return outFile.replace(/\.txt$/, "") + ".steps.json";
+}
+
+/** The steps as committed: operation, URN and changed field names only, so no value can leak. */
+export function stepsToKeep(check: Omit<CaptureCheck, "text">): CheckedSteps {
+    return {
+        kind: check.kind,
+        namespaces: check.namespaces,
+        steps: check.steps.map((step) => ({
+            op: step.op,
+            urn: step.urn,
+            ...(step.detailedDiff ? { detailedDiff: Object.fromEntries(Object.keys(step.detailedDiff).map((field) => [field, {}])) } : {}),
+        })),
+    };
 }
 
 const secretType = types.pullSecret;
@@ -59,8 +88,10 @@ export function previewProblems(check: CaptureCheck): string[] {
     // Secret data in a diff only ever as [secret], whatever the kind.
     for (const line of text.split("\n")) {
         const field = new RegExp(`^\\s*([-+~]*)\\s*(${maskedFields.join("|")})\\s*:(.*)$`).exec(line);
-        // A removed field whose old value the state does not hold shows as <null>: nothing to reveal.
-        const removedUnknown = field?.[1] === "-" && /^\s*<null>\s*$/.test(field[3]);
+        // A removed field whose old value the state's outputs do not hold shows as <null>, or as
+        // [unknown] when the provider's diff says it is not an input diff (the CLI then looks in the
+        // old outputs): neither is a value, so nothing is revealed.
+        const removedUnknown = field?.[1] === "-" && /^\s*(<null>|\[unknown\])\s*$/.test(field[3]);
         if (field && !removedUnknown && !/^\s*(\{|\[secret\](\s*=>\s*\[secret\])?)\s*$/.test(field[3])) {
             problems.push(`"${field[2]}" is shown unmasked (value not repeated here)`);
         }
@@ -192,7 +223,8 @@ if (require.main === module) {
         const text = fs.readFileSync(args.textFile, "utf8");
         const json = fs.readFileSync(args.jsonFile, "utf8");
         const keys = args.keys.map((file) => fs.readFileSync(file, "utf8"));
-        const problems = previewProblems({ kind: args.kind, text, steps: JSON.parse(json).steps ?? [], namespaces: args.namespaces });
+        const steps: PreviewStep[] = JSON.parse(json).steps ?? [];
+        const problems = previewProblems({ kind: args.kind, text, steps, namespaces: args.namespaces });
         const clean = cleanPreview(
             text,
             args.paths,
@@ -208,15 +240,18 @@ if (require.main === module) {
                 if (found) problems.push(`key material in ${what}: ${found}`);
             }
         }
+        const kept = `${JSON.stringify(stepsToKeep({ kind: args.kind, steps, namespaces: args.namespaces }), null, 2)}\n`;
         for (const path of [...args.paths.map(([path]) => path), os.homedir(), `${os.tmpdir()}/`]) {
             if (clean.includes(path)) problems.push(`the cleaned text still contains the machine path ${path}`);
+            if (kept.includes(path)) problems.push(`the steps to keep contain the machine path ${path}`);
         }
         if (problems.length > 0) {
             process.stderr.write(`${args.kind}: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
             process.exit(1);
         }
         fs.writeFileSync(args.outFile, clean);
-        process.stderr.write(`${args.kind}: ok, written to ${args.outFile}\n`);
+        fs.writeFileSync(stepsFileOf(args.outFile), kept);
+        process.stderr.write(`${args.kind}: ok, written to ${args.outFile} and ${stepsFileOf(args.outFile)}\n`);
     } catch (error) {
         process.stderr.write(`checkPreviewCapture: ${(error as Error).message}\n`);
         process.exit(2);

@@ -22,7 +22,7 @@ function providerProcesses(): string[] {
 }
 
 describe("end to end: pulumi up killed hard in the middle of an update", function () {
-    it("the README's recovery converges: one Secret and exactly one entry per namespace, nothing pending, no plugin left", async () => {
+    it("the recovery docs/troubleshooting.md gives converges: one Secret and exactly one entry per namespace, nothing pending, no plugin left", async () => {
         const namespaces = Array.from({ length: 30 }, (_, i) => uniqueNamespace(`kill${i}`));
         await Promise.all(namespaces.map((ns) => createNamespace(ns)));
         const t = await createTestStack();
@@ -46,7 +46,7 @@ describe("end to end: pulumi up killed hard in the middle of an update", functio
                 await new Promise((resolve) => setTimeout(resolve, 2500));
                 assert.deepStrictEqual(providerProcesses(), [], "a provider plugin outlived the killed CLI");
 
-                // The recovery the README gives (Troubleshooting: "the stack is locked"). First the
+                // The recovery docs/troubleshooting.md gives ("the stack is currently locked"). First the
                 // step for a kill that landed while the file backend wrote a metadata sidecar (`failed
                 // to load checkpoint: EOF`): its storage library writes `<file>.attrs` in place.
                 execFileSync("find", [path.join(t.backendDir, ".pulumi"), "-name", "*.attrs", "-size", "0", "-delete"]);

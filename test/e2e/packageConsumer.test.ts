@@ -123,7 +123,7 @@ describe("end to end: the package in programs of their own", function () {
     it("a Pulumi YAML program that adds the package with `pulumi package add` gets the same, built by the plugin (construct)", async () => {
         // The npm package's plugin folder is a source-based plugin too: it starts and serves the schema.
         // `pulumi package add` cuts its argument at "@" (a version), so the scoped folder goes through a
-        // link without one, as the README tells users.
+        // link without one, as docs/configuration.md tells users.
         const fromNpm = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-plugin-link-")), "gcr-pull-secrets-plugin");
         fs.symlinkSync(path.join(tsProgram, "node_modules/@gcr-pull-secrets/pulumi/provider"), fromNpm);
         assertAdded(yamlProgram(fromNpm), fromNpm);

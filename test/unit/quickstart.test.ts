@@ -6,11 +6,14 @@ import { validateStackYaml } from "../../scripts/validateStack";
 
 const root = path.resolve(__dirname, "../..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+const keylessPage = fs.readFileSync(path.join(root, "docs/keyless.md"), "utf8");
 const projectYaml = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
 
 /** The commands of the README's quickstart, one per line, comments removed. */
 function quickstartCommands(): string[] {
-    const section = readme.slice(readme.indexOf("## Quickstart on a real cluster"));
+    const start = readme.indexOf("## Quickstart on a real cluster");
+    assert.ok(start >= 0, 'README.md has a "## Quickstart on a real cluster" section');
+    const section = readme.slice(start);
     const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
     return block
         .split("\n")
@@ -96,9 +99,11 @@ describe("README quickstart", () => {
     });
 });
 
-describe("README keyless one-time setup", () => {
+describe("docs/keyless.md one-time setup", () => {
     it("its config commands make a valid keyless stack: a pool trusting the issuer, keys inlined, reads on the repository", () => {
-        const section = readme.slice(readme.indexOf("### One-time setup"));
+        const start = keylessPage.indexOf("## One-time setup");
+        assert.ok(start >= 0, 'docs/keyless.md has a "## One-time setup" section');
+        const section = keylessPage.slice(start);
         const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
         const jwks = JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", kid: "k", x: "AAAA", y: "BBBB" }] });
         const config: Record<string, unknown> = {};

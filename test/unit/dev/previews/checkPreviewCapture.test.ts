@@ -1,5 +1,11 @@
 import * as assert from "assert";
-import { PreviewStep, previewProblems } from "../../../../dev/previews/checkPreviewCapture";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CheckedSteps, PreviewStep, previewProblems, stepsFileOf, stepsToKeep } from "../../../../dev/previews/checkPreviewCapture";
+
+const root = path.resolve(__dirname, "../../../..");
+const previewsDir = path.join(root, "docs/previews");
 
 const urn = (type: string, name: string) => `urn:pulumi:example::gcr-pull-secrets::gcr-pull-secrets:index:GcrPullSecrets$${type}::${name}`;
 const provider: PreviewStep = {
@@ -29,6 +35,15 @@ describe("preview capture checks: switching to keyless", () => {
         assert.deepStrictEqual(previewProblems({ kind: "to-keyless", text: `${text}\n${text.split("\n")[2]}`, steps, namespaces: twoNamespaces }), []);
     });
 
+    it("accepts a removed digest shown as <null> or [unknown] (no value), and refuses one shown with its value", () => {
+        const removed = (shown: string) => `${text}\n${text.split("\n")[2]}\n      - dockerConfigDigest: ${shown}`;
+        for (const shown of ["<null>", "[unknown]", "[secret]"])
+            assert.deepStrictEqual(previewProblems({ kind: "to-keyless", text: removed(shown), steps, namespaces: twoNamespaces }), [], shown);
+        assert.deepStrictEqual(previewProblems({ kind: "to-keyless", text: removed('"sha256:abc"'), steps, namespaces: twoNamespaces }), [
+            '"dockerConfigDigest" is shown unmasked (value not repeated here)',
+        ]);
+    });
+
     it("fails a replaced Secret, a Google resource, a missing Role and an unmasked digest", () => {
         const problems = previewProblems({
             kind: "to-keyless",
@@ -55,5 +70,69 @@ describe("preview capture checks: switching to keyless", () => {
                 problems.some((p) => words.test(p)),
                 `${words} in:\n${problems.join("\n")}`,
             );
+    });
+});
+
+describe("committed preview captures (docs/previews, written by dev/previews/capture-previews.sh)", () => {
+    const names = fs
+        .readdirSync(previewsDir)
+        .filter((file) => file.endsWith(".txt"))
+        .map((file) => file.slice(0, -".txt".length))
+        .sort();
+    const read = (name: string) => ({
+        text: fs.readFileSync(path.join(previewsDir, `${name}.txt`), "utf8"),
+        kept: JSON.parse(fs.readFileSync(stepsFileOf(path.join(previewsDir, `${name}.txt`)), "utf8")) as CheckedSteps,
+    });
+
+    it("are the four the script captures, each with the steps it was checked against", () => {
+        assert.deepStrictEqual(names, ["add-namespace", "no-op", "rotate-key", "to-keyless"]);
+        for (const name of names) assert.ok(fs.existsSync(path.join(previewsDir, `${name}.steps.json`)), `${name}.steps.json is missing: re-run the capture`);
+    });
+
+    for (const name of ["add-namespace", "no-op", "rotate-key", "to-keyless"]) {
+        it(`${name}: still passes the capture's own checks (what it must show, every secret field masked)`, () => {
+            const { text, kept } = read(name);
+            assert.strictEqual(kept.kind, name);
+            assert.deepStrictEqual(previewProblems({ kind: kept.kind, text, steps: kept.steps, namespaces: kept.namespaces }), []);
+        });
+    }
+
+    it("keep no value in their steps, no machine path and no notice about plugins on PATH", () => {
+        for (const name of names) {
+            const { text, kept } = read(name);
+            assert.deepStrictEqual(kept, stepsToKeep(kept), `${name}.steps.json holds more than operations, URNs and field names`);
+            const files = `${text}\n${JSON.stringify(kept)}`;
+            for (const machinePath of [root, os.homedir(), `${os.tmpdir()}/`]) assert.ok(!files.includes(machinePath), `${name} contains ${machinePath}`);
+            assert.doesNotMatch(text, /warning: using pulumi-resource-/, name);
+            assert.match(text, /^Policy Packs run:$/m, `${name} ends with the policy pack run`);
+        }
+    });
+
+    it("are each linked from docs/previews.md", () => {
+        const page = fs.readFileSync(path.join(root, "docs/previews.md"), "utf8");
+        for (const name of names) assert.ok(page.includes(`](previews/${name}.txt)`), `docs/previews.md does not link previews/${name}.txt`);
+    });
+
+    it("would fail a capture edited by hand: a Secret's update dropped, or a digest shown", () => {
+        const { text, kept } = read("rotate-key");
+        const withoutDefault = kept.steps.filter((step) => !(step.urn.endsWith("::gcr-pull-secrets-default") && step.urn.includes("PullSecret")));
+        assert.ok(withoutDefault.length < kept.steps.length, "the rotate-key capture updates the Secret in default");
+        const problems = [
+            ...previewProblems({ kind: "rotate-key", text, steps: withoutDefault, namespaces: kept.namespaces }),
+            ...previewProblems({
+                kind: "rotate-key",
+                text: `${text}      + dockerConfigDigest: "sha256:abc"\n`,
+                steps: kept.steps,
+                namespaces: kept.namespaces,
+            }),
+        ];
+        assert.ok(
+            problems.some((p) => /Secret in default is not updated exactly once/.test(p)),
+            problems.join("\n"),
+        );
+        assert.ok(
+            problems.some((p) => /"dockerConfigDigest" is shown unmasked/.test(p)),
+            problems.join("\n"),
+        );
     });
 });
