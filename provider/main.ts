@@ -52,6 +52,7 @@ const handlers: Record<string, ResourceHandler> = {
         connection: cluster,
         dockerConfigJson: () => settings.dockerConfigJson,
         clusterKnown: () => settings.clusterKnown,
+        warn,
     }),
     ...legacyHandlers(cluster, { guard: legacyTypes.pullSecretGuard, entry: legacyTypes.serviceAccountPullSecret }),
 };

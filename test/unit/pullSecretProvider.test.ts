@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { keyless, keySourceAnnotation, lastAppliedAnnotation, stackAnnotation } from "../../components/contract";
+import { keyless, keySourceAnnotation, lastAppliedAnnotation, ownerIdAnnotation, stackAnnotation } from "../../components/contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "../../components/dockerConfig";
 import { connect, Connection, CoreApi, SecretObject } from "../../provider/kubeApi";
 import { isSecretValue, revealed, secretValue, unknownValue } from "../../provider/propertyValues";
@@ -127,9 +127,11 @@ describe("PullSecret provider", () => {
         assert.strictEqual(secret.metadata?.labels?.["app.kubernetes.io/part-of"], "gcr-pull-secrets");
         assert.deepStrictEqual(
             outs,
-            { namespace: "apps", secretName: "regcred", serviceAccounts: ["default"], attached: ["default"], uid: "uid-1" },
+            { namespace: "apps", secretName: "regcred", serviceAccounts: ["default"], attached: ["default"], uid: "uid-1", ownerId: outs.ownerId },
             "outputs repeat no input",
         );
+        assert.match(String(outs.ownerId), /^[0-9a-f-]{36}$/, "a random id of this resource instance");
+        assert.strictEqual(secret.metadata?.annotations?.[ownerIdAnnotation], outs.ownerId, "the Secret names its owner");
         assert.ok(!JSON.stringify(outs).includes(JSON.parse(sampleKeyJson).private_key_id), "no key material in the state");
     });
 
@@ -191,7 +193,7 @@ describe("PullSecret provider", () => {
     it("a new key is an in-place update of the masked digest; the name or namespace replaces", async () => {
         const handler = new FakeCluster().handler();
         const rotated = { ...inputs, dockerConfigDigest: secretValue("sha256:other") };
-        const state = { ...inputs, uid: "u", attached: ["default"] };
+        const state = { ...inputs, uid: "u", attached: ["default"], ownerId: "owner-1" };
         assert.deepStrictEqual(await handler.diff("apps/regcred", state, rotated), { changes: true, replaces: [], diffs: ["dockerConfigDigest"] });
         assert.deepStrictEqual(await handler.diff("apps/regcred", state, { ...inputs }), { changes: false, replaces: [], diffs: [] });
         assert.deepStrictEqual((await handler.diff("apps/regcred", { ...inputs }, { ...inputs, secretName: "gcr" })).replaces, ["secretName"]);
