@@ -211,3 +211,28 @@ describe("end to end: a PullSecret only ever touches what it owns", function () 
         assert.strictEqual(await secretExists(ns), false);
     });
 });
+
+describe("end to end: two components of one program claiming one Secret", function () {
+    it("are refused at preview, naming both, before anything is written", async () => {
+        const ns = uniqueNamespace("own-twice");
+        await createNamespace(ns);
+        const twice = programCopy(
+            (source) =>
+                `${source}\n// A second component with the same settings: the same Secret in the same namespaces.\nnew GcrPullSecrets("second", readStackConfig());\n`,
+        );
+        const t = await createTestStack({ workDir: twice });
+        try {
+            t.setSettings({ registries: ["asia.gcr.io"], namespaces: [ns] });
+            await t.setJsonKey(makeThrowawayKey("twice"));
+            const printedBefore = cliOutput.length;
+            await assert.rejects(t.stack.preview({ ...t.io }), (error: Error) => {
+                const text = `${error.message}${cliOutput.slice(printedBefore).join("")}`;
+                assert.match(text, new RegExp(`lists "${ns}", whose Secret regcred GcrPullSecrets "gcr-pull-secrets" of this program writes too`));
+                return true;
+            });
+            assert.strictEqual(await secretExists(ns), false);
+        } finally {
+            await t.dispose();
+        }
+    });
+});
