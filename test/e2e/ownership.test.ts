@@ -172,6 +172,28 @@ describe("end to end: a PullSecret only ever touches what it owns", function () 
             full = await createTestStack({ name: limited.name, select: true });
             assert.strictEqual((await full.stack.up({ ...full.io })).summary.result, "succeeded");
             await assertOneOwner(full, Object.fromEntries(namespaces.map((ns) => [ns, ["default"]])), "after the next up");
+
+            // Import: the Secret of a resource removed from the state comes back with its inputs read from the cluster.
+            const removed = await full.runCli(["state", "delete", pullSecretUrn(full, namespaces[1]), "--yes"]);
+            assert.strictEqual(removed.code, 0, removed.output);
+            const imported = await full.runCli([
+                "import",
+                "gcr-pull-secrets:index:PullSecret",
+                "imported",
+                `${namespaces[1]}/regcred`,
+                "--yes",
+                "--skip-preview",
+                "--protect=false",
+                "--generate-code=false",
+            ]);
+            assert.strictEqual(imported.code, 0, imported.output);
+            const record = stateResources(full).find((r) => r.urn.endsWith("::imported"));
+            assert.ok(record, "the imported resource is in the state");
+            assert.deepStrictEqual(
+                [record.inputs?.namespace, record.inputs?.secretName, record.inputs?.serviceAccounts, record.inputs?.registries, record.inputs?.keySource],
+                [namespaces[1], "regcred", ["default"], ["asia.gcr.io"], "supplied"],
+            );
+            assert.deepStrictEqual(record.outputs?.attached, ["default"]);
             await full.stack.destroy({ ...full.io });
             for (const ns of namespaces) {
                 assert.strictEqual(await secretExists(ns), false, "nothing the stack wrote outlives its destroy");
