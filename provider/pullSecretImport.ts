@@ -72,7 +72,9 @@ export async function importedPullSecret(
     const inputs = {
         namespace,
         secretName,
-        adopt: false,
+        // A Secret this stack did not write is taken over by the import: the program says so with
+        // adopt, and the `import` option's check (before the read) lets it through only then.
+        adopt: owner.stack !== stack,
         owner: stack,
         keySource,
         registries: registries.length > 0 ? registries : hostsOf(live.data?.[".dockerconfigjson"]),

@@ -459,6 +459,7 @@ describe("PullSecret provider: one owner per Secret", () => {
             { ...read.inputs, dockerConfigDigest: revealed(read.inputs?.dockerConfigDigest) },
             {
                 ...inputs,
+                adopt: true,
                 owner: "gcr-pull-secrets/dev",
                 waitSeconds: 60,
                 foundServiceAccounts: [],
