@@ -19,17 +19,13 @@
  */
 import { randomUUID } from "crypto";
 import { describeApiError, readSecret, statusOf } from "./kubeApi";
-import { Claimant, decideRead, decideRelease, decideWrite, describeOwner } from "./ownership";
+import { Claimant, decideRead, decideWrite, describeOwner } from "./ownership";
 import { containsUnknown, secretValue, stringProperty } from "./propertyValues";
 import { changeKeys, declaredInputProblems, isLegacyState, pullSecretOutputs, PullSecretState, readPullSecretProps } from "./pullSecretInputs";
 import { importedPullSecret } from "./pullSecretImport";
 import { DiffOutcome, ResourceHandler, ResourceInitError } from "./resourceHandler";
-import { isKeyless, PullSecretContext, removeEntries, restoreEntries, writeEntries, writeSecret } from "./secretWrites";
+import { isKeyless, PullSecretContext, releaseSecret, writeEntries, writeSecret } from "./secretWrites";
 import { liveDigest, liveEntries } from "./pullSecretLive";
-
-export type { PullSecretContext } from "./secretWrites";
-export { readPullSecretProps } from "./pullSecretInputs";
-export { isKeyless } from "./secretWrites";
 
 /** `<project>/<stack>` of a URN (`urn:pulumi:<stack>::<project>::...`): the stack a resource belongs to. */
 export function stackOfUrn(urn: string | undefined): string {
@@ -154,47 +150,13 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
 
         async delete(id, props, call) {
             const known = readPullSecretProps(props);
-            const where = { namespace: known.namespace, secretName: known.secretName };
-            const { api } = context.connection();
             const claimant: Claimant = { ownerId: known.ownerId, stack: stackOfUrn(call?.urn), uid: known.uid };
-            const stateEntries = [...new Set([...known.attached, ...known.serviceAccounts])];
-            for (let attempt = 1; ; attempt++) {
-                const live = await readSecret(api, known.namespace, known.secretName);
-                const decision = decideRelease(live, claimant, stateEntries);
-                if (decision.action === "leave") {
-                    // The resource that replaced this one (same URN) took it over: nothing to say.
-                    if (decision.owner.urn !== call?.urn) {
-                        warn(
-                            `Secret ${id} is owned by ${describeOwner(decision.owner)}, not by this resource: removed from the state only, the Secret and its entries are left as they are.`,
-                        );
-                    }
-                    return;
-                }
-                // Entries first: a ServiceAccount never lists a Secret that is gone.
-                const { removed, errors } = await removeEntries(context, where, decision.entries);
-                if (errors.length > 0) {
-                    // Put back what was removed, so the state (which keeps the resource) stays true.
-                    await restoreEntries(context, where, removed);
-                    throw new Error(entriesFailure(`deleting Secret ${id} stopped before the Secret was deleted; its entries are as they were`, errors));
-                }
-                if (decision.action === "entriesOnly") return;
-                const metadata = live?.metadata;
-                try {
-                    // The preconditions: only the object we decided about, as we read it.
-                    await api.deleteNamespacedSecret({
-                        name: known.secretName,
-                        namespace: known.namespace,
-                        body: { preconditions: { uid: metadata?.uid, resourceVersion: metadata?.resourceVersion } },
-                    });
-                    return;
-                } catch (error) {
-                    const status = statusOf(error);
-                    if (status === 404) return;
-                    await restoreEntries(context, where, removed);
-                    // 409: changed since we read it (another owner, or the refresher): decide again.
-                    if (status === 409 && attempt < 5) continue;
-                    throw new Error(`deleting Secret ${id} failed (its entries are as they were): ${describeApiError(error)}`);
-                }
+            const left = await releaseSecret(context, known, claimant);
+            // The resource that replaced this one (same URN) took it over: nothing to say.
+            if (left && left.urn !== call?.urn) {
+                warn(
+                    `Secret ${id} is owned by ${describeOwner(left)}, not by this resource: removed from the state only, the Secret and its entries are left as they are.`,
+                );
             }
         },
     };

@@ -19,8 +19,8 @@ import {
 import { dockerConfigDigest, dockerConfigSecretData } from "../components/dockerConfig";
 import { withoutPullSecret, withPullSecret } from "../components/imagePullSecrets";
 import { Connection, describeApiError, readSecret, SecretObject, statusOf } from "./kubeApi";
-import { Claimant, decideWrite, ownerOf } from "./ownership";
-import { PullSecretInputs } from "./pullSecretInputs";
+import { Claimant, decideRelease, decideWrite, ownerOf, SecretOwner } from "./ownership";
+import { PullSecretInputs, PullSecretState } from "./pullSecretInputs";
 import { changePullSecrets } from "./serviceAccountEntry";
 
 /** What the provider needs besides the inputs: the cluster, and the docker config when it is known. */
@@ -185,8 +185,50 @@ export async function writeEntries(context: PullSecretContext, inputs: PullSecre
     return { attached, errors };
 }
 
+/**
+ * Deletes what the resource owns: its entries, then the Secret (only the object it decided about,
+ * as read). A failure half-way puts the removed entries back before it is reported, so the state,
+ * which keeps the resource, stays true. Resolves to the owner when someone else owns the Secret
+ * (nothing was touched), else undefined.
+ */
+export async function releaseSecret(context: PullSecretContext, known: PullSecretState, claimant: Claimant): Promise<SecretOwner | undefined> {
+    const where = { namespace: known.namespace, secretName: known.secretName };
+    const id = `${known.namespace}/${known.secretName}`;
+    const { api } = context.connection();
+    const stateEntries = [...new Set([...known.attached, ...known.serviceAccounts])];
+    for (let attempt = 1; ; attempt++) {
+        const live = await readSecret(api, known.namespace, known.secretName);
+        const decision = decideRelease(live, claimant, stateEntries);
+        if (decision.action === "leave") return decision.owner;
+        // Entries first: a ServiceAccount never lists a Secret that is gone.
+        const { removed, errors } = await removeEntries(context, where, decision.entries);
+        if (errors.length > 0) {
+            await restoreEntries(context, where, removed);
+            throw new Error(
+                `deleting Secret ${id} stopped before the Secret was deleted; its entries are as they were: ${errors.map((e) => e.message).join("; ")}`,
+            );
+        }
+        if (decision.action === "entriesOnly") return undefined;
+        try {
+            await api.deleteNamespacedSecret({
+                name: known.secretName,
+                namespace: known.namespace,
+                body: { preconditions: { uid: live?.metadata?.uid, resourceVersion: live?.metadata?.resourceVersion } },
+            });
+            return undefined;
+        } catch (error) {
+            const status = statusOf(error);
+            if (status === 404) return undefined;
+            await restoreEntries(context, where, removed);
+            // 409: changed since we read it (another owner, or the refresher): decide again.
+            if (status === 409 && attempt < 5) continue;
+            throw new Error(`deleting Secret ${id} failed (its entries are as they were): ${describeApiError(error)}`);
+        }
+    }
+}
+
 /** Removes our entry from each of `serviceAccounts`; returns those it was removed from, and what failed. */
-export async function removeEntries(
+async function removeEntries(
     context: PullSecretContext,
     where: Pick<PullSecretInputs, "namespace" | "secretName">,
     serviceAccounts: string[],
@@ -209,7 +251,7 @@ export async function removeEntries(
 }
 
 /** Puts our entry back into each of `serviceAccounts` (undoing a delete that failed half-way). */
-export async function restoreEntries(
+async function restoreEntries(
     context: PullSecretContext,
     where: Pick<PullSecretInputs, "namespace" | "secretName">,
     serviceAccounts: string[],
