@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as fs from "fs";
 import { ownerIdAnnotation, ownerUrnAnnotation } from "../../components/contract";
 import { makeThrowawayKey } from "../../tools/throwawayKey";
 import { changes, cliOutput, createNamespace, createTestStack, kube, pullSecretNames, secretExists, TestStack, uniqueNamespace } from "./harness";
@@ -104,6 +105,33 @@ describe("end to end: a PullSecret only ever touches what it owns", function () 
             assert.strictEqual((await kube().core.readNamespacedSecret({ name: "regcred", namespace: second })).metadata?.uid, theirs.metadata?.uid);
             assert.strictEqual(await secretExists(first), false, "destroy removed our Secret");
             assert.deepStrictEqual(await pullSecretNames(first, "builder"), [], "and our entries");
+        } finally {
+            await t.dispose();
+        }
+    });
+
+    it("a provider replacement (the same cluster under another URL) keeps one Secret and one entry, never absent", async () => {
+        const ns = uniqueNamespace("own-url");
+        await createNamespace(ns);
+        const kubeconfig = fs.readFileSync(process.env.KUBECONFIG ?? "", "utf8");
+        const byName = kubeconfig.replace(/https:\/\/127\.0\.0\.1:/g, "https://localhost:");
+        assert.notStrictEqual(byName, kubeconfig, "the cluster is reached through 127.0.0.1");
+        const t = await createTestStack();
+        try {
+            t.setSettings({ registries: ["asia.gcr.io"], namespaces: [ns] });
+            await t.setJsonKey(makeThrowawayKey("url"));
+            await t.stack.setConfig("gcr-pull-secrets:kubeconfig", { value: kubeconfig, secret: true });
+            assert.strictEqual((await t.stack.up({ ...t.io })).summary.result, "succeeded");
+            const ownerBefore = pullSecretsInState(t)[ns][0].outputs?.ownerId;
+
+            await t.stack.setConfig("gcr-pull-secrets:kubeconfig", { value: byName, secret: true });
+            const watching = await watchPullAccess({ [ns]: ["default"] });
+            const moved = await t.stack.up({ ...t.io }).finally(watching.stop);
+            assert.strictEqual(moved.summary.result, "succeeded");
+            assert.ok((moved.summary.resourceChanges?.replace ?? 0) >= 1, `the PullSecret was replaced: ${JSON.stringify(moved.summary.resourceChanges)}`);
+            assert.deepStrictEqual(watching.problems, [], `pull access lapsed:\n${watching.events.join("\n")}`);
+            assert.notStrictEqual(pullSecretsInState(t)[ns][0].outputs?.ownerId, ownerBefore, "a new instance owns it");
+            await assertOneOwner(t, { [ns]: ["default"] }, "after the provider replacement");
         } finally {
             await t.dispose();
         }
