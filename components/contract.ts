@@ -73,6 +73,24 @@ export const legacyPatchForceAnnotation = "pulumi.com/patchForce";
 export const stackAnnotation = "gcr-pull-secrets.dev/stack";
 
 /**
+ * The random id of the one PullSecret resource instance that owns a pull Secret (the resource keeps
+ * the same id in its `ownerId` output). Not the URN: a replacement (`--replace`, `state taint`, a
+ * provider replacement) and the same stack name in another backend all reuse one URN, while each is
+ * a different instance that must not delete or take what another holds.
+ */
+export const ownerIdAnnotation = "gcr-pull-secrets.dev/owner-id";
+
+/** The URN of the resource instance that owns a pull Secret: for messages that name the owner, never for decisions. */
+export const ownerUrnAnnotation = "gcr-pull-secrets.dev/owner-urn";
+
+/**
+ * The ServiceAccounts whose `imagePullSecrets` entry the owner added (comma-separated): what an
+ * instance that takes the Secret over (a replacement, a renamed resource) inherits and must remove
+ * when it no longer covers them.
+ */
+export const entriesAnnotation = "gcr-pull-secrets.dev/service-accounts";
+
+/**
  * Where the key in a pull Secret comes from: "managed" (a key this program mints and rotates) or
  * "supplied" (a jsonKey). The policy pack reads it to refuse supplied keys in prod.
  */

@@ -3,6 +3,7 @@ import { ConfigError } from "./configError";
 import { functions, types } from "./contract";
 import { GcrPullSecretsArgs } from "./gcrPullSecretsArgs";
 import { Plan } from "./plan";
+import { claimPullSecrets, clusterKey } from "./secretClaims";
 import { ClusterNamespace, clusterLookups, NamespaceTarget, resolveNamespaces } from "./selectNamespaces";
 import { SpecResources } from "./specResources";
 import { credentialOutputs } from "./specs/googleSpecs";
@@ -76,7 +77,16 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         };
         const resources = new SpecResources(this, plan, validated, callersKubernetes);
         resources.declare(specsBeforeNamespaces(plan, context));
+        // Two components of this program writing one Secret are refused (secretClaims.ts); the cluster is
+        // known once the kubeconfig is, so the refusal travels in the outputs.
+        const claims: pulumi.Output<unknown>[] = [];
         const declareFor = (targets: NamespaceTarget[]): Record<string, string> => {
+            const names = targets.map((namespace) => namespace.name);
+            claims.push(
+                pulumi
+                    .output(validated.kubeconfig)
+                    .apply((kubeconfig) => claimPullSecrets(name, clusterKey(kubeconfig, plan.kubeContext), names, plan.secretName)),
+            );
             resources.declare(specsForNamespaces(plan, context, targets));
             return Object.fromEntries(targets.map((namespace) => [namespace.name, plan.secretName]));
         };
@@ -108,6 +118,8 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         this.keyId = resources.output(credentials.keyId);
         this.registryHosts = pulumi.output([...plan.registryHosts]);
         this.registerOutputs({
+            // Resolves to nothing (no output is recorded); a refused claim fails the program.
+            pullSecretClaims: this.secretNames.apply(() => pulumi.all(claims).apply(() => undefined)),
             secretNames: this.secretNames,
             serviceAccountEmail: this.serviceAccountEmail,
             keyId: this.keyId,

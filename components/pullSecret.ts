@@ -7,7 +7,7 @@ export interface PullSecretArgs {
     namespace: pulumi.Input<string>;
     /** Name of the Secret. Required. */
     secretName: pulumi.Input<string>;
-    /** Take over an existing Secret of that name that this stack did not write. Default: false. */
+    /** Take over an existing Secret of that name that another owner holds (another stack, or nobody). Default: false. */
     adopt?: pulumi.Input<boolean>;
     /** `<project>/<stack>` of the owning stack, written as an annotation. Required. */
     owner: pulumi.Input<string>;
@@ -53,6 +53,13 @@ export class PullSecret extends pulumi.CustomResource {
     public readonly dockerConfigDigest!: pulumi.Output<string | undefined>;
     /** UID of the Secret in the cluster. */
     public readonly uid!: pulumi.Output<string>;
+    /**
+     * The random id of this resource instance, written on the Secret as its owner: only the
+     * instance whose id the Secret carries deletes it or changes its entries.
+     */
+    public readonly ownerId!: pulumi.Output<string>;
+    /** Set by refresh when another owner holds the Secret now (who): the next update refuses to take it back unless adopt. */
+    public readonly heldBy!: pulumi.Output<string | undefined>;
     /** UID of a Secret that existed before and was adopted, if one was. */
     public readonly adoptedUid!: pulumi.Output<string | undefined>;
     /** Name of the Secret. */
@@ -73,6 +80,8 @@ export class PullSecret extends pulumi.CustomResource {
                 ...args,
                 ...(args.dockerConfigDigest !== undefined ? { dockerConfigDigest: pulumi.secret(args.dockerConfigDigest) } : {}),
                 uid: undefined,
+                ownerId: undefined,
+                heldBy: undefined,
                 adoptedUid: undefined,
                 attached: undefined,
             },

@@ -31,6 +31,7 @@ export interface CoreApi {
 export interface ListRequest {
     limit?: number;
     _continue?: string;
+    fieldSelector?: string;
 }
 
 /** The fields of a list (of Namespaces or ServiceAccounts) the provider reads. */

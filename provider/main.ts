@@ -55,6 +55,7 @@ const handlers: Record<string, ResourceHandler> = {
         connection: cluster,
         dockerConfigJson: () => settings.dockerConfigJson,
         clusterKnown: () => settings.clusterKnown,
+        warn,
     }),
     ...legacyHandlers(cluster, { guard: legacyTypes.pullSecretGuard, entry: legacyTypes.serviceAccountPullSecret }),
 };

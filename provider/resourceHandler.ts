@@ -19,19 +19,54 @@ export interface DiffOutcome {
     diffs: string[];
 }
 
+/**
+ * The resource was written but not finished (a Create or Update that failed half-way): the engine
+ * records it with these outputs, so nothing the stack wrote is outside its state, and the next
+ * update finishes it (pulumirpc.ErrorResourceInitFailed).
+ */
+export class ResourceInitError extends Error {
+    constructor(
+        message: string,
+        readonly id: string,
+        readonly outputs: Record<string, unknown>,
+    ) {
+        super(message);
+    }
+}
+
+/** Which resource a call is about. */
+export interface ResourceCall {
+    /** The resource's URN (`urn:pulumi:<stack>::<project>::<type>::<name>`). */
+    urn: string;
+}
+
 /** The CRUD operations of one resource type. */
 export interface ResourceHandler {
-    check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }>;
+    check(
+        olds: Record<string, unknown>,
+        news: Record<string, unknown>,
+        call?: ResourceCall,
+    ): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }>;
     /** `olds` are the state's outputs, `oldInputs` its inputs (outputs keep only what inputs do not say). */
     diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>, oldInputs?: Record<string, unknown>): Promise<DiffOutcome>;
-    create(inputs: Record<string, unknown>): Promise<{ id: string; outs: Record<string, unknown> }>;
-    /** Returns no id when the resource no longer exists. */
-    read(id: string, props: Record<string, unknown>, inputs?: Record<string, unknown>): Promise<{ id?: string; props: Record<string, unknown> }>;
+    /** May throw a ResourceInitError when it wrote something but did not finish. */
+    create(inputs: Record<string, unknown>, call?: ResourceCall): Promise<{ id: string; outs: Record<string, unknown> }>;
+    /**
+     * Returns no id when the resource no longer exists. With no props and no inputs (import), it
+     * returns the inputs too.
+     */
+    read(
+        id: string,
+        props: Record<string, unknown>,
+        inputs?: Record<string, unknown>,
+        call?: ResourceCall,
+    ): Promise<{ id?: string; props: Record<string, unknown>; inputs?: Record<string, unknown> }>;
     update(
         id: string,
         olds: Record<string, unknown>,
         news: Record<string, unknown>,
         oldInputs?: Record<string, unknown>,
+        call?: ResourceCall,
     ): Promise<{ outs: Record<string, unknown> }>;
-    delete(id: string, props: Record<string, unknown>): Promise<void>;
+    delete(id: string, props: Record<string, unknown>, call?: ResourceCall): Promise<void>;
 }

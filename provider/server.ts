@@ -12,7 +12,9 @@ import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
-import { CheckFailure, DiffOutcome, ResourceHandler } from "./resourceHandler";
+import * as statusproto from "@pulumi/pulumi/proto/status_pb";
+import * as anyproto from "google-protobuf/google/protobuf/any_pb";
+import { CheckFailure, DiffOutcome, ResourceHandler, ResourceInitError } from "./resourceHandler";
 import { typeOfUrn } from "../components/urn";
 
 /** What the server asks of the provider. */
@@ -47,9 +49,29 @@ function toStruct(value: Record<string, unknown>): structproto.Struct {
     return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)));
 }
 
+/**
+ * The error the engine receives. A ResourceInitError travels as a google.rpc.Status whose details
+ * hold pulumirpc.ErrorResourceInitFailed (id and outputs), in the `grpc-status-details-bin` trailer
+ * the engine's gRPC client reads (as @pulumi/pulumi's provider server does): the engine then records
+ * the resource, marked as not fully initialized, instead of forgetting what was written.
+ */
 function failed(error: unknown): grpc.ServiceError {
     const message = error instanceof Error ? error.message : String(error);
-    return Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message, metadata: new grpc.Metadata() });
+    const metadata = new grpc.Metadata();
+    if (error instanceof ResourceInitError) {
+        const detail = new provproto.ErrorResourceInitFailed();
+        detail.setId(error.id);
+        detail.setProperties(toStruct(error.outputs));
+        detail.setReasonsList([message]);
+        const packed = new anyproto.Any();
+        packed.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
+        const status = new statusproto.Status();
+        status.setCode(grpc.status.UNKNOWN);
+        status.setMessage(message);
+        status.addDetails(packed);
+        metadata.add("grpc-status-details-bin", Buffer.from(status.serializeBinary()));
+    }
+    return Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message, metadata });
 }
 
 /** Runs `work` and answers the call with its result or its error. */
@@ -206,7 +228,8 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         },
         create(call: Call, callback: Callback) {
             answerWithin(call, "creating", callback, async () => {
-                const { id, outs } = await handlerFor(call.request.getUrn()).create(plain(call.request.getProperties()));
+                const urn: string = call.request.getUrn();
+                const { id, outs } = await handlerFor(urn).create(plain(call.request.getProperties()), { urn });
                 const response = new provproto.CreateResponse();
                 response.setId(id);
                 response.setProperties(toStruct(outs));
@@ -217,11 +240,14 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
             answerWithin(call, "reading", callback, async () => {
                 const request = call.request as provproto.ReadRequest;
                 const inputs = request.hasInputs() ? plain(request.getInputs()) : undefined;
-                const { id, props } = await handlerFor(request.getUrn()).read(request.getId(), plain(request.getProperties()), inputs);
+                const urn = request.getUrn();
+                const read = await handlerFor(urn).read(request.getId(), plain(request.getProperties()), inputs, { urn });
                 const response = new provproto.ReadResponse();
                 // No id tells the engine the resource is gone.
-                response.setId(id ?? "");
-                response.setProperties(toStruct(props));
+                response.setId(read.id ?? "");
+                response.setProperties(toStruct(read.props));
+                // Import: the inputs the engine records (and compares with the program's).
+                if (read.inputs) response.setInputs(toStruct(read.inputs));
                 return response;
             });
         },
@@ -229,7 +255,8 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
             answerWithin(call, "updating", callback, async () => {
                 const request = call.request as provproto.UpdateRequest;
                 const oldInputs = request.hasOldInputs() ? plain(request.getOldInputs()) : undefined;
-                const { outs } = await handlerFor(request.getUrn()).update(request.getId(), plain(request.getOlds()), plain(request.getNews()), oldInputs);
+                const urn = request.getUrn();
+                const { outs } = await handlerFor(urn).update(request.getId(), plain(request.getOlds()), plain(request.getNews()), oldInputs, { urn });
                 const response = new provproto.UpdateResponse();
                 response.setProperties(toStruct(outs));
                 return response;
@@ -237,7 +264,8 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         },
         delete(call: Call, callback: Callback) {
             answerWithin(call, "deleting", callback, async () => {
-                await handlerFor(call.request.getUrn()).delete(call.request.getId(), plain(call.request.getProperties()));
+                const urn: string = call.request.getUrn();
+                await handlerFor(urn).delete(call.request.getId(), plain(call.request.getProperties()), { urn });
                 return new emptyproto.Empty();
             });
         },

@@ -1,13 +1,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { keyless, keySourceAnnotation, lastAppliedAnnotation, stackAnnotation, types } from "../../../components/contract";
+import { keyless, keySourceAnnotation, lastAppliedAnnotation, ownerIdAnnotation, stackAnnotation, types } from "../../../components/contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "../../../components/dockerConfig";
 import { connect, Connection, CoreApi, SecretObject } from "../../../provider/kubeApi";
 import { isSecretValue, revealed, secretValue, unknownValue } from "../../../provider/propertyValues";
 import { checkProviderSettings, diffProviderSettings } from "../../../provider/providerConfig";
 import { legacyHandlers } from "../../../provider/legacyResources";
 import { pullSecretHandler } from "../../../provider/pullSecret";
+import { ResourceInitError } from "../../../provider/resourceHandler";
 import { sampleKeyJson } from "../fixtures";
 
 const dockerConfigJson = buildDockerConfigJson(["asia.gcr.io"], sampleKeyJson, "_json_key");
@@ -39,6 +40,11 @@ class FakeCluster {
     /** Namespaces being deleted, and how the API server shows it. */
     terminating = new Map<string, object>();
     calls: string[] = [];
+    /** ServiceAccounts (`namespace/name`) whose patch the API server refuses (403). */
+    forbidden = new Set<string>();
+    /** Whether deleting a Secret fails (500). */
+    deleteFails = false;
+    warnings: string[] = [];
     private uid = 0;
 
     connection(): Connection {
@@ -86,6 +92,7 @@ class FakeCluster {
             },
             deleteNamespacedSecret: async ({ name, namespace, body }) => {
                 this.calls.push(`delete ${namespace}/${name}`);
+                if (this.deleteFails) throw httpError(500, "etcdserver: request timed out");
                 const secret = this.secrets.get(`${namespace}/${name}`);
                 if (!secret) throw httpError(404, "not found");
                 const uid = (body as { preconditions?: { uid?: string } } | undefined)?.preconditions?.uid;
@@ -99,6 +106,7 @@ class FakeCluster {
             },
             patchNamespacedServiceAccount: async ({ name, namespace, body }) => {
                 this.calls.push(`patch sa ${namespace}/${name}`);
+                if (this.forbidden.has(`${namespace}/${name}`)) throw httpError(403, `serviceaccounts "${name}" is forbidden`);
                 const list = (body as { imagePullSecrets: { name: string }[] | null }).imagePullSecrets;
                 this.accounts.set(
                     `${namespace}/${name}`,
@@ -111,7 +119,12 @@ class FakeCluster {
     }
 
     handler(content: string | undefined = dockerConfigJson) {
-        return pullSecretHandler({ connection: () => this.connection(), dockerConfigJson: () => content, clusterKnown: () => true });
+        return pullSecretHandler({
+            connection: () => this.connection(),
+            dockerConfigJson: () => content,
+            clusterKnown: () => true,
+            warn: (message) => void this.warnings.push(message),
+        });
     }
 
     content(key = "apps/regcred"): string {
@@ -131,9 +144,11 @@ describe("PullSecret provider", () => {
         assert.strictEqual(secret.metadata?.labels?.["app.kubernetes.io/part-of"], "gcr-pull-secrets");
         assert.deepStrictEqual(
             outs,
-            { namespace: "apps", secretName: "regcred", serviceAccounts: ["default"], attached: ["default"], uid: "uid-1" },
+            { namespace: "apps", secretName: "regcred", serviceAccounts: ["default"], attached: ["default"], uid: "uid-1", ownerId: outs.ownerId },
             "outputs repeat no input",
         );
+        assert.match(String(outs.ownerId), /^[0-9a-f-]{36}$/, "a random id of this resource instance");
+        assert.strictEqual(secret.metadata?.annotations?.[ownerIdAnnotation], outs.ownerId, "the Secret names its owner");
         assert.ok(!JSON.stringify(outs).includes(JSON.parse(sampleKeyJson).private_key_id), "no key material in the state");
     });
 
@@ -239,7 +254,7 @@ describe("PullSecret provider", () => {
     it("a new key is an in-place update of the masked digest; the name or namespace replaces", async () => {
         const handler = new FakeCluster().handler();
         const rotated = { ...inputs, dockerConfigDigest: secretValue("sha256:other") };
-        const state = { ...inputs, uid: "u", attached: ["default"] };
+        const state = { ...inputs, uid: "u", attached: ["default"], ownerId: "owner-1" };
         assert.deepStrictEqual(await handler.diff("apps/regcred", state, rotated), { changes: true, replaces: [], diffs: ["dockerConfigDigest"] });
         assert.deepStrictEqual(await handler.diff("apps/regcred", state, { ...inputs }), { changes: false, replaces: [], diffs: [] });
         assert.deepStrictEqual((await handler.diff("apps/regcred", { ...inputs }, { ...inputs, secretName: "gcr" })).replaces, ["secretName"]);
@@ -362,6 +377,147 @@ describe("PullSecret provider: ServiceAccount entries", () => {
         assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses"]);
         assert.deepStrictEqual(cluster.accounts.get("apps/builder"), []);
         assert.strictEqual(cluster.calls[cluster.calls.length - 1], "delete apps/regcred", "the Secret goes last");
+    });
+});
+
+describe("PullSecret provider: one owner per Secret", () => {
+    const urnOf = (name: string) => `urn:pulumi:dev::gcr-pull-secrets::gcr-pull-secrets:index:GcrPullSecrets$gcr-pull-secrets:index:PullSecret::${name}`;
+    const call = { urn: urnOf("p-apps") };
+
+    it("a replacement (new instance created, then the old one deleted) keeps the Secret, its uid and our entry", async () => {
+        const cluster = new FakeCluster();
+        const old = await cluster.handler().create({ ...inputs }, call);
+        const replacement = await cluster.handler().create({ ...inputs }, call);
+        assert.notStrictEqual(replacement.outs.ownerId, old.outs.ownerId, "each instance has its own id");
+        assert.strictEqual(replacement.outs.uid, old.outs.uid, "taken over in place");
+        await cluster.handler().delete(old.id, old.outs, call);
+        assert.ok(cluster.secrets.has("apps/regcred"), "the old instance's delete left the Secret");
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
+        assert.deepStrictEqual(cluster.warnings, [], "a replacement is not worth a warning");
+        await cluster.handler().delete(replacement.id, replacement.outs, call);
+        assert.ok(!cluster.secrets.has("apps/regcred"));
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses"]);
+    });
+
+    it("a renamed resource inherits the entries it no longer covers and removes them; the old one's delete warns and touches nothing", async () => {
+        const cluster = new FakeCluster();
+        const old = await cluster.handler().create({ ...inputs, serviceAccounts: ["default", "builder"] }, { urn: urnOf("old") });
+        const renamed = await cluster.handler().create({ ...inputs }, { urn: urnOf("new") });
+        assert.deepStrictEqual(cluster.accounts.get("apps/builder"), [], "the entry nobody covers any more is gone");
+        cluster.calls.length = 0;
+        await cluster.handler().delete(old.id, old.outs, { urn: urnOf("old") });
+        assert.deepStrictEqual(cluster.calls, ["get apps/regcred"], "read only");
+        assert.match(
+            cluster.warnings[0],
+            /Secret apps\/regcred is owned by resource urn:.*::new of stack "gcr-pull-secrets\/dev" \(owner id [0-9a-f-]+\).*removed from the state only/,
+        );
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
+        assert.strictEqual(cluster.secrets.get("apps/regcred")?.metadata?.annotations?.[ownerIdAnnotation], renamed.outs.ownerId);
+    });
+
+    it("another stack's adoption: refresh keeps it as held, the update refuses to take it back, delete leaves it", async () => {
+        const cluster = new FakeCluster();
+        const ours = await cluster.handler().create({ ...inputs }, call);
+        const other = { ...inputs, owner: "gcr-pull-secrets/prod", adopt: true };
+        await cluster.handler().create(other, { urn: "urn:pulumi:prod::gcr-pull-secrets::x$gcr-pull-secrets:index:PullSecret::p-apps" });
+        const read = await cluster.handler().read(ours.id, ours.outs, { ...inputs }, call);
+        assert.match(String(read.props.heldBy), /stack "gcr-pull-secrets\/prod"/);
+        const diff = await cluster.handler().diff(ours.id, read.props, { ...inputs }, { ...inputs });
+        assert.deepStrictEqual(diff.diffs, ["ownerId"]);
+        await assert.rejects(
+            cluster.handler().update(ours.id, read.props, { ...inputs }, { ...inputs }, call),
+            /is now owned by resource urn:pulumi:prod::.*set adopt: true/,
+        );
+        await cluster.handler().delete(ours.id, read.props, call);
+        assert.ok(cluster.secrets.has("apps/regcred"));
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
+    });
+
+    it("a create that wrote the Secret but could not add every entry fails with the id and outputs, so the engine records it", async () => {
+        const cluster = new FakeCluster();
+        cluster.forbidden.add("apps/builder");
+        const failure = await cluster
+            .handler()
+            .create({ ...inputs, serviceAccounts: ["default", "builder"] }, call)
+            .then(
+                () => undefined,
+                (error: unknown) => error,
+            );
+        assert.ok(failure instanceof ResourceInitError, String(failure));
+        assert.strictEqual(failure.id, "apps/regcred");
+        assert.deepStrictEqual(failure.outputs.attached, ["default"]);
+        assert.strictEqual(failure.outputs.uid, "uid-1");
+        assert.match(failure.message, /Secret apps\/regcred was written, but not every ServiceAccount lists it: .*apps\/builder.*forbidden/);
+        // The engine then updates the recorded resource: with the permission, it finishes.
+        cluster.forbidden.clear();
+        const { outs } = await cluster
+            .handler()
+            .update("apps/regcred", failure.outputs, { ...inputs, serviceAccounts: ["default", "builder"] }, { ...inputs }, call);
+        assert.deepStrictEqual(outs.attached, ["default", "builder"]);
+        assert.strictEqual(outs.ownerId, failure.outputs.ownerId);
+    });
+
+    it("a delete that fails half-way puts our entries back, so the state (which keeps the resource) stays true", async () => {
+        const cluster = new FakeCluster();
+        const { id, outs } = await cluster.handler().create({ ...inputs, serviceAccounts: ["default", "builder"] }, call);
+        cluster.deleteFails = true;
+        await assert.rejects(cluster.handler().delete(id, outs, call), /deleting Secret apps\/regcred failed \(its entries are as they were\)/);
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
+        assert.deepStrictEqual(cluster.accounts.get("apps/builder"), ["regcred"]);
+        cluster.forbidden.add("apps/builder");
+        cluster.deleteFails = false;
+        await assert.rejects(cluster.handler().delete(id, outs, call), /stopped before the Secret was deleted/);
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"], "the entry removed first is back");
+        assert.ok(cluster.secrets.has("apps/regcred"));
+    });
+
+    it("0.2.0 state (no owner id) is claimed by its update: the Secret gets the id, nothing is recreated", async () => {
+        const cluster = new FakeCluster();
+        const { id, outs } = await cluster.handler().create({ ...inputs }, call);
+        const annotations = cluster.secrets.get("apps/regcred")!.metadata!.annotations!;
+        for (const key of [ownerIdAnnotation, "gcr-pull-secrets.dev/owner-urn", "gcr-pull-secrets.dev/service-accounts"]) delete annotations[key];
+        const { ownerId: _none, ...state020 } = outs;
+        const diff = await cluster.handler().diff(id, state020, { ...inputs }, { ...inputs });
+        assert.deepStrictEqual(diff.diffs, ["ownerId"]);
+        const updated = await cluster.handler().update(id, state020, { ...inputs }, { ...inputs }, call);
+        assert.strictEqual(cluster.secrets.get("apps/regcred")!.metadata!.annotations![ownerIdAnnotation], updated.outs.ownerId);
+        assert.ok(!cluster.calls.some((c) => c.startsWith("create apps/regcred") && c !== cluster.calls[0]), "never recreated");
+    });
+
+    it("import: Read with the id alone returns inputs and outputs from the live Secret and the ServiceAccounts that list it", async () => {
+        const cluster = new FakeCluster();
+        cluster.secrets.set("apps/regcred", {
+            type: "kubernetes.io/dockerconfigjson",
+            metadata: { uid: "hand-made", annotations: {} },
+            data: { ".dockerconfigjson": Buffer.from(dockerConfigJson).toString("base64") },
+        });
+        cluster.accounts.set("apps/default", ["regcred"]);
+        const api = cluster.connection().api;
+        const list = async () => ({
+            items: [...cluster.accounts].map(([key, names]) => ({ metadata: { name: key.split("/")[1] }, imagePullSecrets: names.map((name) => ({ name })) })),
+        });
+        const handler = pullSecretHandler({
+            connection: () => ({ ...cluster.connection(), api: { ...api, listServiceAccountForAllNamespaces: list } }),
+            dockerConfigJson: () => dockerConfigJson,
+            clusterKnown: () => true,
+        });
+        const read = await handler.read("apps/regcred", {}, undefined, call);
+        assert.strictEqual(read.id, "apps/regcred");
+        assert.deepStrictEqual(
+            { ...read.inputs, dockerConfigDigest: revealed(read.inputs?.dockerConfigDigest) },
+            {
+                ...inputs,
+                adopt: true,
+                owner: "gcr-pull-secrets/dev",
+                waitSeconds: 60,
+                foundServiceAccounts: [],
+                dockerConfigDigest: dockerConfigDigest(dockerConfigJson),
+            },
+        );
+        assert.deepStrictEqual(read.props.attached, ["default"]);
+        assert.strictEqual(read.props.uid, "hand-made");
+        await assert.rejects(handler.read("regcred", {}, undefined, call), /the id of a PullSecret to import is NAMESPACE\/NAME/);
+        assert.deepStrictEqual((await handler.read("apps/missing", {}, undefined, call)).props, {}, "no Secret: nothing to import");
     });
 });
 

@@ -1,0 +1,224 @@
+/**
+ * Helpers of the ownership end-to-end tests: copies of the program (renamed, or as of an older
+ * commit), a watch that proves pull access never lapses, a zero-pause writer, the state's PullSecret
+ * URNs, and a cluster identity that may write Secrets but not ServiceAccounts.
+ */
+import * as k8s from "@kubernetes/client-node";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { kube, TestStack } from "./harness";
+
+const repoRoot = path.resolve(__dirname, "../..");
+
+/**
+ * A copy of the program with its own index.ts: today's index.ts edited by `editIndex`, components/,
+ * provider/ and node_modules/ linked (the same plugin, so a stack moves between the copies freely).
+ */
+export function programCopy(editIndex: (source: string) => string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-copy-"));
+    for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(repoRoot, file), path.join(dir, file));
+    fs.writeFileSync(path.join(dir, "index.ts"), editIndex(fs.readFileSync(path.join(repoRoot, "index.ts"), "utf8")));
+    for (const link of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, link), path.join(dir, link));
+    return dir;
+}
+
+/**
+ * The program and its provider plugin as they were at `commit` (git archive), with today's
+ * node_modules linked: what an existing stack was deployed with, plugin included.
+ */
+export function releaseCopy(commit: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gcr-pull-secrets-at-${commit.slice(0, 7)}-`));
+    const archive = execFileSync(
+        "git",
+        ["-C", repoRoot, "archive", "--format=tar", commit, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", "provider"],
+        { maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    execFileSync("tar", ["-x", "-C", dir], { input: archive });
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+    return dir;
+}
+
+/** Copies the stack's settings file from one program folder to another. */
+export function moveStackFile(stackName: string, from: string, to: string): void {
+    fs.copyFileSync(path.join(from, `Pulumi.${stackName}.yaml`), path.join(to, `Pulumi.${stackName}.yaml`));
+}
+
+/** State resource as `pulumi stack export` prints it. */
+export interface StateResource {
+    urn: string;
+    type: string;
+    outputs?: Record<string, unknown>;
+    inputs?: Record<string, unknown>;
+    initErrors?: string[];
+}
+
+/** The resources of the stack's state. */
+export function stateResources(t: TestStack): StateResource[] {
+    return JSON.parse(t.exportState()).deployment.resources ?? [];
+}
+
+/** The state's PullSecrets, by namespace. */
+export function pullSecretsInState(t: TestStack): Record<string, StateResource[]> {
+    const byNamespace: Record<string, StateResource[]> = {};
+    for (const resource of stateResources(t).filter((r) => r.type === "gcr-pull-secrets:index:PullSecret")) {
+        const ns = String(resource.inputs?.namespace ?? resource.outputs?.namespace);
+        (byNamespace[ns] ??= []).push(resource);
+    }
+    return byNamespace;
+}
+
+/** The URN of the one PullSecret of namespace `ns` in the state. */
+export function pullSecretUrn(t: TestStack, ns: string): string {
+    const found = pullSecretsInState(t)[ns] ?? [];
+    if (found.length !== 1) throw new Error(`expected one PullSecret of ${ns} in the state, found ${found.length}`);
+    return found[0].urn;
+}
+
+/**
+ * Every write to the given ServiceAccounts and to the Secret, seen through watches (a watch delivers
+ * every change, so a moment without our entry cannot slip between two polls). A problem is a
+ * ServiceAccount without the entry, or the Secret deleted.
+ */
+export async function watchPullAccess(accounts: Record<string, string[]>, secretName = "regcred") {
+    const { config } = kube();
+    const watch = new k8s.Watch(config);
+    const problems: string[] = [];
+    const events: string[] = [];
+    const aborts: AbortController[] = [];
+    for (const [ns, names] of Object.entries(accounts)) {
+        aborts.push(
+            await watch.watch(
+                `/api/v1/namespaces/${ns}/serviceaccounts`,
+                {},
+                (phase, account: k8s.V1ServiceAccount) => {
+                    const name = account.metadata?.name ?? "";
+                    if (!names.includes(name)) return;
+                    const list = (account.imagePullSecrets ?? []).map((ref) => ref.name);
+                    events.push(`${phase} sa ${ns}/${name} [${list.join(",")}]`);
+                    if (phase === "DELETED" || !list.includes(secretName)) problems.push(`ServiceAccount ${ns}/${name} without ${secretName} (${phase})`);
+                    if (list.filter((entry) => entry === secretName).length > 1) problems.push(`ServiceAccount ${ns}/${name} lists ${secretName} twice`);
+                },
+                () => undefined,
+            ),
+            await watch.watch(
+                `/api/v1/namespaces/${ns}/secrets`,
+                { fieldSelector: `metadata.name=${secretName}` },
+                (phase, secret: k8s.V1Secret) => {
+                    events.push(`${phase} secret ${ns}/${secretName} uid=${secret.metadata?.uid}`);
+                    if (phase === "DELETED") problems.push(`Secret ${ns}/${secretName} was deleted`);
+                },
+                () => undefined,
+            ),
+        );
+    }
+    // Let the watches settle past the initial ADDED events.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return { problems, events, stop: () => aborts.forEach((abort) => abort.abort()) };
+}
+
+/**
+ * Another writer on a ServiceAccount with no pause between writes, as a controller would be: it
+ * adds and removes entries of its own, each write conditional on the resourceVersion it read.
+ * `stop` returns the entries it believes are there.
+ */
+export function startWriter(namespace: string, label: string): { stop(): Promise<Set<string>>; writes(): number } {
+    let stopped = false;
+    let writes = 0;
+    const mine = new Set<string>();
+    const done = (async () => {
+        const { core } = kube();
+        for (let i = 0; !stopped; i++) {
+            const account = await core.readNamespacedServiceAccount({ name: "default", namespace });
+            const list = (account.imagePullSecrets ?? []).map((ref) => ({ name: ref.name }));
+            const name = `${label}-${i % 3}`;
+            const next = mine.has(name) ? list.filter((ref) => ref.name !== name) : [...list, { name }];
+            try {
+                await core.patchNamespacedServiceAccount(
+                    {
+                        name: "default",
+                        namespace,
+                        body: [
+                            { op: "test", path: "/metadata/resourceVersion", value: account.metadata?.resourceVersion },
+                            { op: "add", path: "/imagePullSecrets", value: next },
+                        ],
+                    },
+                    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
+                );
+                if (mine.has(name)) mine.delete(name);
+                else mine.add(name);
+                writes++;
+            } catch (error) {
+                const code = (error as { code?: number }).code;
+                if (code !== 409 && code !== 422) throw error; // someone wrote in between: read again
+            }
+            // Yield to the event loop: the watches and the CLI's output run in this process too.
+            await new Promise((resolve) => setImmediate(resolve));
+        }
+    })();
+    return {
+        writes: () => writes,
+        async stop() {
+            stopped = true;
+            await done;
+            return mine;
+        },
+    };
+}
+
+/**
+ * A kubeconfig file for a ServiceAccount that may read namespaces and ServiceAccounts and write
+ * Secrets in `namespaces`, but not patch ServiceAccounts: a deploy identity missing one permission.
+ */
+export async function secretsOnlyKubeconfig(namespaces: string[], name: string): Promise<string> {
+    const { core, config } = kube();
+    const rbac = config.makeApiClient(k8s.RbacAuthorizationV1Api);
+    const home = namespaces[0];
+    await core.createNamespacedServiceAccount({ namespace: home, body: { metadata: { name } } });
+    await rbac.createClusterRole({
+        body: {
+            metadata: { name },
+            rules: [
+                { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list"] },
+                { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["get", "list"] },
+            ],
+        },
+    });
+    await rbac.createClusterRoleBinding({
+        body: {
+            metadata: { name },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+            subjects: [{ kind: "ServiceAccount", name, namespace: home }],
+        },
+    });
+    for (const ns of namespaces) {
+        await rbac.createNamespacedRole({
+            namespace: ns,
+            body: { metadata: { name }, rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "create", "patch", "update", "delete"] }] },
+        });
+        await rbac.createNamespacedRoleBinding({
+            namespace: ns,
+            body: {
+                metadata: { name },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+                subjects: [{ kind: "ServiceAccount", name, namespace: home }],
+            },
+        });
+    }
+    const token = (await core.createNamespacedServiceAccountToken({ name, namespace: home, body: { spec: { audiences: [], expirationSeconds: 3600 } } })).status
+        ?.token;
+    if (!token) throw new Error(`no token for ServiceAccount ${home}/${name}`);
+    const cluster = config.getCurrentCluster()!;
+    const ca = cluster.caData ?? (cluster.caFile ? fs.readFileSync(cluster.caFile).toString("base64") : undefined);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-identity-")), "kubeconfig");
+    const restricted = new k8s.KubeConfig();
+    restricted.loadFromOptions({
+        clusters: [{ name: "e2e", server: cluster.server, caData: ca, skipTLSVerify: false }],
+        users: [{ name, token }],
+        contexts: [{ name, cluster: "e2e", user: name }],
+        currentContext: name,
+    });
+    fs.writeFileSync(file, restricted.exportConfig());
+    return file;
+}
