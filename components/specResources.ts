@@ -11,6 +11,7 @@ import { foreignTypes, types } from "./contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "./dockerConfig";
 import { JsonKeyFacts, readJsonKey } from "./jsonKey";
 import { Plan } from "./plan";
+import { privateKeyJson } from "./providerKey";
 import { PullSecret, PullSecretArgs } from "./pullSecret";
 import { PullSecretsProvider, PullSecretsProviderArgs } from "./pullSecretsProvider";
 import { isReference, isSecretInput, KeySource, OutputSpec, Reference, ResourceSpec, SecretInput, SpecOptions, SpecValue } from "./specs/resourceSpec";
@@ -58,7 +59,7 @@ export interface SpecSecrets {
 /** The resources declared from specs so far, by key, and how to declare more. */
 export class SpecResources {
     private readonly resources = new Map<string, pulumi.Resource>();
-    /** Outputs made once and shared by every input that names them: references, the docker config, its digest. */
+    /** Outputs made once and shared by every input that names them: references, the docker config's digest. */
     private readonly made = new Map<string, pulumi.Output<unknown>>();
 
     /**
@@ -144,13 +145,15 @@ export class SpecResources {
         switch (input.$secret) {
             case "kubeconfig":
                 return this.secrets.kubeconfig;
-            case "dockerConfigJson":
-                return this.dockerConfigJson(input.key);
+            case "jsonKey":
+                // Exactly the text given, so that the CLI, which knows it as a secret setting, masks it in its logs.
+                return this.secrets.suppliedKey?.text;
             case "dockerConfigDigest":
                 return this.once(`digest of ${JSON.stringify(input.key)}`, () => pulumi.secret(this.dockerConfigJson(input.key).apply(dockerConfigDigest)));
         }
     }
 
+    /** The docker config the provider builds from the same key (components/providerKey.ts); only its digest leaves the component. */
     private dockerConfigJson(key: KeySource): pulumi.Output<string> {
         return this.once(`docker config of ${JSON.stringify(key)}`, () =>
             pulumi.secret(this.keyJson(key).apply((json) => buildDockerConfigJson(this.plan.registryHosts, json, this.plan.username))),
@@ -161,7 +164,7 @@ export class SpecResources {
     private keyJson(key: KeySource): pulumi.Output<string> {
         if (key !== "jsonKey") {
             const privateKey = this.reference(key) as pulumi.Output<string>;
-            return pulumi.secret(privateKey.apply((encoded) => Buffer.from(encoded, "base64").toString("utf8")));
+            return pulumi.secret(privateKey.apply(privateKeyJson));
         }
         const supplied = this.secrets.suppliedKey;
         if (supplied?.read) return supplied.json;
