@@ -34,11 +34,13 @@ const declarers: Record<string, Declare> = {
     [foreignTypes.provider]: (name, inputs, opts) => new PullSecretsProvider(name, inputs as PullSecretsProviderArgs, opts),
     [foreignTypes.kubernetesProvider]: (name, { upsertExistingObjects, ...inputs }, opts) => {
         // 4.25's Provider class drops inputs it does not know, so this one is added as newer classes send it.
-        const addUnknownToClass: pulumi.ResourceTransformation = ({ props, opts }) => ({ props: { ...props, upsertExistingObjects }, opts });
-        return new k8s.Provider(name, inputs as k8s.ProviderArgs, {
-            ...opts,
-            ...(upsertExistingObjects !== undefined ? { transformations: [addUnknownToClass] } : {}),
+        // Without a kubeconfig the class would send KUBECONFIG's path, which the plugin (4.25) then copies
+        // into a temp file it never removes (docs/security.md); left out, the plugin reads KUBECONFIG itself.
+        const asSent: pulumi.ResourceTransformation = ({ props, opts }) => ({
+            props: { ...props, ...(upsertExistingObjects !== undefined ? { upsertExistingObjects } : {}), kubeconfig: inputs.kubeconfig },
+            opts,
         });
+        return new k8s.Provider(name, inputs as k8s.ProviderArgs, { ...opts, transformations: [asSent] });
     },
     [foreignTypes.namespace]: (name, inputs, opts) => new k8s.core.v1.Namespace(name, inputs as k8s.core.v1.NamespaceArgs, opts),
     [foreignTypes.serviceAccount]: (name, inputs, opts) => new k8s.core.v1.ServiceAccount(name, inputs as k8s.core.v1.ServiceAccountArgs, opts),

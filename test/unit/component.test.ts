@@ -369,6 +369,20 @@ describe("GcrPullSecrets", () => {
         assert.strictEqual(kubernetes.context, "gke_acme_europe-west1_dev");
     });
 
+    it("without a kubeconfig, sends the Kubernetes provider no KUBECONFIG path (its plugin would copy that file into TMPDIR)", async () => {
+        const before = process.env.KUBECONFIG;
+        process.env.KUBECONFIG = "/home/ci/.kube/admin-config";
+        try {
+            await build({ ...createArgs, namespaces: [{ name: "fresh", create: true }] });
+        } finally {
+            if (before === undefined) delete process.env.KUBECONFIG;
+            else process.env.KUBECONFIG = before;
+        }
+        const kubernetes = findCreated(types.kubernetesProvider, "pull").inputs;
+        assert.ok(!("kubeconfig" in kubernetes), JSON.stringify(kubernetes));
+        assert.strictEqual(kubernetes.upsertExistingObjects, "true");
+    });
+
     it("takes over a namespace marked create that already exists, with @pulumi/kubernetes before and after 4.29", async () => {
         // 4.29+ refuses to create an existing object unless upsertExistingObjects; before, it upserts anyway.
         await build({ ...createArgs, namespaces: [{ name: "fresh", create: true }] });
