@@ -81,8 +81,11 @@ export function kubeconfigForms(kubeconfigText: string): SecretForms {
 export function findSecretForms(text: string, secrets: readonly SecretForms[]): string[] {
     const found: string[] = [];
     for (const secret of secrets) {
+        // A form that encodes to the same text as an earlier one (URL-encoding text with nothing to escape) is reported once.
+        const seen = new Set<string>();
         for (const [form, needle] of Object.entries(secret.forms)) {
-            if (text.includes(needle)) found.push(`${secret.label}: ${form}`);
+            if (!seen.has(needle) && text.includes(needle)) found.push(`${secret.label}: ${form}`);
+            seen.add(needle);
         }
         const deep = secret.deepSearch?.(text);
         if (deep) found.push(`${secret.label}: ${deep}`);
