@@ -4,11 +4,20 @@ import { packageName } from "./contract";
 /** The configuration of a {@link PullSecretsProvider}. */
 export interface PullSecretsProviderArgs {
     /**
-     * The docker config JSON text every pull Secret carries. Secret. Default: none; without it (and
-     * without `keyless`) the provider only reads the cluster (the component's namespace lookups).
+     * A supplied service account key, exactly as the stack holds it (the key file's JSON text, or
+     * that text base64-encoded): the provider builds the docker config from it. Pass the very value
+     * of a secret setting, unchanged, so that the Pulumi CLI can mask it in its logs. Secret.
+     * Default: none (see `privateKey`; with neither, and without `keyless`, the provider only reads
+     * the cluster: the component's namespace lookups).
      * @secret
      */
-    dockerConfigJson?: pulumi.Input<string>;
+    jsonKey?: pulumi.Input<string>;
+    /** A created key's `privateKey` (`gcp.serviceaccount.Key`), as the Google provider returns it. Secret. Default: none. @secret */
+    privateKey?: pulumi.Input<string>;
+    /** The registry hosts the docker config covers, comma-separated. Required with a key. */
+    registries?: pulumi.Input<string>;
+    /** Docker username mode with a key: `_json_key` or `_json_key_base64`. Default: `_json_key`. */
+    username?: pulumi.Input<string>;
     /** The Secrets' content is written in the cluster by the keyless refresher, not from here. Default: false. */
     keyless?: boolean;
     /**
@@ -28,8 +37,9 @@ export interface PullSecretsProviderArgs {
 
 /**
  * An instance of the `gcr-pull-secrets` provider plugin (`provider/`): one cluster connection for
- * every pull Secret and ServiceAccount entry of a component, and the docker config they carry,
- * kept once in state rather than once per namespace.
+ * every pull Secret and ServiceAccount entry of a component, and the key they carry, kept once in
+ * state rather than once per namespace. The docker config is built by the plugin from the key, so
+ * that no text derived from the key crosses the engine (see components/providerKey.ts).
  */
 export class PullSecretsProvider extends pulumi.ProviderResource {
     /**
@@ -38,11 +48,14 @@ export class PullSecretsProvider extends pulumi.ProviderResource {
      * @param opts Resource options.
      */
     constructor(name: string, args: PullSecretsProviderArgs, opts?: pulumi.ResourceOptions) {
+        const hasKey = args.jsonKey !== undefined || args.privateKey !== undefined;
         super(
             packageName,
             name,
             {
-                ...(args.dockerConfigJson !== undefined ? { dockerConfigJson: pulumi.secret(args.dockerConfigJson) } : {}),
+                ...(args.jsonKey !== undefined ? { jsonKey: pulumi.secret(args.jsonKey) } : {}),
+                ...(args.privateKey !== undefined ? { privateKey: pulumi.secret(args.privateKey) } : {}),
+                ...(hasKey ? { registries: args.registries, username: args.username ?? "_json_key" } : {}),
                 // A string: provider configuration reaches older engines' Configure as text.
                 ...(args.keyless ? { keyless: "true" } : {}),
                 ...(args.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(args.kubeconfig) } : {}),

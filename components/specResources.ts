@@ -11,6 +11,7 @@ import { foreignTypes, types } from "./contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "./dockerConfig";
 import { JsonKeyFacts, readJsonKey } from "./jsonKey";
 import { Plan } from "./plan";
+import { privateKeyJson } from "./providerKey";
 import { PullSecret, PullSecretArgs } from "./pullSecret";
 import { PullSecretsProvider, PullSecretsProviderArgs } from "./pullSecretsProvider";
 import { isReference, isSecretInput, KeySource, OutputSpec, Reference, ResourceSpec, SecretInput, SpecOptions, SpecValue } from "./specs/resourceSpec";
@@ -33,11 +34,13 @@ const declarers: Record<string, Declare> = {
     [foreignTypes.provider]: (name, inputs, opts) => new PullSecretsProvider(name, inputs as PullSecretsProviderArgs, opts),
     [foreignTypes.kubernetesProvider]: (name, { upsertExistingObjects, ...inputs }, opts) => {
         // 4.25's Provider class drops inputs it does not know, so this one is added as newer classes send it.
-        const addUnknownToClass: pulumi.ResourceTransformation = ({ props, opts }) => ({ props: { ...props, upsertExistingObjects }, opts });
-        return new k8s.Provider(name, inputs as k8s.ProviderArgs, {
-            ...opts,
-            ...(upsertExistingObjects !== undefined ? { transformations: [addUnknownToClass] } : {}),
+        // Without a kubeconfig the class would send KUBECONFIG's path, which the plugin (4.25) then copies
+        // into a temp file it never removes (docs/security.md); left out, the plugin reads KUBECONFIG itself.
+        const asSent: pulumi.ResourceTransformation = ({ props, opts }) => ({
+            props: { ...props, ...(upsertExistingObjects !== undefined ? { upsertExistingObjects } : {}), kubeconfig: inputs.kubeconfig },
+            opts,
         });
+        return new k8s.Provider(name, inputs as k8s.ProviderArgs, { ...opts, transformations: [asSent] });
     },
     [foreignTypes.namespace]: (name, inputs, opts) => new k8s.core.v1.Namespace(name, inputs as k8s.core.v1.NamespaceArgs, opts),
     [foreignTypes.serviceAccount]: (name, inputs, opts) => new k8s.core.v1.ServiceAccount(name, inputs as k8s.core.v1.ServiceAccountArgs, opts),
@@ -58,7 +61,7 @@ export interface SpecSecrets {
 /** The resources declared from specs so far, by key, and how to declare more. */
 export class SpecResources {
     private readonly resources = new Map<string, pulumi.Resource>();
-    /** Outputs made once and shared by every input that names them: references, the docker config, its digest. */
+    /** Outputs made once and shared by every input that names them: references, the docker config's digest. */
     private readonly made = new Map<string, pulumi.Output<unknown>>();
 
     /**
@@ -144,13 +147,15 @@ export class SpecResources {
         switch (input.$secret) {
             case "kubeconfig":
                 return this.secrets.kubeconfig;
-            case "dockerConfigJson":
-                return this.dockerConfigJson(input.key);
+            case "jsonKey":
+                // Exactly the text given, so that the CLI, which knows it as a secret setting, masks it in its logs.
+                return this.secrets.suppliedKey?.text;
             case "dockerConfigDigest":
                 return this.once(`digest of ${JSON.stringify(input.key)}`, () => pulumi.secret(this.dockerConfigJson(input.key).apply(dockerConfigDigest)));
         }
     }
 
+    /** The docker config the provider builds from the same key (components/providerKey.ts); only its digest leaves the component. */
     private dockerConfigJson(key: KeySource): pulumi.Output<string> {
         return this.once(`docker config of ${JSON.stringify(key)}`, () =>
             pulumi.secret(this.keyJson(key).apply((json) => buildDockerConfigJson(this.plan.registryHosts, json, this.plan.username))),
@@ -161,7 +166,7 @@ export class SpecResources {
     private keyJson(key: KeySource): pulumi.Output<string> {
         if (key !== "jsonKey") {
             const privateKey = this.reference(key) as pulumi.Output<string>;
-            return pulumi.secret(privateKey.apply((encoded) => Buffer.from(encoded, "base64").toString("utf8")));
+            return pulumi.secret(privateKey.apply(privateKeyJson));
         }
         const supplied = this.secrets.suppliedKey;
         if (supplied?.read) return supplied.json;

@@ -6,8 +6,11 @@ import { ArgsCheck, checkArgs, ValidationOptions } from "./validation/checkArgs"
 
 /** The supplied key, as the component gets it. Secret. */
 export type SuppliedKey =
-    /** Read (and checked) during validation: the key file's JSON text; its facts are in the plan. */
-    | { read: true; json: pulumi.Output<string> }
+    /**
+     * Read (and checked) during validation: the key file's JSON text; its facts are in the plan.
+     * `text` is the key exactly as given (what the provider receives).
+     */
+    | { read: true; json: pulumi.Output<string>; text: pulumi.Output<string> }
     /** Given as an Output: read once, by the component, when it resolves. */
     | { read: false; text: pulumi.Output<string> };
 
@@ -36,7 +39,7 @@ export class ValidatedArgs {
         if (check.plan.credentials.kind === "jsonKey") {
             this.suppliedKey =
                 check.keyJson !== undefined
-                    ? { read: true, json: pulumi.secret(check.keyJson) }
+                    ? { read: true, json: pulumi.secret(check.keyJson), text: pulumi.secret(pulumi.output(args.jsonKey!)) }
                     : { read: false, text: pulumi.secret(pulumi.output(args.jsonKey!)) };
         }
         if (args.kubeconfig !== undefined) this.kubeconfig = pulumi.secret(args.kubeconfig);

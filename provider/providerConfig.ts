@@ -1,8 +1,12 @@
 /**
- * The provider's configuration: where the cluster is (`kubeconfig`, `context`) and the docker
- * config every pull Secret carries (`dockerConfigJson`). The component sets all three from one
- * place, the same kubeconfig it gives the Kubernetes provider for Namespaces.
+ * The provider's configuration: where the cluster is (`kubeconfig`, `context`) and what every pull
+ * Secret's docker config is built from (`jsonKey` or `privateKey`, `registries`, `username`; see
+ * components/providerKey.ts for why the key, not the docker config, is what crosses the engine).
+ * The component sets them from one place, the same kubeconfig it gives the Kubernetes provider for
+ * Namespaces. `dockerConfigJson`, the whole docker config, is what 0.2 stacks hold: still read, so
+ * their provider works until the next update rewrites its configuration.
  */
+import { dockerConfigOfKey, ProviderKey } from "../components/providerKey";
 import { clusterServer, ClusterSettings } from "./kubeApi";
 import { containsUnknown, revealed, stringProperty } from "./propertyValues";
 import { CheckFailure, DiffOutcome } from "./resourceHandler";
@@ -16,7 +20,36 @@ export interface ProviderSettings {
     dockerConfigJson?: string;
 }
 
-const keys = ["kubeconfig", "context", "clusterIdentifier", "dockerConfigJson", "keyless"] as const;
+const keys = ["kubeconfig", "context", "clusterIdentifier", "dockerConfigJson", "jsonKey", "privateKey", "registries", "username", "keyless"] as const;
+
+/** The settings the docker config is built from. */
+const keyKeys = ["jsonKey", "privateKey", "registries", "username"] as const;
+
+/** True when the configuration holds a key (or, from 0.2, a docker config). */
+function hasKey(props: Record<string, unknown>): boolean {
+    return "jsonKey" in props || "privateKey" in props || "dockerConfigJson" in props;
+}
+
+/** The key settings as text; undefined when none is set or one is not known yet. */
+function providerKey(args: Record<string, unknown>): ProviderKey | undefined {
+    if (!("jsonKey" in args || "privateKey" in args) || keyKeys.some((key) => containsUnknown(args[key]))) return undefined;
+    return {
+        ...("jsonKey" in args ? { jsonKey: stringProperty(args, "jsonKey") ?? "" } : {}),
+        ...("privateKey" in args ? { privateKey: stringProperty(args, "privateKey") ?? "" } : {}),
+        registries: stringProperty(args, "registries") ?? "",
+        username: stringProperty(args, "username") ?? "",
+    };
+}
+
+/** The docker config built from the key settings, or 0.2's docker config; undefined while unknown. */
+function dockerConfigOf(args: Record<string, unknown>): string | undefined {
+    const key = providerKey(args);
+    if (key) {
+        const built = dockerConfigOfKey(key);
+        return built.ok ? built.dockerConfigJson : undefined;
+    }
+    return containsUnknown(args.dockerConfigJson) ? undefined : stringProperty(args, "dockerConfigJson");
+}
 
 /** Reads the configuration from the provider resource's inputs (Configure's args). */
 export function readProviderSettings(args: Record<string, unknown>): ProviderSettings {
@@ -25,7 +58,7 @@ export function readProviderSettings(args: Record<string, unknown>): ProviderSet
     return {
         cluster: { ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) },
         clusterKnown: !containsUnknown(args.kubeconfig) && !containsUnknown(args.context),
-        ...(containsUnknown(args.dockerConfigJson) ? {} : { dockerConfigJson: stringProperty(args, "dockerConfigJson") }),
+        ...(dockerConfigOf(args) !== undefined ? { dockerConfigJson: dockerConfigOf(args) } : {}),
     };
 }
 
@@ -34,8 +67,19 @@ export function checkProviderSettings(news: Record<string, unknown>): CheckFailu
     const failures: CheckFailure[] = [];
     const docker = revealed(news.dockerConfigJson);
     const keylessMode = revealed(news.keyless);
+    const key = providerKey(news);
     if (keylessMode !== undefined && keylessMode !== "true" && keylessMode !== true) {
         failures.push({ property: "keyless", reason: 'keyless must be "true" when set' });
+    } else if (keylessMode !== undefined && ("jsonKey" in news || "privateKey" in news)) {
+        failures.push({
+            property: "jsonKey" in news ? "jsonKey" : "privateKey",
+            reason: "a key must not be set with keyless: the in-cluster refresher writes the Secrets' content",
+        });
+    } else if (key) {
+        const built = dockerConfigOfKey(key);
+        if (!built.ok) {
+            failures.push(...built.problems);
+        }
     } else if (keylessMode !== undefined && docker !== undefined) {
         failures.push({
             property: "dockerConfigJson",
@@ -74,7 +118,7 @@ export function checkProviderSettings(news: Record<string, unknown>): CheckFailu
  */
 export function diffProviderSettings(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
     // A cluster-only reader (neither key) is ours too.
-    if (!("dockerConfigJson" in olds) && !("keyless" in olds) && ("dockerConfigJson" in news || "keyless" in news)) {
+    if (!hasKey(olds) && !("keyless" in olds) && (hasKey(news) || "keyless" in news)) {
         return { changes: true, replaces: [], diffs: keys.filter((key) => key in news) };
     }
     const diffs = keys.filter((key) => containsUnknown(news[key]) || revealed(olds[key]) !== revealed(news[key]));

@@ -1,13 +1,14 @@
 /**
- * The providers the component makes: its own `gcr-pull-secrets` provider, which holds the docker
- * config once and writes every pull Secret; a second instance of it that only reads the cluster
+ * The providers the component makes: its own `gcr-pull-secrets` provider, which holds the key once,
+ * builds the docker config from it and writes every pull Secret; a second instance of it that only reads the cluster
  * (for selectors); and a Kubernetes provider for the Namespaces and the refresher's objects.
  */
 import { foreignTypes, legacyTypes } from "../contract";
 import { Plan } from "../plan";
 import { clusterLookups } from "../selectNamespaces";
+import { registriesSetting } from "../providerKey";
 import { googleKeys } from "./googleSpecs";
-import { KeySource, ref, ResourceSpec, SpecContext } from "./resourceSpec";
+import { KeySource, ref, ResourceSpec, SpecContext, SpecValue } from "./resourceSpec";
 
 /** The keys of the provider specs. */
 export const providerKeys = { pullSecrets: "provider", clusterReader: "clusterReader", kubernetes: "kubernetes" } as const;
@@ -16,6 +17,21 @@ export const providerKeys = { pullSecrets: "provider", clusterReader: "clusterRe
 export function dockerConfigKey(plan: Plan): KeySource | undefined {
     if (plan.credentials.kind === "keyless") return undefined;
     return plan.credentials.kind === "jsonKey" ? "jsonKey" : ref(googleKeys.key, "privateKey");
+}
+
+/**
+ * What the provider builds the docker config from: the key exactly as the stack holds it, the
+ * registries and the username; never the docker config itself, whose `auth` field (base64 of the
+ * key) the CLI cannot mask in its logs (components/providerKey.ts). Keyless: no key at all.
+ */
+function keyInputs(plan: Plan): { [name: string]: SpecValue } {
+    const key = dockerConfigKey(plan);
+    if (!key) return { keyless: true };
+    return {
+        ...(key === "jsonKey" ? { jsonKey: { $secret: "jsonKey" as const } } : { privateKey: key }),
+        registries: registriesSetting(plan.registryHosts),
+        username: plan.username,
+    };
 }
 
 /** The cluster connection, as both provider kinds take it (clusterIdentifier too: both then replace alike). */
@@ -29,14 +45,13 @@ function connection(plan: Plan, context: SpecContext) {
 
 /** The `gcr-pull-secrets` provider, and the cluster reader when the plan reads the cluster. */
 export function providerSpecs(plan: Plan, context: SpecContext): ResourceSpec[] {
-    const key = dockerConfigKey(plan);
     const specs: ResourceSpec[] = [
         {
             key: providerKeys.pullSecrets,
             name: context.name,
             type: foreignTypes.provider,
-            // Keyless: no docker config in the stack; the in-cluster refresher writes the Secrets' content.
-            inputs: { ...(key ? { dockerConfigJson: { $secret: "dockerConfigJson", key } } : { keyless: true }), ...connection(plan, context) },
+            // Keyless: no key in the stack; the in-cluster refresher writes the Secrets' content.
+            inputs: { ...keyInputs(plan), ...connection(plan, context) },
             options: context.upgradeFrom01
                 ? // 0.1's entries and guards name the default dynamic provider; taking it over sends their
                   // deletes here (provider/legacyResources.ts) rather than to the code 0.1 stored in the state.
@@ -45,7 +60,7 @@ export function providerSpecs(plan: Plan, context: SpecContext): ResourceSpec[] 
         },
     ];
     if (clusterLookups(plan)) {
-        // Its own instance, without the docker config: that one is unknown in a preview that makes or
+        // Its own instance, without the key: that one is unknown in a preview that makes or
         // rotates a key, and the engine answers no function call of a provider whose configuration is
         // not fully known.
         specs.push({

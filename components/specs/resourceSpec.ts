@@ -26,8 +26,8 @@ export type KeySource = Reference | "jsonKey";
 export type SecretInput =
     /** The kubeconfig given to the component. */
     | { $secret: "kubeconfig" }
-    /** The docker config JSON every pull Secret carries, made from `key`. */
-    | { $secret: "dockerConfigJson"; key: KeySource }
+    /** The supplied key exactly as given (the provider builds the docker config from it). */
+    | { $secret: "jsonKey" }
     /** Its SHA-256 digest, which each PullSecret keeps instead of the content. */
     | { $secret: "dockerConfigDigest"; key: KeySource };
 
@@ -99,7 +99,7 @@ export function isSecretInput(value: unknown): value is SecretInput {
 /** Every reference in a value, secret inputs' key sources included. */
 export function referencesIn(value: SpecValue | OutputSpec): Reference[] {
     if (isReference(value)) return [value];
-    if (isSecretInput(value)) return value.$secret !== "kubeconfig" && isReference(value.key) ? [value.key] : [];
+    if (isSecretInput(value)) return value.$secret === "dockerConfigDigest" && isReference(value.key) ? [value.key] : [];
     if (Array.isArray(value)) return value.flatMap(referencesIn);
     if (typeof value === "object" && value !== null) return Object.values(value).flatMap(referencesIn);
     return [];

@@ -62,7 +62,7 @@ export function stepsToKeep(check: Omit<CaptureCheck, "text">): CheckedSteps {
 const secretType = types.pullSecret;
 const providerType = `pulumi:providers:${packageName}`;
 /** Fields that carry the key, or something derived from it, and may only ever show as [secret]. */
-const maskedFields = ["dockerConfigJson", "dockerConfigDigest", "kubeconfig", '"?\\.dockerconfigjson"?', "data", "stringData"];
+const maskedFields = ["dockerConfigJson", "jsonKey", "privateKey", "dockerConfigDigest", "kubeconfig", '"?\\.dockerconfigjson"?', "data", "stringData"];
 
 // eslint-disable-next-line no-control-regex
 const ansi = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
@@ -120,8 +120,10 @@ export function previewProblems(check: CaptureCheck): string[] {
                 problems.push(`a new key must only update the provider and the Secrets in place; got ${describe(step)}`);
             }
             const fields = Object.keys(step.detailedDiff ?? {});
-            const allowed = type === providerType ? "dockerConfigJson" : "dockerConfigDigest";
-            if (fields.some((field) => field !== allowed)) problems.push(`${describe(step)} changes more than ${allowed}: ${fields.join(", ")}`);
+            // The provider holds the key (0.2: the docker config); each Secret its digest.
+            const allowed = type === providerType ? ["privateKey", "jsonKey", "dockerConfigJson"] : ["dockerConfigDigest"];
+            if (fields.some((field) => !allowed.includes(field)))
+                problems.push(`${describe(step)} changes more than ${allowed.join(" or ")}: ${fields.join(", ")}`);
         }
         if (changed.filter((step) => urnParts(step.urn).type === providerType).length !== 1)
             problems.push("a new key must update the provider's docker config once");
@@ -151,7 +153,7 @@ export function previewProblems(check: CaptureCheck): string[] {
             if (step.op === "create") {
                 if (!refresherTypes.includes(type)) problems.push(`switching to keyless creates something that is not the refresher's: ${describe(step)}`);
             } else if (step.op === "update" && type === providerType) {
-                if (fields.some((field) => field !== "dockerConfigJson" && field !== "keyless"))
+                if (fields.some((field) => !["dockerConfigJson", "jsonKey", "privateKey", "registries", "username", "keyless"].includes(field)))
                     problems.push(`${describe(step)} changes more than its docker config: ${fields.join(", ")}`);
             } else if (step.op === "update" && type === secretType) {
                 if (fields.some((field) => field !== "dockerConfigDigest" && field !== "keySource"))

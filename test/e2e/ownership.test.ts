@@ -8,7 +8,6 @@ import {
     programCopy,
     pullSecretsInState,
     pullSecretUrn,
-    releaseCopy,
     secretsOnlyKubeconfig,
     startWriter,
     stateResources,
@@ -16,9 +15,6 @@ import {
 } from "./ownershipHelpers";
 
 type DisposableStack = Awaited<ReturnType<typeof createTestStack>>;
-
-/** The release before owner ids (0.2.0): Secrets say only which stack owns them. */
-const version020 = "3720b5c";
 
 /**
  * Exactly one Secret and one entry per ServiceAccount in each namespace, the Secret owned by the one
@@ -230,35 +226,6 @@ describe("end to end: a PullSecret only ever touches what it owns", function () 
         } finally {
             await (full ?? limited).dispose();
         }
-    });
-
-    it("a stack deployed by 0.2.0 gets owner ids with one up, with no moment without the entry", async () => {
-        const ns = uniqueNamespace("own-upgrade");
-        await createNamespace(ns);
-        const oldDir = releaseCopy(version020);
-        const old = await createTestStack({ workDir: oldDir });
-        let current: DisposableStack | undefined;
-        try {
-            old.setSettings({ registries: ["asia.gcr.io"], namespaces: [ns] });
-            await old.setJsonKey(makeThrowawayKey("upgrade"));
-            assert.strictEqual((await old.stack.up({ ...old.io })).summary.result, "succeeded");
-            const before = await kube().core.readNamespacedSecret({ name: "regcred", namespace: ns });
-            assert.strictEqual(before.metadata?.annotations?.[ownerIdAnnotation], undefined, "0.2.0 wrote no owner id");
-
-            const newDir = programCopy((source) => source);
-            moveStackFile(old.name, oldDir, newDir);
-            current = await createTestStack({ name: old.name, select: true, workDir: newDir });
-            const watching = await watchPullAccess({ [ns]: ["default"] });
-            const upgraded = await current.stack.up({ ...current.io }).finally(watching.stop);
-            assert.strictEqual(upgraded.summary.result, "succeeded");
-            assert.deepStrictEqual(watching.problems, [], `pull access lapsed:\n${watching.events.join("\n")}`);
-            const after = await kube().core.readNamespacedSecret({ name: "regcred", namespace: ns });
-            assert.strictEqual(after.metadata?.uid, before.metadata?.uid, "the same Secret");
-            await assertOneOwner(current, { [ns]: ["default"] }, "after the upgrade");
-        } finally {
-            await (current ?? old).dispose();
-        }
-        assert.strictEqual(await secretExists(ns), false);
     });
 });
 

@@ -4,7 +4,6 @@
  * URNs, and a cluster identity that may write Secrets but not ServiceAccounts.
  */
 import * as k8s from "@kubernetes/client-node";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -21,22 +20,6 @@ export function programCopy(editIndex: (source: string) => string): string {
     for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(repoRoot, file), path.join(dir, file));
     fs.writeFileSync(path.join(dir, "index.ts"), editIndex(fs.readFileSync(path.join(repoRoot, "index.ts"), "utf8")));
     for (const link of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, link), path.join(dir, link));
-    return dir;
-}
-
-/**
- * The program and its provider plugin as they were at `commit` (git archive), with today's
- * node_modules linked: what an existing stack was deployed with, plugin included.
- */
-export function releaseCopy(commit: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gcr-pull-secrets-at-${commit.slice(0, 7)}-`));
-    const archive = execFileSync(
-        "git",
-        ["-C", repoRoot, "archive", "--format=tar", commit, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", "provider"],
-        { maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    execFileSync("tar", ["-x", "-C", dir], { input: archive });
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
     return dir;
 }
 

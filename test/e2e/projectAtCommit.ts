@@ -7,16 +7,16 @@ const repoRoot = path.resolve(__dirname, "../..");
 
 /**
  * A copy of this project as it was at `commit` (index.ts, Pulumi.yaml, package.json, tsconfig.json,
- * components/), with today's node_modules linked: the program an existing stack was deployed with.
- * Needs the git history of the checkout.
+ * components/, and the `more` paths, such as provider/ from 0.2 on), with today's node_modules
+ * linked: the program an existing stack was deployed with. Needs the git history of the checkout.
  */
-export function projectAtCommit(commit: string): string {
+export function projectAtCommit(commit: string, more: readonly string[] = []): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gcr-pull-secrets-at-${commit.slice(0, 7)}-`));
     let archive: Buffer;
     try {
         archive = execFileSync(
             "git",
-            ["-C", repoRoot, "archive", "--format=tar", commit, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components"],
+            ["-C", repoRoot, "archive", "--format=tar", commit, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", ...more],
             {
                 maxBuffer: 64 * 1024 * 1024,
                 stdio: ["ignore", "pipe", "pipe"],

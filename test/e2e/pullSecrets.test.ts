@@ -156,9 +156,9 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         keyJson = makeThrowawayKey("e2e-rotated");
         await t.setJsonKey(keyJson);
         const preview = await stack.preview({ ...t.io, diff: true });
-        // The provider's docker config, then each of the three Secrets.
+        // The provider's key, then each of the three Secrets.
         assert.deepStrictEqual(changes(preview.changeSummary), { update: 4 });
-        assert.match(preview.stdout, /dockerConfigJson: \[secret\] => \[secret\]/);
+        assert.match(preview.stdout, /jsonKey: \[secret\] => \[secret\]/);
         assert.strictEqual(preview.stdout.match(/dockerConfigDigest: \[secret\] => \[secret\]/g)?.length, 3);
         const result = await stack.up({ ...t.io });
         assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 4 });

@@ -1,57 +1,12 @@
-import * as k8s from "@kubernetes/client-node";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { appendPullSecret, createNamespace, createTestStack, kube, projectAtCommit, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
+import { watchPullAccess } from "./pullAccessWatch";
 
 /** The last 0.1 release on main: Secrets through the Kubernetes provider, entries through dynamic providers. */
 const version01 = "429bec28c01cd9235e7a3e08a30dc931556f0079";
-
-/**
- * Every write to the ServiceAccounts and pull Secrets of some namespaces, seen through watches (a
- * watch delivers every change, so a moment without our entry cannot slip between two polls).
- */
-async function watchPullAccess(namespaces: string[], accounts: Record<string, string[]>) {
-    const { config } = kube();
-    const watch = new k8s.Watch(config);
-    const problems: string[] = [];
-    const events: string[] = [];
-    const aborts: AbortController[] = [];
-    for (const ns of namespaces) {
-        aborts.push(
-            await watch.watch(
-                `/api/v1/namespaces/${ns}/serviceaccounts`,
-                {},
-                (phase, account: k8s.V1ServiceAccount) => {
-                    const name = account.metadata?.name ?? "";
-                    if (!accounts[ns].includes(name)) return;
-                    const list = (account.imagePullSecrets ?? []).map((ref) => ref.name);
-                    events.push(`${phase} sa ${ns}/${name} [${list.join(",")}]`);
-                    if (phase === "DELETED" || !list.includes("regcred"))
-                        problems.push(`ServiceAccount ${ns}/${name} without regcred (${phase}): [${list.join(",")}]`);
-                },
-                () => undefined,
-            ),
-            await watch.watch(
-                `/api/v1/namespaces/${ns}/secrets`,
-                { fieldSelector: "metadata.name=regcred" },
-                (phase, secret: k8s.V1Secret) => {
-                    events.push(`${phase} secret ${ns}/regcred uid=${secret.metadata?.uid}`);
-                    if (phase === "DELETED") problems.push(`Secret ${ns}/regcred was deleted`);
-                },
-                () => undefined,
-            ),
-        );
-    }
-    // Let the watches settle past the initial ADDED events.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    return {
-        problems,
-        events,
-        stop: () => aborts.forEach((abort) => abort.abort()),
-    };
-}
 
 describe("end to end: upgrading a stack deployed with 0.1 (Kubernetes Secret + dynamic providers)", function () {
     it("one pulumi up moves every resource to the provider plugin with no moment without pull access", async () => {

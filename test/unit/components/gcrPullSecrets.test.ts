@@ -12,6 +12,7 @@ import { ClusterNamespace } from "../../../components/selectNamespaces";
 import { sampleKeyJson, stackValues, validCreateStack } from "../fixtures";
 import { validateStackConfig } from "../../../components/config";
 import * as jsonKeyModule from "../../../components/jsonKey";
+import { dockerConfigOfKey } from "../../../components/providerKey";
 import { ValidatedArgs } from "../../../components/validatedArgs";
 import { resolveNamespaces } from "../../../components/selectNamespaces";
 import { isReference, isSecretInput as isSecretSpecInput, SpecValue } from "../../../components/specs/resourceSpec";
@@ -57,10 +58,13 @@ async function build(args: GcrPullSecretsArgs | ValidatedArgs, name = "pull") {
     return { component, resources: [...recorded] };
 }
 
-/** The docker config the component's provider carries; it must reach the engine marked secret. */
+/** The docker config the component's provider builds from its configuration, whose key must reach the engine marked secret. */
 function providerDockerConfig(name = "pull"): { text: string; config: DockerConfig } {
-    const text = revealSecretInput(findCreated(types.provider, name).inputs.dockerConfigJson) as string;
-    return { text, config: JSON.parse(text) };
+    const inputs = findCreated(types.provider, name).inputs;
+    const key = "jsonKey" in inputs ? { jsonKey: revealSecretInput(inputs.jsonKey) } : { privateKey: revealSecretInput(inputs.privateKey) };
+    const built = dockerConfigOfKey({ ...key, registries: inputs.registries, username: inputs.username });
+    if (!built.ok) throw new Error(`the provider's configuration makes no docker config: ${JSON.stringify(built.problems)}`);
+    return { text: built.dockerConfigJson, config: JSON.parse(built.dockerConfigJson) };
 }
 
 function names(type: string): string[] {
@@ -187,10 +191,11 @@ describe("GcrPullSecrets", () => {
         );
     });
 
-    it("keeps the docker config, its digest and the kubeconfig secret end to end", async () => {
+    it("keeps the key, the docker config's digest and the kubeconfig secret end to end; the docker config itself never leaves the component", async () => {
         const { optsOf } = await buildWithOptions({ ...createArgs, kubeconfig: sampleKubeconfig });
         const provider = findCreated(types.provider, "pull").inputs;
-        assert.ok(isSecretInput(provider.dockerConfigJson), "the docker config reaches the engine as a secret");
+        assert.ok(isSecretInput(provider.privateKey), "the key reaches the engine as a secret");
+        assert.ok(!("dockerConfigJson" in provider), "the provider builds the docker config itself");
         assert.ok(isSecretInput(provider.kubeconfig), "the kubeconfig reaches the engine as a secret");
         assert.ok(isSecretInput(findCreated(types.secret, "pull-team-a").inputs.dockerConfigDigest));
         assert.ok(optsOf[`${types.secret}::pull-team-a`].additionalSecretOutputs?.includes("dockerConfigDigest"));
@@ -254,6 +259,30 @@ describe("GcrPullSecrets", () => {
         assert.strictEqual(findCreated(types.secret, "pull-apps").inputs.keySource, "supplied");
     });
 
+    it("gives the provider the supplied key exactly as the setting holds it (the text the CLI masks), never a text made from it", async () => {
+        const base64Key = `${Buffer.from(`${sampleKeyJson}\n`).toString("base64")}\n`;
+        for (const [text, username] of [
+            [`${sampleKeyJson}\n`, "_json_key"],
+            [base64Key, "_json_key_base64"],
+        ] as const) {
+            const validated = validateStackConfig({
+                values: stackValues({ registries: ["gcr.io", "asia.gcr.io"], namespaces: ["apps"], jsonKey: text, username }),
+                secretKeys: new Set(["gcr-pull-secrets:jsonKey"]),
+            });
+            await build(validated);
+            const provider = findCreated(types.provider, "pull").inputs;
+            assert.strictEqual(revealSecretInput(provider.jsonKey), text, "not trimmed, not decoded");
+            assert.deepStrictEqual({ registries: provider.registries, username: provider.username }, { registries: "asia.gcr.io,gcr.io", username });
+            const { text: dockerConfig, config } = providerDockerConfig();
+            // What the plugin builds is what each PullSecret asks for.
+            assert.strictEqual(revealSecretInput(findCreated(types.secret, "pull-apps").inputs.dockerConfigDigest), dockerConfigDigest(dockerConfig));
+            const everything = JSON.stringify(recorded);
+            for (const derived of [dockerConfig, JSON.stringify(dockerConfig), config.auths["gcr.io"].auth, config.auths["gcr.io"].password]) {
+                if (derived !== text.trim()) assert.ok(!everything.includes(derived), "nothing made from the key is registered");
+            }
+        }
+    });
+
     it("checks stack config once and reads its key once; the component takes the checked arguments as they are", async () => {
         const counted = countCalls([checkArgsModule, "checkArgs"], [jsonKeyModule, "readJsonKey"]);
         try {
@@ -266,8 +295,8 @@ describe("GcrPullSecrets", () => {
             );
             const { component } = await build(validated);
             assert.strictEqual(await unwrap(component.keyId), JSON.parse(sampleKeyJson).private_key_id);
-            assert.deepStrictEqual(JSON.parse(providerDockerConfig().config.auths["gcr.io"].password), JSON.parse(sampleKeyJson));
             assert.deepStrictEqual(counted.calls, { checkArgs: 1, readJsonKey: 1 });
+            assert.deepStrictEqual(JSON.parse(providerDockerConfig().config.auths["gcr.io"].password), JSON.parse(sampleKeyJson));
         } finally {
             counted.restore();
         }
@@ -340,6 +369,20 @@ describe("GcrPullSecrets", () => {
         assert.strictEqual(kubernetes.context, "gke_acme_europe-west1_dev");
     });
 
+    it("without a kubeconfig, sends the Kubernetes provider no KUBECONFIG path (its plugin would copy that file into TMPDIR)", async () => {
+        const before = process.env.KUBECONFIG;
+        process.env.KUBECONFIG = "/home/ci/.kube/admin-config";
+        try {
+            await build({ ...createArgs, namespaces: [{ name: "fresh", create: true }] });
+        } finally {
+            if (before === undefined) delete process.env.KUBECONFIG;
+            else process.env.KUBECONFIG = before;
+        }
+        const kubernetes = findCreated(types.kubernetesProvider, "pull").inputs;
+        assert.ok(!("kubeconfig" in kubernetes), JSON.stringify(kubernetes));
+        assert.strictEqual(kubernetes.upsertExistingObjects, "true");
+    });
+
     it("takes over a namespace marked create that already exists, with @pulumi/kubernetes before and after 4.29", async () => {
         // 4.29+ refuses to create an existing object unless upsertExistingObjects; before, it upserts anyway.
         await build({ ...createArgs, namespaces: [{ name: "fresh", create: true }] });
@@ -406,7 +449,7 @@ describe("GcrPullSecrets", () => {
             if (resource.type === types.key) {
                 assert.notDeepStrictEqual(resource.inputs.keepers, before.inputs.keepers);
             } else if (resource.type === types.provider) {
-                assert.notDeepStrictEqual(resource.inputs.dockerConfigJson, before.inputs.dockerConfigJson);
+                assert.notDeepStrictEqual(resource.inputs.privateKey, before.inputs.privateKey);
             } else if (resource.type === types.secret) {
                 // New key material, same object: only the digest changes, an in-place update.
                 assert.deepStrictEqual({ ...resource.inputs, dockerConfigDigest: 0 }, { ...before.inputs, dockerConfigDigest: 0 });

@@ -149,7 +149,9 @@ describe("resource specs: the plan as plain data", () => {
             dependsOn: ["repositoryGrant/asia-asia.gcr.io", "repositoryGrant/europe-west1-apps"],
         });
         assert.deepStrictEqual(spec.get("provider")!.inputs, {
-            dockerConfigJson: { $secret: "dockerConfigJson", key: { $ref: "key", property: "privateKey" } },
+            privateKey: { $ref: "key", property: "privateKey" },
+            registries: "asia.gcr.io,europe-west1-docker.pkg.dev",
+            username: "_json_key",
         });
         assert.deepStrictEqual(spec.get("pullSecret/team-a")!.inputs, {
             namespace: "team-a",

@@ -77,19 +77,21 @@ describe("the package schema (provider/schema.json)", () => {
         assert.ok(schema.functions[functions.listNamespaces].description);
     });
 
-    it("marks the key, the kubeconfig, the docker config and its digest secret, and nothing else", () => {
+    it("marks the keys, the kubeconfig and the docker config's digest secret, and nothing else", () => {
         const secret = allProperties()
             .filter(({ spec }) => spec.secret === true)
             .map(({ where }) => where);
         assert.deepStrictEqual(secret.sort(), [
-            "config.dockerConfigJson",
+            "config.jsonKey",
             "config.kubeconfig",
+            "config.privateKey",
             `${types.component} input.jsonKey`,
             `${types.component} input.kubeconfig`,
             `${types.pullSecret} input.dockerConfigDigest`,
             `${types.pullSecret} output.dockerConfigDigest`,
-            "provider.dockerConfigJson",
+            "provider.jsonKey",
             "provider.kubeconfig",
+            "provider.privateKey",
         ]);
     });
 
