@@ -12,6 +12,7 @@ import {
     readPullSecret,
     uniqueNamespace,
 } from "./harness";
+import { startWriter } from "./zeroPauseWriter";
 
 describe("end to end: two stacks, drift of content, and the secret scan at scale", function () {
     it("two stacks with different secret names manage the same namespaces at once; each keeps its own entry", async () => {
@@ -107,54 +108,6 @@ describe("end to end: two stacks, drift of content, and the secret scan at scale
     });
 });
 
-/**
- * Another writer on the same ServiceAccounts, as a controller would be: it adds and removes entries
- * of its own, each write conditional on the resourceVersion it read, with no pause between writes.
- * Returns the entries it believes are there once stopped.
- */
-function startWriter(namespace: string, label: string): { stop(): Promise<Set<string>>; writes(): number } {
-    let stopped = false;
-    let writes = 0;
-    const mine = new Set<string>();
-    const done = (async () => {
-        const { core } = kube();
-        const k8s = await import("@kubernetes/client-node");
-        for (let i = 0; !stopped; i++) {
-            const account = await core.readNamespacedServiceAccount({ name: "default", namespace });
-            const list = (account.imagePullSecrets ?? []).map((ref) => ({ name: ref.name }));
-            const name = `${label}-${i % 5}`;
-            const next = mine.has(name) ? list.filter((ref) => ref.name !== name) : [...list, { name }];
-            try {
-                await core.patchNamespacedServiceAccount(
-                    {
-                        name: "default",
-                        namespace,
-                        body: [
-                            { op: "test", path: "/metadata/resourceVersion", value: account.metadata?.resourceVersion },
-                            { op: "add", path: "/imagePullSecrets", value: next },
-                        ],
-                    },
-                    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
-                );
-                if (mine.has(name)) mine.delete(name);
-                else mine.add(name);
-                writes++;
-            } catch (error) {
-                const code = (error as { code?: number }).code;
-                if (code !== 409 && code !== 422) throw error; // someone wrote in between: read again
-            }
-        }
-    })();
-    return {
-        writes: () => writes,
-        async stop() {
-            stopped = true;
-            await done;
-            return mine;
-        },
-    };
-}
-
 describe("end to end: writers with no pause racing up and destroy", function () {
     it("over several trials no writer's entry is lost; ours is there once after up and gone after destroy", async () => {
         const namespaces = [uniqueNamespace("race-a"), uniqueNamespace("race-b"), uniqueNamespace("race-c")];
@@ -165,7 +118,7 @@ describe("end to end: writers with no pause racing up and destroy", function () 
             await t.setJsonKey(makeThrowawayKey("race"));
             for (let trial = 0; trial < 4; trial++) {
                 for (const phase of ["up", "destroy"] as const) {
-                    const writers = namespaces.map((ns) => startWriter(ns, `w${trial}${phase}`));
+                    const writers = namespaces.map((ns) => startWriter(ns, `w${trial}${phase}`, 5));
                     const result = phase === "up" ? await t.stack.up({ ...t.io }) : await t.stack.destroy({ ...t.io });
                     const expected = await Promise.all(writers.map((w) => w.stop()));
                     assert.strictEqual(result.summary.result, "succeeded");

@@ -3,16 +3,9 @@ import * as fs from "fs";
 import { ownerIdAnnotation, ownerUrnAnnotation } from "../../components/contract";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { changes, cliOutput, createNamespace, createTestStack, kube, pullSecretNames, secretExists, TestStack, uniqueNamespace } from "./harness";
-import {
-    moveStackFile,
-    programCopy,
-    pullSecretsInState,
-    pullSecretUrn,
-    secretsOnlyKubeconfig,
-    startWriter,
-    stateResources,
-    watchPullAccess,
-} from "./ownershipHelpers";
+import { moveStackFile, programCopy, pullSecretsInState, pullSecretUrn, secretsOnlyKubeconfig, stateResources } from "./ownershipHelpers";
+import { watchPullAccess } from "./pullAccessWatch";
+import { startWriter } from "./zeroPauseWriter";
 
 type DisposableStack = Awaited<ReturnType<typeof createTestStack>>;
 

@@ -1,7 +1,8 @@
 /**
- * Helpers of the ownership end-to-end tests: copies of the program (renamed, or as of an older
- * commit), a watch that proves pull access never lapses, a zero-pause writer, the state's PullSecret
- * URNs, and a cluster identity that may write Secrets but not ServiceAccounts.
+ * Helpers of the ownership end-to-end tests: copies of the program (renamed, or given a second
+ * component), the state's PullSecret URNs, and a cluster identity that may write Secrets but not
+ * ServiceAccounts. The watch and the zero-pause writer they use are in pullAccessWatch.ts and
+ * zeroPauseWriter.ts, shared with the upgrade and concurrency tests.
  */
 import * as k8s from "@kubernetes/client-node";
 import * as fs from "fs";
@@ -57,97 +58,6 @@ export function pullSecretUrn(t: TestStack, ns: string): string {
     const found = pullSecretsInState(t)[ns] ?? [];
     if (found.length !== 1) throw new Error(`expected one PullSecret of ${ns} in the state, found ${found.length}`);
     return found[0].urn;
-}
-
-/**
- * Every write to the given ServiceAccounts and to the Secret, seen through watches (a watch delivers
- * every change, so a moment without our entry cannot slip between two polls). A problem is a
- * ServiceAccount without the entry, or the Secret deleted.
- */
-export async function watchPullAccess(accounts: Record<string, string[]>, secretName = "regcred") {
-    const { config } = kube();
-    const watch = new k8s.Watch(config);
-    const problems: string[] = [];
-    const events: string[] = [];
-    const aborts: AbortController[] = [];
-    for (const [ns, names] of Object.entries(accounts)) {
-        aborts.push(
-            await watch.watch(
-                `/api/v1/namespaces/${ns}/serviceaccounts`,
-                {},
-                (phase, account: k8s.V1ServiceAccount) => {
-                    const name = account.metadata?.name ?? "";
-                    if (!names.includes(name)) return;
-                    const list = (account.imagePullSecrets ?? []).map((ref) => ref.name);
-                    events.push(`${phase} sa ${ns}/${name} [${list.join(",")}]`);
-                    if (phase === "DELETED" || !list.includes(secretName)) problems.push(`ServiceAccount ${ns}/${name} without ${secretName} (${phase})`);
-                    if (list.filter((entry) => entry === secretName).length > 1) problems.push(`ServiceAccount ${ns}/${name} lists ${secretName} twice`);
-                },
-                () => undefined,
-            ),
-            await watch.watch(
-                `/api/v1/namespaces/${ns}/secrets`,
-                { fieldSelector: `metadata.name=${secretName}` },
-                (phase, secret: k8s.V1Secret) => {
-                    events.push(`${phase} secret ${ns}/${secretName} uid=${secret.metadata?.uid}`);
-                    if (phase === "DELETED") problems.push(`Secret ${ns}/${secretName} was deleted`);
-                },
-                () => undefined,
-            ),
-        );
-    }
-    // Let the watches settle past the initial ADDED events.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    return { problems, events, stop: () => aborts.forEach((abort) => abort.abort()) };
-}
-
-/**
- * Another writer on a ServiceAccount with no pause between writes, as a controller would be: it
- * adds and removes entries of its own, each write conditional on the resourceVersion it read.
- * `stop` returns the entries it believes are there.
- */
-export function startWriter(namespace: string, label: string): { stop(): Promise<Set<string>>; writes(): number } {
-    let stopped = false;
-    let writes = 0;
-    const mine = new Set<string>();
-    const done = (async () => {
-        const { core } = kube();
-        for (let i = 0; !stopped; i++) {
-            const account = await core.readNamespacedServiceAccount({ name: "default", namespace });
-            const list = (account.imagePullSecrets ?? []).map((ref) => ({ name: ref.name }));
-            const name = `${label}-${i % 3}`;
-            const next = mine.has(name) ? list.filter((ref) => ref.name !== name) : [...list, { name }];
-            try {
-                await core.patchNamespacedServiceAccount(
-                    {
-                        name: "default",
-                        namespace,
-                        body: [
-                            { op: "test", path: "/metadata/resourceVersion", value: account.metadata?.resourceVersion },
-                            { op: "add", path: "/imagePullSecrets", value: next },
-                        ],
-                    },
-                    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch),
-                );
-                if (mine.has(name)) mine.delete(name);
-                else mine.add(name);
-                writes++;
-            } catch (error) {
-                const code = (error as { code?: number }).code;
-                if (code !== 409 && code !== 422) throw error; // someone wrote in between: read again
-            }
-            // Yield to the event loop: the watches and the CLI's output run in this process too.
-            await new Promise((resolve) => setImmediate(resolve));
-        }
-    })();
-    return {
-        writes: () => writes,
-        async stop() {
-            stopped = true;
-            await done;
-            return mine;
-        },
-    };
 }
 
 /**

@@ -2,36 +2,37 @@ import * as k8s from "@kubernetes/client-node";
 import { kube } from "./harness";
 
 /**
- * Every write to the ServiceAccounts and pull Secrets of some namespaces, seen through watches (a
- * watch delivers every change, so a moment without our entry cannot slip between two polls).
+ * Every write to the given ServiceAccounts and to the Secret, seen through watches (a watch delivers
+ * every change, so a moment without our entry cannot slip between two polls). A problem is a
+ * ServiceAccount without the entry, or the Secret deleted.
  */
-export async function watchPullAccess(namespaces: string[], accounts: Record<string, string[]>) {
+export async function watchPullAccess(accounts: Record<string, string[]>, secretName = "regcred") {
     const { config } = kube();
     const watch = new k8s.Watch(config);
     const problems: string[] = [];
     const events: string[] = [];
     const aborts: AbortController[] = [];
-    for (const ns of namespaces) {
+    for (const [ns, names] of Object.entries(accounts)) {
         aborts.push(
             await watch.watch(
                 `/api/v1/namespaces/${ns}/serviceaccounts`,
                 {},
                 (phase, account: k8s.V1ServiceAccount) => {
                     const name = account.metadata?.name ?? "";
-                    if (!accounts[ns].includes(name)) return;
+                    if (!names.includes(name)) return;
                     const list = (account.imagePullSecrets ?? []).map((ref) => ref.name);
                     events.push(`${phase} sa ${ns}/${name} [${list.join(",")}]`);
-                    if (phase === "DELETED" || !list.includes("regcred"))
-                        problems.push(`ServiceAccount ${ns}/${name} without regcred (${phase}): [${list.join(",")}]`);
+                    if (phase === "DELETED" || !list.includes(secretName)) problems.push(`ServiceAccount ${ns}/${name} without ${secretName} (${phase})`);
+                    if (list.filter((entry) => entry === secretName).length > 1) problems.push(`ServiceAccount ${ns}/${name} lists ${secretName} twice`);
                 },
                 () => undefined,
             ),
             await watch.watch(
                 `/api/v1/namespaces/${ns}/secrets`,
-                { fieldSelector: "metadata.name=regcred" },
+                { fieldSelector: `metadata.name=${secretName}` },
                 (phase, secret: k8s.V1Secret) => {
-                    events.push(`${phase} secret ${ns}/regcred uid=${secret.metadata?.uid}`);
-                    if (phase === "DELETED") problems.push(`Secret ${ns}/regcred was deleted`);
+                    events.push(`${phase} secret ${ns}/${secretName} uid=${secret.metadata?.uid}`);
+                    if (phase === "DELETED") problems.push(`Secret ${ns}/${secretName} was deleted`);
                 },
                 () => undefined,
             ),
@@ -39,9 +40,5 @@ export async function watchPullAccess(namespaces: string[], accounts: Record<str
     }
     // Let the watches settle past the initial ADDED events.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    return {
-        problems,
-        events,
-        stop: () => aborts.forEach((abort) => abort.abort()),
-    };
+    return { problems, events, stop: () => aborts.forEach((abort) => abort.abort()) };
 }

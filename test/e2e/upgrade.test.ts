@@ -41,7 +41,7 @@ describe("end to end: upgrading a stack deployed with 0.1 (Kubernetes Secret + d
             const stackFile = `Pulumi.${old.name}.yaml`;
             current = await createTestStack({ name: old.name, select: true });
             fs.copyFileSync(path.join(legacyDir, stackFile), path.join(current.stack.workspace.workDir, stackFile));
-            const watching = await watchPullAccess([existing, created, builder], {
+            const watching = await watchPullAccess({
                 [existing]: ["default"],
                 [created]: ["default"],
                 [builder]: ["default", "builder"],

@@ -55,7 +55,7 @@ describe("end to end: upgrading a stack deployed with 0.2 (the docker config in 
             const stackFile = `Pulumi.${old.name}.yaml`;
             current = await createTestStack({ name: old.name, select: true });
             fs.copyFileSync(path.join(oldDir, stackFile), path.join(current.stack.workspace.workDir, stackFile));
-            const watching = await watchPullAccess([existing, created], { [existing]: ["default"], [created]: ["default"] });
+            const watching = await watchPullAccess({ [existing]: ["default"], [created]: ["default"] });
             // Besides the watches, the entry polled as a user's check would.
             let polls = 0;
             const polled: string[] = [];
