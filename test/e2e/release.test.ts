@@ -27,7 +27,7 @@ const pluginAsset = `pulumi-resource-gcr-pull-secrets-v${version}-linux-${{ x64:
  * block a server in this process while the CLI waits for it.
  */
 async function releaseHost(dir: string): Promise<{ url: string; requested(): string[]; close(): void }> {
-    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-release-host-")), "requests.log");
+    const log = path.join(tempDir("gcr-pull-secrets-release-host-"), "requests.log");
     fs.writeFileSync(log, "");
     const serve = `
         const [fs, http, path] = ["fs", "http", "path"].map(require);
@@ -53,9 +53,17 @@ async function releaseHost(dir: string): Promise<{ url: string; requested(): str
     };
 }
 
+/** Temp folders of this file, removed after it: a release is ~100 MB, a TypeScript copy with node_modules ~300 MB. */
+const madeHere: string[] = [];
+function tempDir(prefix: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    madeHere.push(dir);
+    return dir;
+}
+
 /** A fresh copy of examples/<name>. */
 function exampleCopy(name: string): string {
-    const program = fs.mkdtempSync(path.join(os.tmpdir(), `gcr-pull-secrets-example-${name}-`));
+    const program = tempDir(`gcr-pull-secrets-example-${name}-`);
     fs.cpSync(path.join(repoRoot, "examples", name), program, { recursive: true });
     return program;
 }
@@ -71,7 +79,7 @@ describe("end to end: a release, installed as users install it", function () {
     const overridesBefore = process.env.PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES;
 
     before(async function () {
-        artifacts = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-release-"));
+        artifacts = tempDir("gcr-pull-secrets-release-");
         execFileSync("bash", [path.join(repoRoot, "scripts/release/buildArtifacts.sh"), artifacts], { stdio: "inherit" });
         host = await releaseHost(artifacts);
         // Every CLI process the harness starts inherits this: the schema's URL, exactly, goes to the stand-in host.
@@ -83,6 +91,7 @@ describe("end to end: a release, installed as users install it", function () {
         if (overridesBefore === undefined) delete process.env.PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES;
         else process.env.PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES = overridesBefore;
         host?.close();
+        for (const dir of madeHere.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
     });
 
     beforeEach(function () {
