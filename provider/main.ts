@@ -24,7 +24,9 @@ function packageVersion(): string {
     for (const candidate of ["../package.json", "../../package.json"]) {
         try {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
-            return require(candidate).version;
+            const version: unknown = require(candidate).version;
+            // sdk/nodejs/package.json has none in the repository: the packed one gets the repository's (sdk/nodejs/build.sh).
+            if (typeof version === "string") return version;
         } catch {
             // not this layout
         }

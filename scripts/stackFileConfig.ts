@@ -40,6 +40,20 @@ export interface StackFileConfig {
     cliProblems: ConfigProblem[];
     /** Things the reader should know: encrypted settings left unchecked, empty values. Never a value. */
     notes: string[];
+    /** The Pulumi ESC environments the file imports (`environment:`), whose values are not read here. */
+    environments: string[];
+}
+
+/**
+ * The environments a stack file's `environment:` imports: a list of names, or `imports:` holding
+ * one (ESC's own spelling). A name may carry a version or tag (`prod@stable`) or be an object with
+ * options ({name: {merge: false}}); the name is what the reader needs.
+ */
+function importedEnvironments(environment: unknown): string[] {
+    if (environment === undefined || environment === null) return [];
+    const list = Array.isArray(environment) ? environment : (environment as { imports?: unknown }).imports;
+    if (!Array.isArray(list)) return ["(an environment: key this reader does not understand)"];
+    return list.map((entry) => (typeof entry === "object" && entry !== null ? Object.keys(entry)[0] : String(entry)));
 }
 
 /** Reads a stack file's config as the Pulumi CLI would hand it to the program; see the file comment. */
@@ -58,9 +72,7 @@ export function stackConfigFromYaml(stackYaml: string, options: StackFileOptions
     const { doc, problem } = loadYaml(stackYaml, file);
     if (problem) cliProblems.push(problem);
     const stack = (doc ?? {}) as { config?: unknown; environment?: unknown };
-    if (stack.environment !== undefined) {
-        notes.push("imports Pulumi ESC environments, whose values are not read offline; settings from them are checked at `pulumi preview`");
-    }
+    const environments = importedEnvironments(stack.environment);
     const config = stack.config !== null && typeof stack.config === "object" && !Array.isArray(stack.config) ? (stack.config as Record<string, unknown>) : {};
     const nullKeys: string[] = [];
     for (const [rawKey, node] of Object.entries(config)) {
@@ -138,5 +150,5 @@ export function stackConfigFromYaml(stackYaml: string, options: StackFileOptions
             });
         }
     }
-    return { input: { values, secretKeys, unreadableSecretKeys }, cliProblems, notes };
+    return { input: { values, secretKeys, unreadableSecretKeys }, cliProblems, notes, environments };
 }

@@ -3,7 +3,8 @@
 // The file is read as the CLI reads it (scripts/stackFileConfig.ts) and the resulting text goes
 // through the same checkStackConfig() that `pulumi up` runs, so both accept and refuse the same
 // stacks. Encrypted (`secure:`) values cannot be decrypted here: they count as set, and their content
-// is checked at `pulumi preview`.
+// is checked at `pulumi preview`. A file that imports Pulumi ESC environments is checked for what it
+// sets; the settings it leaves to the environments are named, with how to see them.
 import * as fs from "fs";
 import * as path from "path";
 import { checkStackConfig, configNamespace } from "../components/config";
@@ -48,7 +49,23 @@ export function validateStackYaml(
     const checked = checkStackConfig(read.input);
     // Where the CLI refuses a setting, the program never sees it: its own findings there would repeat the refusal.
     const refused = read.cliProblems.map((p) => p.path);
-    const problems = [...read.cliProblems, ...checked.problems.filter((p) => !refused.some((key) => isWithin(p.path, key)))];
+    let problems = [...read.cliProblems, ...checked.problems.filter((p) => !refused.some((key) => isWithin(p.path, key)))];
+    if (read.environments.length > 0) {
+        // ESC environments hand the program settings (their pulumiConfig) this reader cannot open:
+        // what the file leaves unset may come from them. Say so per setting; keep what the file itself gets wrong.
+        const setInFile = (key: string) => key in read.input.values || read.input.unreadableSecretKeys?.has(key);
+        const fromEnvironment = problems.filter((p) => !setInFile(p.path.split(/[.[]/)[0]));
+        problems = problems.filter((p) => !fromEnvironment.includes(p));
+        const names = read.environments.join(", ");
+        notes.push(
+            `imports the Pulumi ESC environment${read.environments.length > 1 ? "s" : ""} ${names}, which this check cannot open: ` +
+                (fromEnvironment.length > 0
+                    ? `${fromEnvironment.map((p) => p.path).join(", ")} must come from ${read.environments.length > 1 ? "them" : "it"} (under values.pulumiConfig), or \`pulumi preview\` refuses the stack as this check would; `
+                    : "") +
+                `see what ${read.environments.length > 1 ? "they hand" : "it hands"} the program with \`pulumi env open ${read.environments.length > 1 ? "<environment>" : read.environments[0]} pulumiConfig\`, and check the whole stack with \`pulumi preview --stack ${options.stack}\``,
+        );
+        return { problems, notes };
+    }
     return { problems, notes, ...(problems.length === 0 && checked.plan ? { plan: checked.plan } : {}) };
 }
 
@@ -80,7 +97,8 @@ export function formatValidation(stack: string, result: StackValidation): string
     // Selected namespaces are known only against the cluster, at preview.
     const selected = plan?.namespaceSelector ? ` + those labelled ${describeSelector(plan.namespaceSelector.selector)}` : "";
     const summary = plan ? ` (${plan.credentials.kind}; ${plan.namespaces.length} namespaces${selected}; registries ${plan.registryHosts.join(", ")})` : "";
-    return `${file}: ok${summary}${notes}`;
+    // Without a plan the file alone is not a whole configuration (the rest comes from ESC environments, see the notes).
+    return `${file}: ${plan ? "ok" : "ok as far as the file goes"}${summary}${notes}`;
 }
 
 if (require.main === module) {

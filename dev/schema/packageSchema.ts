@@ -173,6 +173,12 @@ class SchemaBuilder {
     }
 }
 
+/** The GitHub repository (owner/name) whose releases carry the npm package's source and the plugin's archives. */
+export const releaseRepository = "gcr-pull-secrets/gcr-pull-secrets";
+
+/** The schema's pluginDownloadURL: the GitHub releases of {@link releaseRepository}, tag v<version>. */
+export const pluginDownloadURL = `github://api.github.com/${releaseRepository}`;
+
 /** The package schema, as the provider's GetSchema returns it. */
 export function packageSchema(version: string): Json {
     const program = ts.createProgram(
@@ -201,7 +207,11 @@ export function packageSchema(version: string): Json {
         description: "Pull access to private Google registries (gcr.io, *.gcr.io, *-docker.pkg.dev) for Kubernetes namespaces.",
         keywords: ["kubernetes", "gcp", "artifact-registry", "image-pull-secrets", "category/cloud", "kind/component"],
         license: "Apache-2.0",
-        repository: "https://github.com/gcr-pull-secrets/gcr-pull-secrets",
+        repository: `https://github.com/${releaseRepository}`,
+        // Where `pulumi plugin install` and the engine fetch the provider plugin: this repository's
+        // GitHub releases, asset pulumi-resource-gcr-pull-secrets-v<version>-<os>-<arch>.tar.gz
+        // (scripts/release/buildArtifacts.sh). PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES points it elsewhere.
+        pluginDownloadURL,
         config: { variables: providerInputs.properties },
         provider: {
             description: "The gcr-pull-secrets provider: one cluster connection and one copy of the docker config for every PullSecret it writes.",

@@ -100,4 +100,15 @@ describe("the package schema (provider/schema.json)", () => {
         assert.strictEqual(schema.version, version);
         assert.strictEqual(schema.types["gcr-pull-secrets:index:UsernameMode"].enum.length, 2);
     });
+
+    it("sends `pulumi plugin install` to the GitHub releases of the repository it names", () => {
+        assert.strictEqual(schema.pluginDownloadURL, "github://api.github.com/gcr-pull-secrets/gcr-pull-secrets");
+        assert.strictEqual(schema.repository, "https://github.com/gcr-pull-secrets/gcr-pull-secrets");
+    });
+
+    it("takes its version from package.json, the one place a version is written (the npm package's is stamped when packed)", () => {
+        const npmManifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "sdk/nodejs/package.json"), "utf8"));
+        assert.strictEqual(npmManifest.version, undefined, "sdk/nodejs/package.json must not carry a version of its own");
+        assert.strictEqual(npmManifest.pulumi, undefined, "sdk/nodejs/build.sh writes the pulumi block from the schema");
+    });
 });
