@@ -17,7 +17,7 @@ import {
     stackAnnotation,
 } from "../components/contract";
 import { dockerConfigDigest, dockerConfigSecretData } from "../components/dockerConfig";
-import { withoutPullSecret, withPullSecret } from "../components/imagePullSecrets";
+import { LocalObjectReference, withoutPullSecret, withPullSecret } from "../components/imagePullSecrets";
 import { Connection, describeApiError, readSecret, SecretObject, statusOf } from "./kubeApi";
 import { Claimant, decideRelease, decideWrite, ownerOf, SecretOwner } from "./ownership";
 import { PullSecretInputs, PullSecretState } from "./pullSecretInputs";
@@ -227,27 +227,33 @@ export async function releaseSecret(context: PullSecretContext, known: PullSecre
     }
 }
 
+/** Applies `change` to the list of each of `serviceAccounts` (a missing one skipped), all at once; one result each. */
+function changeEach(
+    context: PullSecretContext,
+    where: Pick<PullSecretInputs, "namespace" | "secretName">,
+    serviceAccounts: string[],
+    change: (list: LocalObjectReference[] | undefined) => { list: LocalObjectReference[]; changed: boolean },
+): Promise<PromiseSettledResult<boolean>[]> {
+    const connection = context.connection();
+    return Promise.allSettled(
+        serviceAccounts.map((serviceAccount) =>
+            changePullSecrets(connection, { namespace: where.namespace, serviceAccount, secretName: where.secretName, waitSeconds: 0 }, change, "skip"),
+        ),
+    );
+}
+
+function failures(results: PromiseSettledResult<boolean>[]): Error[] {
+    return results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => asError(r.reason));
+}
+
 /** Removes our entry from each of `serviceAccounts`; returns those it was removed from, and what failed. */
 async function removeEntries(
     context: PullSecretContext,
     where: Pick<PullSecretInputs, "namespace" | "secretName">,
     serviceAccounts: string[],
 ): Promise<{ removed: string[]; errors: Error[] }> {
-    const connection = context.connection();
-    const results = await Promise.allSettled(
-        serviceAccounts.map((serviceAccount) =>
-            changePullSecrets(
-                connection,
-                { namespace: where.namespace, serviceAccount, secretName: where.secretName, waitSeconds: 0 },
-                (list) => withoutPullSecret(list, where.secretName),
-                "skip",
-            ),
-        ),
-    );
-    return {
-        removed: serviceAccounts.filter((_, index) => results[index].status === "fulfilled"),
-        errors: results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => asError(r.reason)),
-    };
+    const results = await changeEach(context, where, serviceAccounts, (list) => withoutPullSecret(list, where.secretName));
+    return { removed: serviceAccounts.filter((_, index) => results[index].status === "fulfilled"), errors: failures(results) };
 }
 
 /** Puts our entry back into each of `serviceAccounts` (undoing a delete that failed half-way). */
@@ -256,18 +262,7 @@ async function restoreEntries(
     where: Pick<PullSecretInputs, "namespace" | "secretName">,
     serviceAccounts: string[],
 ): Promise<Error[]> {
-    const connection = context.connection();
-    const results = await Promise.allSettled(
-        serviceAccounts.map((serviceAccount) =>
-            changePullSecrets(
-                connection,
-                { namespace: where.namespace, serviceAccount, secretName: where.secretName, waitSeconds: 0 },
-                (list) => withPullSecret(list, where.secretName),
-                "skip",
-            ),
-        ),
-    );
-    return results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => asError(r.reason));
+    return failures(await changeEach(context, where, serviceAccounts, (list) => withPullSecret(list, where.secretName)));
 }
 
 function asError(reason: unknown): Error {
