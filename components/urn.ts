@@ -43,6 +43,17 @@ export function stackOfUrn(urn: string): string {
     return parseUrn(urn)?.stack ?? "";
 }
 
+/** `<project>/<stack>` of a URN (how a pull Secret names the stack that owns it), or "" when it is not a Pulumi URN. */
+export function projectStackOfUrn(urn: string): string {
+    const parts = parseUrn(urn);
+    return parts ? `${parts.project}/${parts.stack}` : "";
+}
+
+/** The resource's name, or `urn` itself when it is not a Pulumi URN. */
+export function nameOfUrn(urn: string): string {
+    return parseUrn(urn)?.name ?? urn;
+}
+
 /** A provider reference's URN and id: the id follows the last "::", as the SDK reads it. */
 export function parseProviderReference(reference: string): { urn: string; id: string } {
     const separator = reference.lastIndexOf("::");

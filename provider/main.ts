@@ -3,6 +3,7 @@
  * opened lazily from the provider's configuration, shared by every resource of the update.
  */
 import { functions, legacyTypes, types } from "../components/contract";
+import { nameOfUrn } from "../components/urn";
 import * as fs from "fs";
 import * as path from "path";
 import { listNamespaces } from "./clusterInventory";
@@ -94,7 +95,7 @@ serve({
     },
     handler: (type) => handlers[type],
     cancel: () => interruptions.cancel(),
-    operation: (timeoutSeconds, verb, urn, work) => interruptions.run(timeoutSeconds, `${verb} ${urn.split("::").pop()}`, work),
+    operation: (timeoutSeconds, verb, urn, work) => interruptions.run(timeoutSeconds, `${verb} ${nameOfUrn(urn)}`, work),
     // Generated from the TypeScript declarations (npm run generate:schema), next to this file in both layouts.
     schema: fs.readFileSync(path.join(__dirname, "schema.json"), "utf8"),
     // Loaded on first use: the component pulls in the Kubernetes and Google SDKs, which a plugin that

@@ -18,6 +18,7 @@
  * instance, and every create, read, update and delete compares that owner with its own.
  */
 import { randomUUID } from "crypto";
+import { projectStackOfUrn } from "../components/urn";
 import { readSecret } from "./kubeApi";
 import { namespaceProblem } from "./namespaceCheck";
 import { Claimant, decideRead, decideWrite, describeOwner } from "./ownership";
@@ -27,13 +28,6 @@ import { importedPullSecret } from "./pullSecretImport";
 import { DiffOutcome, ResourceHandler, ResourceInitError } from "./resourceHandler";
 import { isKeyless, PullSecretContext, releaseSecret, writeEntries, writeSecret } from "./secretWrites";
 import { liveDigest, liveEntries } from "./pullSecretLive";
-
-/** `<project>/<stack>` of a URN (`urn:pulumi:<stack>::<project>::...`): the stack a resource belongs to. */
-export function stackOfUrn(urn: string | undefined): string {
-    const [head, project] = (urn ?? "").split("::");
-    const stack = head?.split(":")[2];
-    return stack && project ? `${project}/${stack}` : "";
-}
 
 /** One error for what failed writing entries, naming each ServiceAccount's problem. */
 function entriesFailure(where: string, errors: Error[]): string {
@@ -97,13 +91,13 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
 
         async read(id, props, inputs, call) {
             if (Object.keys(props).length === 0 && !inputs) {
-                return importedPullSecret(context, id, stackOfUrn(call?.urn));
+                return importedPullSecret(context, id, projectStackOfUrn(call?.urn ?? ""));
             }
             const known = readPullSecretProps(props);
             const expected = inputs ? readPullSecretProps(inputs) : undefined;
             const { api } = context.connection();
             const live = await readSecret(api, known.namespace, known.secretName);
-            const claimant: Claimant = { ownerId: known.ownerId, stack: expected?.owner || stackOfUrn(call?.urn), uid: known.uid };
+            const claimant: Claimant = { ownerId: known.ownerId, stack: expected?.owner || projectStackOfUrn(call?.urn ?? ""), uid: known.uid };
             const decision = decideRead(live, claimant);
             if (decision.action === "gone" || !live) {
                 return { props: {} };
@@ -139,7 +133,7 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
 
         async delete(id, props, call) {
             const known = readPullSecretProps(props);
-            const claimant: Claimant = { ownerId: known.ownerId, stack: stackOfUrn(call?.urn), uid: known.uid };
+            const claimant: Claimant = { ownerId: known.ownerId, stack: projectStackOfUrn(call?.urn ?? ""), uid: known.uid };
             const left = await releaseSecret(context, known, claimant);
             // The resource that replaced this one (same URN) took it over: nothing to say.
             if (left && left.urn !== call?.urn) {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { packageOfProviderType, parseProviderReference, parseUrn, stackOfUrn, typeOfUrn } from "../../../components/urn";
+import { nameOfUrn, packageOfProviderType, parseProviderReference, parseUrn, projectStackOfUrn, stackOfUrn, typeOfUrn } from "../../../components/urn";
 
 const componentType = "gcr-pull-secrets:index:GcrPullSecrets";
 const secretType = "kubernetes:core/v1:Secret";
@@ -11,6 +11,8 @@ describe("URNs and provider references", () => {
         assert.deepEqual(parseUrn(urn), { stack: "prod-eu", project: "gcr-pull-secrets", typeChain: [componentType, secretType], name: "pull-apps" });
         assert.equal(typeOfUrn(urn), secretType);
         assert.equal(stackOfUrn(urn), "prod-eu");
+        assert.equal(projectStackOfUrn(urn), "gcr-pull-secrets/prod-eu");
+        assert.equal(nameOfUrn(urn), "pull-apps");
     });
 
     it("keeps a name that contains '::' whole", () => {
@@ -22,6 +24,8 @@ describe("URNs and provider references", () => {
             assert.equal(parseUrn(text), undefined, text);
             assert.equal(typeOfUrn(text), "", text);
             assert.equal(stackOfUrn(text), "", text);
+            assert.equal(projectStackOfUrn(text), "", text);
+            assert.equal(nameOfUrn(text), text, text);
         }
     });
 
