@@ -55,10 +55,11 @@ function dockerConfigOf(args: Record<string, unknown>): string | undefined {
 export function readProviderSettings(args: Record<string, unknown>): ProviderSettings {
     const kubeconfig = stringProperty(args, "kubeconfig");
     const context = stringProperty(args, "context");
+    const dockerConfigJson = dockerConfigOf(args);
     return {
         cluster: { ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) },
         clusterKnown: !containsUnknown(args.kubeconfig) && !containsUnknown(args.context),
-        ...(dockerConfigOf(args) !== undefined ? { dockerConfigJson: dockerConfigOf(args) } : {}),
+        ...(dockerConfigJson !== undefined ? { dockerConfigJson } : {}),
     };
 }
 
