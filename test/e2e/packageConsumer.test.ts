@@ -8,12 +8,13 @@ import * as yaml from "js-yaml";
 import { types } from "../../components/contract";
 import { findKeyMaterial } from "../../dev/keys/keyMaterial";
 import { appendPullSecret, changes, createNamespace, createTestStack, pullSecretNames, readPullSecret, runPulumi, uniqueNamespace } from "./harness";
+import { installTypescriptExample } from "./typescriptConsumer";
 
 const repoRoot = path.resolve(__dirname, "../..");
 
 /**
- * A copy of test/fixtures/consumer-ts with the npm package installed from its tarball (npm pack),
- * as a user installs it, and the program type-checked against the package's declarations.
+ * examples/typescript with the npm package installed from its tarball (npm pack), and the package's
+ * plugin folder named in Pulumi.yaml: a program of its own using a local tarball, not a release.
  */
 function consumerProgram(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-consumer-"));
@@ -21,12 +22,12 @@ function consumerProgram(): string {
     execFileSync("bash", [path.join(repoRoot, "sdk/nodejs/build.sh"), "--pack", packed], { stdio: "inherit" });
     const [tarball] = fs.readdirSync(packed).filter((file) => file.endsWith(".tgz"));
     const program = path.join(dir, "program");
-    fs.cpSync(path.join(repoRoot, "test/fixtures/consumer-ts"), program, { recursive: true });
-    const manifest = path.join(program, "package.json");
-    fs.writeFileSync(manifest, fs.readFileSync(manifest, "utf8").replace("PACKAGE_TARBALL", path.join(packed, tarball)));
-    // The registry's packages come from npm's cache when this machine installed them before.
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: program, stdio: "inherit" });
-    execFileSync(path.join(program, "node_modules/.bin/tsc"), ["--noEmit", "-p", program], { cwd: program, stdio: "inherit" });
+    installTypescriptExample(program, path.join(packed, tarball));
+    // As the README says for a local tarball: the engine runs the plugin from node_modules.
+    fs.appendFileSync(
+        path.join(program, "Pulumi.yaml"),
+        "plugins:\n  providers:\n    - name: gcr-pull-secrets\n      path: ./node_modules/@gcr-pull-secrets/pulumi/provider\n",
+    );
     return program;
 }
 

@@ -14,6 +14,7 @@ import { types } from "../../components/contract";
 import { findKeyMaterial } from "../../dev/keys/keyMaterial";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { appendPullSecret, createNamespace, createTestStack, pullSecretNames, readPullSecret, runPulumi, uniqueNamespace } from "./harness";
+import { installTypescriptExample } from "./typescriptConsumer";
 
 const repoRoot = path.resolve(__dirname, "../..");
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "provider/schema.json"), "utf8"));
@@ -119,14 +120,8 @@ describe("end to end: a release, installed as users install it", function () {
     });
 
     it("a TypeScript program with the npm package installed gets the plugin from the release host and deploys", async () => {
-        const program = exampleCopy("typescript");
-        const manifestFile = path.join(program, "package.json");
-        const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
-        manifest.dependencies["@gcr-pull-secrets/pulumi"] = `file:${path.join(artifacts, `gcr-pull-secrets-pulumi-${version}.tgz`)}`;
-        fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
-        // The registry's packages come from npm's cache when this machine installed them before.
-        execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: program, stdio: "inherit" });
-        execFileSync(path.join(program, "node_modules/.bin/tsc"), ["--noEmit", "-p", program], { cwd: program, stdio: "inherit" });
+        const program = path.join(tempDir("gcr-pull-secrets-example-typescript-"), "program");
+        installTypescriptExample(program, path.join(artifacts, `gcr-pull-secrets-pulumi-${version}.tgz`));
 
         const theirs = uniqueNamespace("release-ts");
         await createNamespace(theirs);
