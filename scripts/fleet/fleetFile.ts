@@ -148,13 +148,9 @@ function checkCluster(name: string, value: unknown, problems: ConfigProblem[]): 
     unknownFields(fields, clusterFields, `${at}.`, problems);
     let stack = name;
     if (fields.stack !== undefined) stack = text(fields.stack, `${at}.stack`, problems) ?? name;
-    // A stack named after a cluster whose name was refused already needs no second message.
-    const stackProblem = fields.stack === undefined && problems.length > before ? undefined : stackNameProblem(stack);
-    if (stackProblem)
-        problems.push({
-            path: `${at}.stack`,
-            message: fields.stack === undefined ? `(the cluster's name, as no stack is given) ${stackProblem}` : stackProblem,
-        });
+    // A stack named after its cluster needs no check of its own: a valid cluster name is a valid stack name.
+    const stackProblem = fields.stack === undefined ? undefined : stackNameProblem(stack);
+    if (stackProblem) problems.push({ path: `${at}.stack`, message: stackProblem });
     const stackFile = fields.stackFile === undefined ? undefined : text(fields.stackFile, `${at}.stackFile`, problems);
     if (stackFile !== undefined && !/\.ya?ml$/.test(stackFile)) {
         problems.push({ path: `${at}.stackFile`, message: "must be a YAML stack file (ending in .yaml or .yml), relative to the project" });
