@@ -40,13 +40,19 @@ export function kubeconfigPath(cluster: FleetCluster, fleetDir: string): string 
     return path.resolve(fleetDir, expanded);
 }
 
-/** The first `error:` line of a CLI's output (Pulumi prints `[secret]` in place of secret values), shortened. */
+/**
+ * The first `error:` line of a CLI's output (Pulumi prints `[secret]` in place of secret values),
+ * shortened; a line that ends in `:` (a ConfigError's heading) takes its first listed problem along.
+ */
 export function firstError(output: string): string | undefined {
     const lines = output.split(/\r?\n/).map((l) => l.trim());
     // The engine's diagnostics say `error: <reason>`; the first line that says more than "update failed" is the reason.
-    const errors = lines.filter((l) => /^error: /.test(l)).map((l) => l.slice("error: ".length));
-    const reason = errors.find((e) => !/^update failed$|^preview failed$/.test(e)) ?? errors[0];
-    if (reason === undefined) return undefined;
+    const at = lines.map((l, i) => (/^error: /.test(l) ? i : -1)).filter((i) => i >= 0);
+    const index = at.find((i) => !/^error: (update|preview) failed$/.test(lines[i])) ?? at[0];
+    if (index === undefined) return undefined;
+    let reason = lines[index].slice("error: ".length);
+    const next = lines[index + 1];
+    if (reason.endsWith(":") && next) reason = `${reason} ${next}`;
     return reason.length > 300 ? `${reason.slice(0, 297)}...` : reason;
 }
 

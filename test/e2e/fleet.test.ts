@@ -210,6 +210,10 @@ describe("end to end: a fleet of stacks fanned out locally (npm run fleet)", fun
             const twice = await fleet(["preview", ...common], env);
             assert.strictEqual(twice.code, 1);
             assert.match(
+                twice.stdout,
+                /failed: Invalid gcr-pull-secrets stack configuration \(1 problem\); nothing was changed: - gcr-pull-secrets:kubeconfig is set in the stack/,
+            );
+            assert.match(
                 fs.readFileSync(path.join(dir, "logs/made-elsewhere.log"), "utf8"),
                 /gcr-pull-secrets:kubeconfig is set in the stack, and the program gives the kubeconfig too \(from another stack's output\)/,
             );

@@ -26,5 +26,14 @@ describe("fleet run helpers", () => {
         assert.strictEqual(firstError("  error: update failed\n"), "update failed");
         assert.strictEqual(firstError("nothing wrong"), undefined);
         assert.strictEqual(firstError(`error: ${"x".repeat(400)}`)!.length, 300);
+        const refused = [
+            "    error: Invalid gcr-pull-secrets stack configuration (1 problem); nothing was changed:",
+            "      - gcr-pull-secrets:namespaces is empty; list at least one namespace",
+            "",
+        ].join("\n");
+        assert.strictEqual(
+            firstError(refused),
+            "Invalid gcr-pull-secrets stack configuration (1 problem); nothing was changed: - gcr-pull-secrets:namespaces is empty; list at least one namespace",
+        );
     });
 });
