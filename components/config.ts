@@ -206,13 +206,38 @@ function readSetting(text: string, kind: SettingKind): { value: unknown; duplica
 }
 
 /**
+ * What a program built on this stack config may give besides it: `upgradeFrom01`, and the cluster's
+ * `kubeconfig` when it comes from elsewhere (another stack's output, through a StackReference:
+ * docs/fleets.md). A kubeconfig given here is the cluster; the stack must not set one too.
+ */
+export type ProgramArgs = Pick<GcrPullSecretsArgs, "upgradeFrom01" | "kubeconfig">;
+
+/**
  * Checks stack config once and returns what the component takes, without checking it again:
  * {@link argsFromStackConfig}'s checks and errors, with `jsonKey` and `kubeconfig` kept secret.
  * `programArgs` are the program's own arguments, which are not stack settings.
  */
-export function validateStackConfig(input: StackConfigInput, programArgs: Pick<GcrPullSecretsArgs, "upgradeFrom01"> = {}): ValidatedArgs {
+export function validateStackConfig(input: StackConfigInput, programArgs: ProgramArgs = {}): ValidatedArgs {
+    const kubeconfigKey = `${configNamespace}:kubeconfig`;
+    const stackKubeconfig = kubeconfigKey in input.values || input.unreadableSecretKeys?.has(kubeconfigKey);
+    if (programArgs.kubeconfig !== undefined && stackKubeconfig) {
+        // Two sources for one cluster: either could be the stale one, so neither wins.
+        throw new ConfigError(
+            [
+                {
+                    path: kubeconfigKey,
+                    message:
+                        "is set in the stack, and the program gives the kubeconfig too (from another stack's output): one cluster needs one source; " +
+                        `remove the stack's (\`pulumi config rm ${kubeconfigKey}\`), or stop passing kubeconfig to readStackConfig`,
+                },
+            ],
+            `${configNamespace} stack configuration`,
+        );
+    }
     const check = checkedStackConfig(input);
-    return new ValidatedArgs(check, { ...check.args, ...programArgs });
+    // `{ kubeconfig: undefined }` leaves the stack's own kubeconfig in place.
+    const given = Object.fromEntries(Object.entries(programArgs).filter(([, value]) => value !== undefined));
+    return new ValidatedArgs(check, { ...check.args, ...given });
 }
 
 /** {@link checkStackConfig}, throwing its problems as one {@link ConfigError}. */
@@ -225,7 +250,7 @@ function checkedStackConfig(input: StackConfigInput): StackConfigCheck {
 }
 
 /** Reads this stack's config from the Pulumi runtime and checks it; see {@link validateStackConfig}. */
-export function readStackConfig(programArgs: Pick<GcrPullSecretsArgs, "upgradeFrom01"> = {}): ValidatedArgs {
+export function readStackConfig(programArgs: ProgramArgs = {}): ValidatedArgs {
     const values = pulumi.runtime.allConfig();
     // isConfigSecret is exported by the SDK at run time but marked internal in its typings; it is
     // the only way to tell a value stored encrypted from one stored in plaintext.

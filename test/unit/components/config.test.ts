@@ -1,7 +1,8 @@
-import "../mocks";
+import { unwrap } from "../mocks";
 import * as assert from "assert";
 import fc from "fast-check";
-import { argsFromStackConfig, suggestSetting } from "../../../components/config";
+import * as pulumi from "@pulumi/pulumi";
+import { argsFromStackConfig, suggestSetting, validateStackConfig } from "../../../components/config";
 import { systemNamespaces } from "../../../components/contract";
 import { ConfigError } from "../../../components/configError";
 import { validateArgs } from "../../../components/validatedArgs";
@@ -355,6 +356,43 @@ describe("stack configuration", () => {
             secretKeys,
         });
         assert.ok(args.jsonKey);
+    });
+
+    it("takes the kubeconfig from the program (another stack's output) as a secret, and keeps the stack's when the program gives none", async () => {
+        const fromOtherStack = "apiVersion: v1\nclusters:\n- name: made-by-the-cluster-stack\n";
+        const given = validateStackConfig(
+            { values: stackValues(jsonKeyStack), secretKeys },
+            { upgradeFrom01: true, kubeconfig: pulumi.output(fromOtherStack) },
+        );
+        assert.strictEqual(await unwrap(given.kubeconfig!), fromOtherStack);
+        assert.strictEqual(await pulumi.isSecret(given.kubeconfig!), true, "secret even when the other stack's output was not");
+        assert.strictEqual(given.upgradeFrom01, true);
+
+        const own = "apiVersion: v1\nclusters:\n- name: own\n";
+        const stacks = validateStackConfig(
+            { values: stackValues({ ...jsonKeyStack, kubeconfig: own }), secretKeys: new Set([...secretKeys, "gcr-pull-secrets:kubeconfig"]) },
+            { kubeconfig: undefined },
+        );
+        assert.strictEqual(await unwrap(stacks.kubeconfig!), own);
+    });
+
+    it("refuses a kubeconfig from both the stack and the program, naming the setting and the two ways out, without either value", () => {
+        const own = "apiVersion: v1\nclusters:\n- name: own-cluster-secret\n";
+        for (const unreadable of [false, true]) {
+            const input = {
+                values: unreadable ? stackValues(jsonKeyStack) : stackValues({ ...jsonKeyStack, kubeconfig: own }),
+                secretKeys: new Set([...secretKeys, "gcr-pull-secrets:kubeconfig"]),
+                ...(unreadable ? { unreadableSecretKeys: new Set(["gcr-pull-secrets:kubeconfig"]) } : {}),
+            };
+            assert.throws(
+                () => validateStackConfig(input, { kubeconfig: pulumi.secret("apiVersion: v1\nclusters: []\n") }),
+                (error: Error) =>
+                    error instanceof ConfigError &&
+                    /gcr-pull-secrets:kubeconfig is set in the stack, and the program gives the kubeconfig too/.test(error.message) &&
+                    /`pulumi config rm gcr-pull-secrets:kubeconfig`\), or stop passing kubeconfig to readStackConfig/.test(error.message) &&
+                    !error.message.includes("own-cluster-secret"),
+            );
+        }
     });
 
     it("suggests the nearest known setting for typos", () => {
