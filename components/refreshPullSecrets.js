@@ -36,6 +36,7 @@ const fs = require("node:fs");
 const http = require("node:http");
 const https = require("node:https");
 const os = require("node:os");
+const { setTimeout } = require("node:timers");
 
 // Repeated from components/contract.ts (`keyless`): this file runs without the package.
 const expiresAnnotation = "gcr-pull-secrets.dev/token-expires-at";
