@@ -60,6 +60,8 @@ export declare function eventBody(options: {
     note: string;
     instance: string;
     now?: Date;
+    /** The unique part of the Event's name; default: random. */
+    suffix?: string;
 }): Record<string, unknown> & { note: string; reason: string; type: string; eventTime: string };
 
 /** Registers a value that must never be printed (or put into an Event or annotation). */

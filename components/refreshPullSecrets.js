@@ -32,6 +32,7 @@
 //   RETRY_ATTEMPTS                          default 5 per call to Google
 "use strict";
 
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const http = require("node:http");
 const https = require("node:https");
@@ -373,11 +374,13 @@ async function writeSecretOnce(config, target, url, headers, outcome) {
  * An events.k8s.io/v1 Event about one Secret: `Refreshed` (Normal) or `RefreshFailed` (Warning) with
  * the reason. Its note is scrubbed of every registered secret, and never carries the token itself.
  */
-function eventBody({ namespace, name, uid, reason, note, instance, now = new Date() }) {
+function eventBody({ namespace, name, uid, reason, note, instance, now = new Date(), suffix = crypto.randomBytes(4).toString("hex") }) {
     return {
         apiVersion: "events.k8s.io/v1",
         kind: "Event",
-        metadata: { generateName: `${name}.`, namespace },
+        // Named as the kubelet names its Events (object name, then a unique hex part): the API server
+        // refuses a generateName that ends in "." for Events.
+        metadata: { name: `${name}.${now.getTime().toString(16)}${suffix}`, namespace },
         // MicroTime: the API server wants six fractional digits.
         eventTime: now.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z"),
         reportingController,

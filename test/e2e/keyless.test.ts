@@ -192,7 +192,10 @@ describe("end to end: keyless mode (the refresher run as a local process against
             const role = await rbac.readNamespacedRole({ name: refresherRoleName("regcred"), namespace: ns });
             assert.deepStrictEqual(
                 role.rules?.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, resourceNames: r.resourceNames, verbs: r.verbs })),
-                [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["regcred"], verbs: ["get", "patch"] }],
+                [
+                    { apiGroups: [""], resources: ["secrets"], resourceNames: ["regcred"], verbs: ["get", "patch"] },
+                    { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"], resourceNames: undefined },
+                ],
             );
             const binding = await rbac.readNamespacedRoleBinding({ name: refresherRoleName("regcred"), namespace: ns });
             assert.deepStrictEqual(
@@ -239,6 +242,7 @@ describe("end to end: keyless mode (the refresher run as a local process against
             assert.ok(expires > before + 3500_000 && expires < Date.now() + 3600_000, `expiry about an hour ahead: ${annotations[names.expiresAnnotation]}`);
             assert.match(run.output, new RegExp(`refreshed ${ns}/regcred: token expires at `));
         }
+        assert.doesNotMatch(run.output, /could not record/, "every Event is recorded");
         assertNoToken(run.output, "the refresher's output");
     });
 
@@ -286,7 +290,7 @@ describe("end to end: keyless mode (the refresher run as a local process against
     });
 
     it("4. no drift fight: preview --refresh shows no change and up leaves the refreshed token in place", async () => {
-        const token = sts.issued[0];
+        const token = sts.issued[sts.issued.length - 1];
         const preview = await t.stack.preview({ ...t.io, refresh: true, diff: true });
         assert.deepStrictEqual(changes(preview.changeSummary), {}, preview.stdout);
         const up = await t.stack.up({ ...t.io, refresh: true });
