@@ -202,6 +202,8 @@ function jobSpec({ plan, keyless, access, targets, labels, serviceAccountName }:
     return {
         backoffLimit: 2,
         activeDeadlineSeconds: 300,
+        // Exit code 2 is a configuration error (refreshPullSecrets.js, exitCodes): another pod would fail the same way.
+        podFailurePolicy: { rules: [{ action: "FailJob", onExitCodes: { containerName: "refresh", operator: "In", values: [2] } }] },
         template: {
             metadata: { labels },
             spec: {

@@ -37,8 +37,11 @@ export interface FakeSts {
     refusals: string[];
     /** Make it refuse everything from now on, as STS does when the provider is disabled. */
     refuseAll(reason: string): void;
-    /** Make the next `count` token exchanges fail as Google's transient outages do (HTTP `status`, with `Retry-After` if given). */
-    failNext(count: number, status: number, retryAfterSeconds?: number): void;
+    /**
+     * Make the next `count` token exchanges (or `generateAccessToken` calls, with "iamCredentials") fail
+     * as Google's transient outages do: HTTP `status`, with `Retry-After` if given.
+     */
+    failNext(count: number, status: number, retryAfterSeconds?: number, service?: "sts" | "iamCredentials"): void;
     /** Ends the outage: exchanges no longer fail on purpose. */
     recover(): void;
     /** When each token exchange arrived (ms since the epoch), answered or not. */
@@ -88,6 +91,7 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
     const refusals: string[] = [];
     let refuseEverything: string | undefined;
     const outages: { status: number; retryAfterSeconds?: number }[] = [];
+    const iamOutages: { status: number; retryAfterSeconds?: number }[] = [];
     const exchangeTimes: number[] = [];
     const server = http.createServer((request, response) => {
         let body = "";
@@ -108,6 +112,14 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
                     response.writeHead(403, { "Content-Type": "application/json" });
                     response.end(JSON.stringify({ error: { code: 403, message, status: "PERMISSION_DENIED" } }));
                 };
+                const outage = iamOutages.shift();
+                if (outage) {
+                    refusals.push(`IAM Credentials outage: HTTP ${outage.status}`);
+                    response.writeHead(outage.status, { "Content-Type": "application/json" });
+                    return response.end(
+                        JSON.stringify({ error: { code: outage.status, message: "The service is currently unavailable.", status: "UNAVAILABLE" } }),
+                    );
+                }
                 if (!issued.includes(bearer)) return denied("The caller does not have permission");
                 if (email !== options.impersonable) return denied(`Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).`);
                 const token = `ya29.impersonated-${randomBytes(24).toString("base64url")}`;
@@ -161,11 +173,12 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
         refuseAll(reason) {
             refuseEverything = reason;
         },
-        failNext(count, status, retryAfterSeconds) {
-            for (let i = 0; i < count; i++) outages.push({ status, retryAfterSeconds });
+        failNext(count, status, retryAfterSeconds, service = "sts") {
+            for (let i = 0; i < count; i++) (service === "sts" ? outages : iamOutages).push({ status, retryAfterSeconds });
         },
         recover() {
             outages.length = 0;
+            iamOutages.length = 0;
         },
         exchangeTimes,
         close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -214,6 +214,18 @@ describe("end to end: keyless mode (the refresher run as a local process against
         assert.strictEqual(pod.containers[0].env?.find((e) => e.name === "STS_AUDIENCE")?.value, stsAudience);
         const jobs = await batch.listNamespacedJob({ namespace: refresherNamespace });
         assert.strictEqual(jobs.items.length, 1, "the first run exists (no kubelet here runs its pod)");
+        for (const job of [cronJob.spec!.jobTemplate.spec!, jobs.items[0].spec!]) {
+            // As the API server stored them: a configuration error (exit 2) fails the Job at once; the pod is locked down.
+            assert.deepStrictEqual(
+                job.podFailurePolicy?.rules?.map((rule) => [rule.action, rule.onExitCodes?.values]),
+                [["FailJob", [2]]],
+            );
+            const container = job.template.spec!.containers[0];
+            assert.match(container.image ?? "", /^node:22-alpine@sha256:[0-9a-f]{64}$/);
+            assert.deepStrictEqual(container.securityContext?.capabilities?.drop, ["ALL"]);
+            assert.strictEqual(container.securityContext?.readOnlyRootFilesystem, true);
+            assert.strictEqual(job.template.spec!.securityContext?.seccompProfile?.type, "RuntimeDefault");
+        }
     });
 
     it("3. the refresher refreshes every listed Secret with its own ServiceAccount's tokens, and prints no token", async () => {
@@ -333,8 +345,16 @@ describe("end to end: keyless mode (the refresher run as a local process against
     });
 
     it("5b. impersonation: the federated token buys the reader account's token, which goes into the Secrets; an account it may not act as fails clearly", async () => {
+        // One transient failure at IAM Credentials too: retried within the run.
+        sts.failNext(1, 503, undefined, "iamCredentials");
         const run = await runRefresher({ IMPERSONATE_SERVICE_ACCOUNT: reader, IAM_CREDENTIALS_URL: sts.iamCredentialsUrl });
         assert.strictEqual(run.code, 0, run.output);
+        assert.match(
+            run.output,
+            new RegExp(
+                `impersonating ${reader} at IAM Credentials: attempt 1 failed \\(HTTP 503: UNAVAILABLE The service is currently unavailable\\.\\); trying again in `,
+            ),
+        );
         const impersonated = sts.issued[sts.issued.length - 1];
         assert.match(impersonated, /^ya29\.impersonated-/);
         for (const ns of [nsA, nsB]) assert.strictEqual((await readPullSecret(ns)).config.auths["asia.gcr.io"].password, impersonated);

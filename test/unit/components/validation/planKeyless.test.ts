@@ -339,6 +339,9 @@ describe("keyless: the component under mocks", () => {
         const cron = findCreated(types.cronJob, "pull-refresher").inputs;
         assert.strictEqual(cron.spec.schedule, "*/30 * * * *");
         assert.strictEqual(cron.spec.concurrencyPolicy, "Forbid");
+        assert.deepStrictEqual(cron.spec.jobTemplate.spec.podFailurePolicy, {
+            rules: [{ action: "FailJob", onExitCodes: { containerName: "refresh", operator: "In", values: [2] } }],
+        });
         assert.deepStrictEqual(
             [cron.spec.startingDeadlineSeconds, cron.spec.successfulJobsHistoryLimit, cron.spec.failedJobsHistoryLimit],
             [600, 1, 3],
