@@ -123,6 +123,12 @@ export const keyless = {
     expiresAnnotation: "gcr-pull-secrets.dev/token-expires-at",
     /** When the refresher last wrote the Secret (RFC 3339). */
     refreshedAnnotation: "gcr-pull-secrets.dev/token-refreshed-at",
+    /** When the refresher last failed to refresh the Secret (RFC 3339); removed by its next success. */
+    failedAtAnnotation: "gcr-pull-secrets.dev/refresh-failed-at",
+    /** Why it failed (Google's or the API server's answer, never a token); removed by its next success. */
+    failureAnnotation: "gcr-pull-secrets.dev/refresh-failure",
+    /** The `reportingController` of the refresher's Events (events.k8s.io/v1). */
+    eventController: "gcr-pull-secrets.dev/token-refresher",
     /** The docker username Google registries accept with an OAuth access token as the password. */
     username: "oauth2accesstoken",
     /** What a keyless Secret holds until the refresher's first run: valid docker config, no credentials. */

@@ -108,7 +108,11 @@ export interface KeylessArgs {
     serviceAccountEmail?: string;
     /** Namespace the refresher runs in; the stack creates it. Default: `gcr-pull-secrets-refresher`. */
     namespace?: string;
-    /** Container image of the refresher: any image with Node.js 18 or newer as `node`. Default: `node:22-alpine`. */
+    /**
+     * Container image of the refresher: any image with Node.js 18 or newer as `node`, as an image
+     * reference (`NAME[:TAG][@sha256:DIGEST]`; pin it by digest). Default: `node:22-alpine` pinned by
+     * digest (`defaultRefresherImage`; docs/keyless.md says how to update it).
+     */
     image?: string;
     /** When the refresher runs, as a cron schedule; access tokens live one hour. Default: every 30 minutes, `*\/30 * * * *`. */
     schedule?: string;

@@ -28,6 +28,7 @@ import { importedPullSecret } from "./pullSecretImport";
 import { DiffOutcome, ResourceHandler, ResourceInitError } from "./resourceHandler";
 import { isKeyless, PullSecretContext, releaseSecret, writeEntries, writeSecret } from "./secretWrites";
 import { liveDigest, liveEntries } from "./pullSecretLive";
+import { keylessHealthWarner } from "./keylessHealth";
 
 /** One error for what failed writing entries, naming each ServiceAccount's problem. */
 function entriesFailure(where: string, errors: Error[]): string {
@@ -37,6 +38,7 @@ function entriesFailure(where: string, errors: Error[]): string {
 /** The provider-side logic of the pull Secret. */
 export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
     const warn = (message: string) => context.warn?.(message);
+    const warnIfUnhealthy = keylessHealthWarner(warn);
     return {
         async check(olds, news) {
             const failures = declaredInputProblems(news);
@@ -72,6 +74,15 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             // State of 0.2.0 or earlier has no owner id yet: an update puts it on the Secret. Refresh found
             // another owner holding it: the update refuses to take it back without adopt.
             if (before.ownerId === undefined || before.heldBy !== undefined) diffs.push("ownerId");
+            if (isKeyless(after) && isKeyless(before) && replaces.length === 0 && context.clusterKnown()) {
+                // A preview is where an operator looks: say so if the refresher has stopped keeping the token alive.
+                // Only a warning; a cluster that cannot be read here fails the update itself, not its preview.
+                try {
+                    warnIfUnhealthy(await readSecret(context.connection().api, after.namespace, after.secretName));
+                } catch {
+                    // The update's own reads report an unreachable cluster.
+                }
+            }
             return { changes: diffs.length > 0, replaces, diffs };
         },
 
@@ -105,6 +116,7 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             // Drift in the content shows as a changed (masked) digest, and the next update writes ours back;
             // a keyless Secret's content is the refresher's, so it is never compared.
             const contentOwned = !(expected && isKeyless(expected));
+            if (!contentOwned || isKeyless(known)) warnIfUnhealthy(live);
             const digest = contentOwned ? liveDigest(live) : undefined;
             const drift = digest !== undefined && digest !== (expected?.dockerConfigDigest ?? "") ? { dockerConfigDigest: secretValue(digest) } : {};
             const attached = await liveEntries(api, known.namespace, known.secretName, known.serviceAccounts);

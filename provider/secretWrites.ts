@@ -74,7 +74,9 @@ function desiredSecret(inputs: PullSecretInputs, writer: Writer, dockerConfigJso
  */
 function takeOverPatch(desired: SecretObject, withData: boolean, resourceVersion: string | undefined): object {
     // With a key, the refresher's annotations would describe a token the Secret no longer holds.
-    const refresherAnnotations = withData ? { [keyless.expiresAnnotation]: null, [keyless.refreshedAnnotation]: null } : {};
+    const refresherAnnotations = withData
+        ? { [keyless.expiresAnnotation]: null, [keyless.refreshedAnnotation]: null, [keyless.failedAtAnnotation]: null, [keyless.failureAnnotation]: null }
+        : {};
     return {
         metadata: {
             // Conditional on the object we decided about: an owner change in between makes the API server answer 409.

@@ -102,7 +102,7 @@ function identitySpecs({ keyless, base, labels, provider, namespaceName }: Refre
     ];
 }
 
-/** In each target namespace, a Role that allows `get` and `patch` of the pull Secret alone, bound to its ServiceAccount. */
+/** In each target namespace, a Role that allows `get` and `patch` of the pull Secret alone (and creating Events), bound to its ServiceAccount. */
 function grantSpecs({ plan, targets, base, labels, provider, namespaceName, serviceAccountName }: Refresher): ResourceSpec[] {
     const roleName = refresherRoleName(plan.secretName);
     const pullSecrets = targets.map((target) => pullSecretKey(target.name));
@@ -115,8 +115,12 @@ function grantSpecs({ plan, targets, base, labels, provider, namespaceName, serv
                 type: foreignTypes.role,
                 inputs: {
                     metadata: { name: roleName, namespace: target.name, labels },
-                    // resourceNames pins both verbs to the one Secret; list, watch and create stay denied.
-                    rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [plan.secretName], verbs: ["get", "patch"] }],
+                    rules: [
+                        // resourceNames pins both verbs to the one Secret; list, watch and create stay denied.
+                        { apiGroups: [""], resources: ["secrets"], resourceNames: [plan.secretName], verbs: ["get", "patch"] },
+                        // Its Refreshed / RefreshFailed Events. RBAC cannot pin `create` to a name (the name is generated).
+                        { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"] },
+                    ],
                 },
                 options: { provider, dependsOn: pullSecrets },
             },
@@ -198,6 +202,8 @@ function jobSpec({ plan, keyless, access, targets, labels, serviceAccountName }:
     return {
         backoffLimit: 2,
         activeDeadlineSeconds: 300,
+        // Exit code 2 is a configuration error (refreshPullSecrets.js, exitCodes): another pod would fail the same way.
+        podFailurePolicy: { rules: [{ action: "FailJob", onExitCodes: { containerName: "refresh", operator: "In", values: [2] } }] },
         template: {
             metadata: { labels },
             spec: {

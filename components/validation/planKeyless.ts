@@ -7,11 +7,12 @@ import { systemNamespaces } from "../contract";
 import { FederationPlan, KeylessPlan } from "../plan";
 import { Checker, Field, quote } from "./checker";
 import { isLabel, labelRule } from "./planNamespaces";
+import { defaultRefresherImage, imageReferenceProblem } from "./refresherImage";
 
 export const defaultPoolId = "gcr-pull-secrets";
 export const defaultProviderId = "kubernetes";
 export const defaultRefresherNamespace = "gcr-pull-secrets-refresher";
-export const defaultRefresherImage = "node:22-alpine";
+export { defaultRefresherImage } from "./refresherImage";
 export const defaultRefresherSchedule = "*/30 * * * *";
 /** Fixed: the federated principal names it, so renaming it would cut the refresher off. */
 export const refresherServiceAccountName = "token-refresher";
@@ -210,8 +211,13 @@ export function readKeyless(field: Field, checker: Checker): KeylessPlan | undef
         );
     }
     const image = text("image", "a container image with Node.js 18 or newer", defaultRefresherImage) ?? defaultRefresherImage;
-    if (members.image && /\s/.test(image))
-        fail(members.image, `is ${quote(members.image)}, not an image reference (no spaces); for example ${defaultRefresherImage}`);
+    const notImage = members.image ? imageReferenceProblem(image) : undefined;
+    if (notImage) {
+        fail(
+            members.image,
+            `is ${quote(members.image)}, not an image reference: ${notImage}; give NAME[:TAG][@sha256:DIGEST], pinned by digest like the default ${defaultRefresherImage}`,
+        );
+    }
     const schedule = text("schedule", "a cron schedule", `"${defaultRefresherSchedule}"`) ?? defaultRefresherSchedule;
     const parts = schedule.trim().split(/\s+/);
     if (members.schedule && (parts.length !== 5 || !parts.every((part) => cronField.test(part)))) {

@@ -37,6 +37,15 @@ export interface FakeSts {
     refusals: string[];
     /** Make it refuse everything from now on, as STS does when the provider is disabled. */
     refuseAll(reason: string): void;
+    /**
+     * Make the next `count` token exchanges (or `generateAccessToken` calls, with "iamCredentials") fail
+     * as Google's transient outages do: HTTP `status`, with `Retry-After` if given.
+     */
+    failNext(count: number, status: number, retryAfterSeconds?: number, service?: "sts" | "iamCredentials"): void;
+    /** Ends the outage: exchanges no longer fail on purpose. */
+    recover(): void;
+    /** When each token exchange arrived (ms since the epoch), answered or not. */
+    exchangeTimes: number[];
     close(): Promise<void>;
 }
 
@@ -81,6 +90,9 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
     const issued: string[] = [];
     const refusals: string[] = [];
     let refuseEverything: string | undefined;
+    const outages: { status: number; retryAfterSeconds?: number }[] = [];
+    const iamOutages: { status: number; retryAfterSeconds?: number }[] = [];
+    const exchangeTimes: number[] = [];
     const server = http.createServer((request, response) => {
         let body = "";
         request.setEncoding("utf8");
@@ -100,6 +112,14 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
                     response.writeHead(403, { "Content-Type": "application/json" });
                     response.end(JSON.stringify({ error: { code: 403, message, status: "PERMISSION_DENIED" } }));
                 };
+                const outage = iamOutages.shift();
+                if (outage) {
+                    refusals.push(`IAM Credentials outage: HTTP ${outage.status}`);
+                    response.writeHead(outage.status, { "Content-Type": "application/json" });
+                    return response.end(
+                        JSON.stringify({ error: { code: outage.status, message: "The service is currently unavailable.", status: "UNAVAILABLE" } }),
+                    );
+                }
                 if (!issued.includes(bearer)) return denied("The caller does not have permission");
                 if (email !== options.impersonable) return denied(`Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).`);
                 const token = `ya29.impersonated-${randomBytes(24).toString("base64url")}`;
@@ -109,6 +129,14 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
             }
             if (request.method !== "POST" || request.url !== "/v1/token") return refuse(404, "not_found", `no ${request.method} ${request.url}`);
             if (!/^application\/x-www-form-urlencoded/.test(request.headers["content-type"] ?? "")) return refuse(400, "invalid_request", "expected a form");
+            exchangeTimes.push(Date.now());
+            const outage = outages.shift();
+            if (outage) {
+                refusals.push(`outage: HTTP ${outage.status}`);
+                const retryAfter = outage.retryAfterSeconds === undefined ? {} : { "Retry-After": String(outage.retryAfterSeconds) };
+                response.writeHead(outage.status, { "Content-Type": "application/json", ...retryAfter });
+                return response.end(JSON.stringify({ error: "temporarily_unavailable", error_description: "The service is currently unavailable." }));
+            }
             if (refuseEverything) return refuse(400, "invalid_grant", refuseEverything);
             const form = new URLSearchParams(body);
             const expected: Record<string, string> = {
@@ -145,6 +173,14 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
         refuseAll(reason) {
             refuseEverything = reason;
         },
+        failNext(count, status, retryAfterSeconds, service = "sts") {
+            for (let i = 0; i < count; i++) (service === "sts" ? outages : iamOutages).push({ status, retryAfterSeconds });
+        },
+        recover() {
+            outages.length = 0;
+            iamOutages.length = 0;
+        },
+        exchangeTimes,
         close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
 }

@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { keyless as names, keySourceAnnotation } from "../../components/contract";
+import { exitCodes } from "../../components/refreshPullSecrets";
 import { refresherRoleName, refresherScriptFile } from "../../components/specs/refresherSpecs";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { FakeSts, startFakeSts } from "./fakeSts";
@@ -36,6 +37,19 @@ async function serviceAccountToken(namespace: string, audience: string): Promise
     const token = request.status?.token;
     if (!token) throw new Error(`the TokenRequest for ${namespace}/token-refresher returned no token`);
     return token;
+}
+
+/** A Secret's annotations, read as an administrator. */
+async function secretAnnotations(namespace: string, name = "regcred"): Promise<Record<string, string | undefined>> {
+    return (await kube().core.readNamespacedSecret({ name, namespace })).metadata?.annotations ?? {};
+}
+
+/** The refresher's Events in a namespace (events.k8s.io/v1), oldest first. */
+async function refresherEvents(namespace: string): Promise<k8s.EventsV1Event[]> {
+    const events = await kube().config.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace });
+    return events.items
+        .filter((event) => event.reportingController === names.eventController)
+        .sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime)));
 }
 
 interface RefresherRun {
@@ -178,7 +192,10 @@ describe("end to end: keyless mode (the refresher run as a local process against
             const role = await rbac.readNamespacedRole({ name: refresherRoleName("regcred"), namespace: ns });
             assert.deepStrictEqual(
                 role.rules?.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, resourceNames: r.resourceNames, verbs: r.verbs })),
-                [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["regcred"], verbs: ["get", "patch"] }],
+                [
+                    { apiGroups: [""], resources: ["secrets"], resourceNames: ["regcred"], verbs: ["get", "patch"] },
+                    { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"], resourceNames: undefined },
+                ],
             );
             const binding = await rbac.readNamespacedRoleBinding({ name: refresherRoleName("regcred"), namespace: ns });
             assert.deepStrictEqual(
@@ -197,6 +214,18 @@ describe("end to end: keyless mode (the refresher run as a local process against
         assert.strictEqual(pod.containers[0].env?.find((e) => e.name === "STS_AUDIENCE")?.value, stsAudience);
         const jobs = await batch.listNamespacedJob({ namespace: refresherNamespace });
         assert.strictEqual(jobs.items.length, 1, "the first run exists (no kubelet here runs its pod)");
+        for (const job of [cronJob.spec!.jobTemplate.spec!, jobs.items[0].spec!]) {
+            // As the API server stored them: a configuration error (exit 2) fails the Job at once; the pod is locked down.
+            assert.deepStrictEqual(
+                job.podFailurePolicy?.rules?.map((rule) => [rule.action, rule.onExitCodes?.values]),
+                [["FailJob", [2]]],
+            );
+            const container = job.template.spec!.containers[0];
+            assert.match(container.image ?? "", /^node:22-alpine@sha256:[0-9a-f]{64}$/);
+            assert.deepStrictEqual(container.securityContext?.capabilities?.drop, ["ALL"]);
+            assert.strictEqual(container.securityContext?.readOnlyRootFilesystem, true);
+            assert.strictEqual(job.template.spec!.securityContext?.seccompProfile?.type, "RuntimeDefault");
+        }
     });
 
     it("3. the refresher refreshes every listed Secret with its own ServiceAccount's tokens, and prints no token", async () => {
@@ -225,11 +254,55 @@ describe("end to end: keyless mode (the refresher run as a local process against
             assert.ok(expires > before + 3500_000 && expires < Date.now() + 3600_000, `expiry about an hour ahead: ${annotations[names.expiresAnnotation]}`);
             assert.match(run.output, new RegExp(`refreshed ${ns}/regcred: token expires at `));
         }
+        assert.doesNotMatch(run.output, /could not record/, "every Event is recorded");
         assertNoToken(run.output, "the refresher's output");
     });
 
+    it("3b. Google STS failing twice (503, then 503 with Retry-After) is retried within one run, which then refreshes every Secret", async () => {
+        const exchangesBefore = sts.exchangeTimes.length;
+        sts.failNext(1, 503);
+        sts.failNext(1, 503, 2);
+        const run = await runRefresher();
+        assert.strictEqual(run.code, exitCodes.ok, run.output);
+        const times = sts.exchangeTimes.slice(exchangesBefore);
+        assert.strictEqual(times.length, 3, "two failed attempts and the one that succeeded, all in one run");
+        // Backoff with jitter: the first wait is 0.5-1 s; the second honours Retry-After: 2 s (its own backoff is at most 2 s).
+        assert.ok(times[1] - times[0] >= 450, `first wait ${times[1] - times[0]} ms`);
+        assert.ok(times[2] - times[1] >= 1950, `Retry-After honoured: second wait ${times[2] - times[1]} ms`);
+        assert.match(
+            run.output,
+            /the token exchange at Google STS: attempt 1 failed \(HTTP 503: temporarily_unavailable: The service is currently unavailable\.\); trying again in /,
+        );
+        assert.match(run.output, /attempt 2 failed \(HTTP 503[^)]*\); trying again in 2\.0s/);
+        const token = sts.issued[sts.issued.length - 1];
+        for (const ns of [nsA, nsB]) assert.strictEqual((await readPullSecret(ns)).config.auths["asia.gcr.io"].password, token);
+        assertNoToken(run.output, "the refresher's output");
+    });
+
+    it("3c. a misconfigured run exits 2 and touches nothing; an outage longer than the run's budget exits 3 and records the failure", async () => {
+        const before = await readPullSecret(nsA);
+        const misconfigured = await runRefresher({ PULL_SECRETS: "not a namespace/name" });
+        assert.strictEqual(misconfigured.code, exitCodes.config, misconfigured.output);
+        assert.match(misconfigured.output, /PULL_SECRETS entry "not a namespace\/name" is not namespace\/name/);
+
+        sts.failNext(10, 503);
+        const started = Date.now();
+        const outage = await runRefresher({ RETRY_BUDGET_SECONDS: "3" });
+        assert.ok(Date.now() - started < 10_000, "the budget bounds the run");
+        assert.strictEqual(outage.code, exitCodes.sts, outage.output);
+        assert.match(outage.output, /Google STS refused the token exchange for audience .* after [23] attempts \(HTTP 503/);
+        assert.deepStrictEqual((await readPullSecret(nsA)).config, before.config, "the last good token stays");
+        const annotations = await secretAnnotations(nsA);
+        assert.match(annotations[names.failureAnnotation] ?? "", /Google STS refused the token exchange .*HTTP 503/);
+        assert.ok(Date.parse(annotations[names.failedAtAnnotation] ?? "") >= started - 1000);
+        sts.recover();
+        const recovered = await runRefresher();
+        assert.strictEqual(recovered.code, exitCodes.ok, recovered.output);
+        assert.strictEqual((await secretAnnotations(nsA))[names.failureAnnotation], undefined, "a successful run clears the recorded failure");
+    });
+
     it("4. no drift fight: preview --refresh shows no change and up leaves the refreshed token in place", async () => {
-        const token = sts.issued[0];
+        const token = sts.issued[sts.issued.length - 1];
         const preview = await t.stack.preview({ ...t.io, refresh: true, diff: true });
         assert.deepStrictEqual(changes(preview.changeSummary), {}, preview.stdout);
         const up = await t.stack.up({ ...t.io, refresh: true });
@@ -260,7 +333,7 @@ describe("end to end: keyless mode (the refresher run as a local process against
         await forbidden("the same name in an unlisted namespace", () => core.readNamespacedSecret({ name: "regcred", namespace: nsOther }));
 
         const run = await runRefresher({ PULL_SECRETS: `${nsA}/regcred,${nsOther}/regcred,${nsA}/someone-elses,${nsB}/regcred` });
-        assert.strictEqual(run.code, 1, run.output);
+        assert.strictEqual(run.code, exitCodes.kubernetes, run.output);
         assert.match(run.output, new RegExp(`FAILED ${nsOther}/regcred: reading Secret ${nsOther}/regcred failed \\(HTTP 403: secrets "regcred" is forbidden`));
         assert.match(run.output, new RegExp(`FAILED ${nsA}/someone-elses: reading Secret ${nsA}/someone-elses failed \\(HTTP 403`));
         assert.match(run.output, /2 of 4 Secrets were not refreshed/);
@@ -272,8 +345,16 @@ describe("end to end: keyless mode (the refresher run as a local process against
     });
 
     it("5b. impersonation: the federated token buys the reader account's token, which goes into the Secrets; an account it may not act as fails clearly", async () => {
+        // One transient failure at IAM Credentials too: retried within the run.
+        sts.failNext(1, 503, undefined, "iamCredentials");
         const run = await runRefresher({ IMPERSONATE_SERVICE_ACCOUNT: reader, IAM_CREDENTIALS_URL: sts.iamCredentialsUrl });
         assert.strictEqual(run.code, 0, run.output);
+        assert.match(
+            run.output,
+            new RegExp(
+                `impersonating ${reader} at IAM Credentials: attempt 1 failed \\(HTTP 503: UNAVAILABLE The service is currently unavailable\\.\\); trying again in `,
+            ),
+        );
         const impersonated = sts.issued[sts.issued.length - 1];
         assert.match(impersonated, /^ya29\.impersonated-/);
         for (const ns of [nsA, nsB]) assert.strictEqual((await readPullSecret(ns)).config.auths["asia.gcr.io"].password, impersonated);
@@ -281,7 +362,7 @@ describe("end to end: keyless mode (the refresher run as a local process against
         const before = await readPullSecret(nsA);
         const other = "admin@acme-dev-123456.iam.gserviceaccount.com";
         const refused = await runRefresher({ IMPERSONATE_SERVICE_ACCOUNT: other, IAM_CREDENTIALS_URL: sts.iamCredentialsUrl });
-        assert.strictEqual(refused.code, 1);
+        assert.strictEqual(refused.code, exitCodes.iamCredentials, refused.output);
         assert.match(
             refused.output,
             new RegExp(
@@ -296,7 +377,7 @@ describe("end to end: keyless mode (the refresher run as a local process against
         const before = await readPullSecret(nsA);
         // A token for the API server's audience, not the federation's: what a wrong projection would give.
         const wrongAudience = await runRefresher({ STS_TOKEN_FILE: files.kubeToken });
-        assert.strictEqual(wrongAudience.code, 1);
+        assert.strictEqual(wrongAudience.code, exitCodes.sts, wrongAudience.output);
         assert.match(
             wrongAudience.output,
             /gcr-pull-secrets refresher: Google STS refused the token exchange for audience \/\/iam\.googleapis\.com\/projects\/123456789012\/.* \(HTTP 400: invalid_grant: The audience in the subject token .* does not match the expected audience/,
@@ -310,15 +391,79 @@ describe("end to end: keyless mode (the refresher run as a local process against
         const forged = path.join(workDir, "forged-token");
         fs.writeFileSync(forged, `${header}.${Buffer.from(JSON.stringify(forgedClaims)).toString("base64url")}.${signature}`);
         const forgedRun = await runRefresher({ STS_TOKEN_FILE: forged });
-        assert.strictEqual(forgedRun.code, 1);
+        assert.strictEqual(forgedRun.code, exitCodes.sts);
         assert.match(forgedRun.output, /\(HTTP 400: invalid_grant: the subject token's signature does not verify against the provider's JWKS\)/);
 
         sts.refuseAll("The workload identity pool provider is disabled.");
         const refused = await runRefresher();
-        assert.strictEqual(refused.code, 1);
+        assert.strictEqual(refused.code, exitCodes.sts);
         assert.match(refused.output, /Google STS refused the token exchange .*\(HTTP 400: invalid_grant: The workload identity pool provider is disabled\.\)/);
         assert.deepStrictEqual(await readPullSecret(nsA), before, "the Secret still holds the last good token");
         assertNoToken(wrongAudience.output + refused.output, "the refresher's output");
+    });
+
+    it("6b. each Secret has Events: Refreshed (Normal) and RefreshFailed (Warning) with Google's reason, no token; none where the refresher has no Role", async () => {
+        for (const ns of [nsA, nsB]) {
+            const events = await refresherEvents(ns);
+            const uid = (await readPullSecret(ns)).uid;
+            const refreshed = events.filter((event) => event.reason === "Refreshed");
+            const failed = events.filter((event) => event.reason === "RefreshFailed");
+            assert.ok(refreshed.length >= 3, `${ns}: a Refreshed Event for each good run (${refreshed.length})`);
+            for (const event of refreshed) {
+                assert.strictEqual(event.type, "Normal");
+                assert.match(event.note ?? "", /^token refreshed; it expires at \d{4}-\d\d-\d\dT/);
+                assert.deepStrictEqual(
+                    { kind: event.regarding?.kind, namespace: event.regarding?.namespace, name: event.regarding?.name, uid: event.regarding?.uid },
+                    { kind: "Secret", namespace: ns, name: "regcred", uid },
+                );
+                assert.strictEqual(event.action, "Refresh");
+            }
+            assert.ok(failed.length >= 3, `${ns}: a RefreshFailed Event for each failed run (${failed.length})`);
+            for (const event of failed) assert.strictEqual(event.type, "Warning");
+            assert.ok(
+                failed.some((event) => /Google STS refused the token exchange .*The workload identity pool provider is disabled\./.test(event.note ?? "")),
+                "the reason is Google's answer",
+            );
+            assert.ok(
+                failed.some((event) => /after \d attempts \(HTTP 503/.test(event.note ?? "")),
+                "an outage's Event says how often it was tried",
+            );
+            assertNoToken(JSON.stringify(events), `the Events in ${ns}`);
+            // Every other Event too (an Event of the API server's own would name nothing of ours, but scan all).
+            const everything = await kube().config.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({ namespace: ns });
+            assertNoToken(JSON.stringify(everything.items), `all Events in ${ns}`);
+        }
+        // Test 5 asked it to refresh nsOther/regcred, outside its Roles: it may not create Events there either.
+        assert.deepStrictEqual(await refresherEvents(nsOther), []);
+    });
+
+    it("6c. preview and refresh warn, naming the namespace, when a keyless Secret's token has expired or its last refresh failed; nothing changes", async () => {
+        // An hour with no good run: what the refresher's expiry annotation then says.
+        const expiredAt = new Date(Date.now() - 3600_000).toISOString();
+        await kube().core.patchNamespacedSecret(
+            { name: "regcred", namespace: nsB, body: { metadata: { annotations: { [names.expiresAnnotation]: expiredAt } } } },
+            k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+        );
+        const failure = /the refresher's last run failed at \S+: Google STS refused the token exchange .*The workload identity pool provider is disabled\./;
+        const expired = new RegExp(
+            `keyless pull Secret ${nsB}/regcred in namespace ${nsB}: its token expired at ${expiredAt.replace(/\./g, "\\.")} \\(1h \\d+m ago\\): pods that start in namespace ${nsB} cannot pull images`,
+        );
+        const failing = new RegExp(
+            `keyless pull Secret ${nsA}/regcred in namespace ${nsA}: its token expires at \\S+ \\(in \\d+m\\) and is not being refreshed; ${failure.source}`,
+        );
+
+        const preview = await t.stack.preview({ ...t.io });
+        assert.deepStrictEqual(changes(preview.changeSummary), {}, preview.stdout);
+        assert.match(preview.stdout, expired);
+        assert.match(preview.stdout, new RegExp(`${expired.source}; ${failure.source}`));
+        assert.match(preview.stdout, failing);
+        assert.match(preview.stdout, /See "When a refresh fails" in docs\/keyless\.md/);
+
+        const refresh = await t.stack.refresh({ ...t.io });
+        assert.deepStrictEqual(changes(refresh.summary.resourceChanges), {}, refresh.stdout);
+        assert.match(refresh.stdout, expired);
+        assert.match(refresh.stdout, failing);
+        assertNoToken(preview.stdout + preview.stderr + refresh.stdout + refresh.stderr, "the CLI output");
     });
 
     it("7. switching back to a key writes it into the same Secrets, drops the expiry and removes the refresher", async () => {
@@ -332,6 +477,8 @@ describe("end to end: keyless mode (the refresher run as a local process against
             assert.strictEqual(secret.config.auths["asia.gcr.io"].password, keyJson);
             const annotations = (await kube().core.readNamespacedSecret({ name: "regcred", namespace: ns })).metadata?.annotations ?? {};
             assert.strictEqual(annotations[names.expiresAnnotation], undefined);
+            assert.strictEqual(annotations[names.failedAtAnnotation], undefined, "the refresher's failure record goes with it");
+            assert.strictEqual(annotations[names.failureAnnotation], undefined);
             assert.strictEqual(annotations[keySourceAnnotation], "supplied");
             await assert.rejects(
                 kube()

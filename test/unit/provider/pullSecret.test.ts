@@ -663,7 +663,14 @@ describe("PullSecret provider, keyless: the refresher owns the content", () => {
     function refresh(cluster: FakeCluster): void {
         const secret = cluster.secrets.get("apps/regcred")!;
         secret.data = { ".dockerconfigjson": Buffer.from(refreshed).toString("base64") };
-        secret.metadata!.annotations = { ...secret.metadata!.annotations, [keyless.expiresAnnotation]: "2030-01-01T00:00:00.000Z" };
+        secret.metadata!.annotations = {
+            ...secret.metadata!.annotations,
+            [keyless.expiresAnnotation]: "2030-01-01T00:00:00.000Z",
+            [keyless.refreshedAnnotation]: "2029-12-31T23:00:00.000Z",
+            // A failure before the last refresh is history.
+            [keyless.failedAtAnnotation]: "2029-12-31T22:30:00.000Z",
+            [keyless.failureAnnotation]: "an earlier failure",
+        };
     }
 
     it("creates the Secret with placeholder content (no credentials) and the keyless key-source annotation", async () => {
@@ -714,7 +721,40 @@ describe("PullSecret provider, keyless: the refresher owns the content", () => {
         assert.strictEqual(cluster.content(), dockerConfigJson);
         const annotations = cluster.secrets.get("apps/regcred")!.metadata?.annotations ?? {};
         assert.strictEqual(annotations[keyless.expiresAnnotation], undefined);
+        assert.strictEqual(annotations[keyless.failedAtAnnotation], undefined);
+        assert.strictEqual(annotations[keyless.failureAnnotation], undefined);
         assert.strictEqual(annotations[keySourceAnnotation], "supplied", "the refresher leaves a Secret that is not keyless alone");
+    });
+
+    it("preview (diff) and refresh (read) warn once, naming the namespace, about an expired token; a key's diff reads nothing", async () => {
+        const cluster = new FakeCluster();
+        const handler = cluster.handler(undefined);
+        const { id, outs } = await handler.create({ ...keylessInputs });
+        refresh(cluster);
+        assert.deepStrictEqual(await handler.diff(id, outs, { ...keylessInputs }, { ...keylessInputs }), { changes: false, replaces: [], diffs: [] });
+        assert.deepStrictEqual(cluster.warnings, [], "a token that lives: no warning");
+        const secret = cluster.secrets.get("apps/regcred")!;
+        secret.metadata!.annotations = {
+            ...secret.metadata!.annotations,
+            [keyless.expiresAnnotation]: "2020-01-01T00:00:00.000Z",
+            [keyless.refreshedAnnotation]: "2019-12-31T23:00:00.000Z",
+            [keyless.failedAtAnnotation]: "2020-01-01T00:30:00.000Z",
+            [keyless.failureAnnotation]: "Google STS refused the token exchange (HTTP 400: invalid_grant: disabled)",
+        };
+        const diff = await handler.diff(id, outs, { ...keylessInputs }, { ...keylessInputs });
+        assert.deepStrictEqual(diff, { changes: false, replaces: [], diffs: [] }, "a warning, never a change");
+        await handler.read(id, { ...outs }, { ...keylessInputs });
+        assert.strictEqual(cluster.warnings.length, 1, `once per Secret and message: ${cluster.warnings.join(" | ")}`);
+        assert.match(
+            cluster.warnings[0],
+            /^keyless pull Secret apps\/regcred in namespace apps: its token expired at 2020-01-01T00:00:00\.000Z .*; the refresher's last run failed at 2020-01-01T00:30:00\.000Z: Google STS refused/,
+        );
+
+        const keyed = new FakeCluster();
+        const created = await keyed.handler().create({ ...inputs });
+        keyed.calls.length = 0;
+        await keyed.handler().diff(created.id, created.outs, { ...inputs }, { ...inputs });
+        assert.deepStrictEqual(keyed.calls, [], "a key-mode diff stays offline");
     });
 
     it("adopting in keyless mode takes the Secret over in place and keeps its content until the first refresh", async () => {

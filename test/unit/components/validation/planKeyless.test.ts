@@ -10,6 +10,7 @@ import { ConfigError } from "../../../../components/configError";
 import { validateArgs } from "../../../../components/validatedArgs";
 import { exchangeAudiences, refresherPrincipal } from "../../../../components/specs/federationNames";
 import { refresherScriptFile } from "../../../../components/specs/refresherSpecs";
+import { defaultRefresherImage } from "../../../../components/validation/refresherImage";
 import { stackValues, validCreateStack } from "../../fixtures";
 
 const types = {
@@ -84,7 +85,7 @@ describe("keyless: configuration", () => {
                 federation: { kind: "createPool", issuerUri: privateIssuer, jwks, poolId: "gcr-pull-secrets", providerId: "kubernetes" },
                 namespace: "gcr-pull-secrets-refresher",
                 serviceAccountName: "token-refresher",
-                image: "node:22-alpine",
+                image: "node:22-alpine@sha256:8094c002d08262dba12645a3b4a15cd6cd627d30bc782f53229a2ec13ee22a00",
                 schedule: "*/30 * * * *",
                 waitForFirstRun: true,
             },
@@ -236,6 +237,24 @@ describe("keyless: configuration", () => {
             /whose username is always oauth2accesstoken/,
         ],
         [
+            "an image with capitals in its repository",
+            { keyless: { issuerUri: "https://issuer.example.com", image: "Node:22" } },
+            "gcr-pull-secrets:keyless.image",
+            /is "Node:22", not an image reference: its repository has capital letters .*; give NAME\[:TAG\]\[@sha256:DIGEST\], pinned by digest like the default node:22-alpine@sha256:/,
+        ],
+        [
+            "an image with a short digest",
+            { keyless: { issuerUri: "https://issuer.example.com", image: "node:22-alpine@sha256:abc" } },
+            "gcr-pull-secrets:keyless.image",
+            /not an image reference: what follows @ is not a digest/,
+        ],
+        [
+            "an image with a space",
+            { keyless: { issuerUri: "https://issuer.example.com", image: "node 22" } },
+            "gcr-pull-secrets:keyless.image",
+            /not an image reference: it contains a space/,
+        ],
+        [
             "keyless and a key",
             { keyless: { issuerUri: "https://issuer.example.com" }, jsonKey: "x" },
             "gcr-pull-secrets:jsonKey",
@@ -303,7 +322,10 @@ describe("keyless: the component under mocks", () => {
         for (const ns of ["team-a", "team-b"]) {
             const role = findCreated(types.role, `pull-refresher-${ns}`).inputs;
             assert.strictEqual(role.metadata.namespace, ns);
-            assert.deepStrictEqual(role.rules, [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["regcred"], verbs: ["get", "patch"] }]);
+            assert.deepStrictEqual(role.rules, [
+                { apiGroups: [""], resources: ["secrets"], resourceNames: ["regcred"], verbs: ["get", "patch"] },
+                { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["create"] },
+            ]);
             const binding = findCreated(types.roleBinding, `pull-refresher-${ns}`).inputs;
             assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "token-refresher", namespace: "gcr-pull-secrets-refresher" }]);
         }
@@ -317,11 +339,27 @@ describe("keyless: the component under mocks", () => {
         const cron = findCreated(types.cronJob, "pull-refresher").inputs;
         assert.strictEqual(cron.spec.schedule, "*/30 * * * *");
         assert.strictEqual(cron.spec.concurrencyPolicy, "Forbid");
+        assert.deepStrictEqual(cron.spec.jobTemplate.spec.podFailurePolicy, {
+            rules: [{ action: "FailJob", onExitCodes: { containerName: "refresh", operator: "In", values: [2] } }],
+        });
+        assert.deepStrictEqual(
+            [cron.spec.startingDeadlineSeconds, cron.spec.successfulJobsHistoryLimit, cron.spec.failedJobsHistoryLimit],
+            [600, 1, 3],
+            "a missed run is started late for up to 10 minutes; the last good Job and three failed ones are kept for their logs",
+        );
         for (const job of [findCreated(types.cronJob, "pull-refresher"), findCreated(types.job, "pull-refresher-first-run")]) {
             const spec = podSpec(job);
             assert.strictEqual(spec.serviceAccountName, "token-refresher");
             assert.deepStrictEqual(spec.containers[0].command, ["node", names.scriptPath]);
-            assert.strictEqual(spec.containers[0].image, "node:22-alpine");
+            assert.strictEqual(spec.containers[0].image, defaultRefresherImage);
+            assert.match(spec.containers[0].image, /^node:22-alpine@sha256:[0-9a-f]{64}$/, "pinned by digest by default");
+            assert.deepStrictEqual(spec.securityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } });
+            assert.deepStrictEqual(spec.containers[0].securityContext, {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+            });
+            assert.deepStrictEqual(spec.containers[0].resources, { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } });
             assert.deepStrictEqual(env(spec), {
                 PULL_SECRETS: "team-a/regcred,team-b/regcred",
                 REGISTRIES: "asia.gcr.io,europe-west1-docker.pkg.dev",
