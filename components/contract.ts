@@ -102,6 +102,9 @@ export const registriesAnnotation = "gcr-pull-secrets.dev/registries";
 /** `kubectl apply` keeps the previous object, data included, in this annotation. */
 export const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
+/** How long a PullSecret waits for a ServiceAccount to exist, in seconds, unless told otherwise (`default` comes from a controller). */
+export const defaultWaitSeconds = 60;
+
 /** Labels on every Kubernetes object this package creates. */
 export const managedLabels: Readonly<Record<string, string>> = {
     "app.kubernetes.io/managed-by": "pulumi",

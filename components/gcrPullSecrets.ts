@@ -93,7 +93,12 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
 
         const lookups = clusterLookups(plan);
         if (!lookups) {
-            this.secretNames = pulumi.output(declareFor(resolveNamespaces(plan)));
+            // Declared in a continuation rather than under this constructor: the engine keeps every
+            // resource's creation stack trace in the state, and the frames below the constructor (the
+            // program's module loading) were a third of each namespace's state, which the file and
+            // bucket backends rewrite after every step (docs/performance.md).
+            const targets = resolveNamespaces(plan);
+            this.secretNames = pulumi.output(Promise.resolve(targets).then(declareFor));
         } else {
             const listed = pulumi.runtime.invoke(
                 functions.listNamespaces,

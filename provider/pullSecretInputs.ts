@@ -2,6 +2,7 @@
  * A PullSecret's inputs and state as the engine sends them: read into one typed shape, and the
  * declared inputs checked (without the cluster) before anything else looks at them.
  */
+import { defaultWaitSeconds } from "../components/contract";
 import { containsUnknown, revealed, stringProperty } from "./propertyValues";
 import { CheckFailure } from "./resourceHandler";
 
@@ -83,7 +84,7 @@ export function readPullSecretProps(props: Record<string, unknown>): PullSecretS
             namespaceCreatedByStack: false,
             serviceAccounts: [],
             foundServiceAccounts: [],
-            waitSeconds: 60,
+            waitSeconds: defaultWaitSeconds,
             uid: stringProperty(metadata, "uid"),
             attached: [],
         };
@@ -100,7 +101,7 @@ export function readPullSecretProps(props: Record<string, unknown>): PullSecretS
         namespaceCreatedByStack: revealed(props.namespaceCreatedByStack) === true,
         serviceAccounts: stringList(props.serviceAccounts),
         foundServiceAccounts: stringList(props.foundServiceAccounts),
-        waitSeconds: typeof wait === "number" ? wait : 60,
+        waitSeconds: typeof wait === "number" ? wait : defaultWaitSeconds,
         uid: stringProperty(props, "uid"),
         attached: stringList(props.attached),
         ownerId: stringProperty(props, "ownerId"),

@@ -2,7 +2,7 @@
  * What each namespace gets: its PullSecret (the Secret and its entries in the ServiceAccounts),
  * and the Namespace itself when the stack creates it.
  */
-import { foreignTypes, keyless as keylessNames, managedLabels, types } from "../contract";
+import { defaultWaitSeconds, foreignTypes, keyless as keylessNames, managedLabels, types } from "../contract";
 import { Plan } from "../plan";
 import { NamespaceTarget } from "../selectNamespaces";
 import { dockerConfigKey, providerKeys } from "./providerSpecs";
@@ -45,16 +45,18 @@ export function namespaceSpecs(plan: Plan, context: SpecContext, targets: readon
             inputs: {
                 namespace: namespace.create ? ref(namespaceKey(namespace.name), "metadata.name") : namespace.name,
                 secretName: plan.secretName,
-                adopt: namespace.adopt,
                 owner: `${context.project}/${context.stack}`,
                 keySource,
                 registries: [...plan.registryHosts],
                 ...(key ? { dockerConfigDigest: { $secret: "dockerConfigDigest", key } } : {}),
-                namespaceCreatedByStack: namespace.create,
                 serviceAccounts: [...namespace.serviceAccounts],
-                // Only when there are some: a stack without rules keeps its inputs as they were.
+                // Inputs at their default are left out (the provider reads an absent one as its default):
+                // the state keeps each input, and its dependency list, for every namespace, and the file
+                // and bucket backends rewrite all of it after every step.
+                ...(namespace.adopt ? { adopt: true } : {}),
+                ...(namespace.create ? { namespaceCreatedByStack: true } : {}),
                 ...(namespace.foundServiceAccounts.length > 0 ? { foundServiceAccounts: [...namespace.foundServiceAccounts] } : {}),
-                waitSeconds: plan.serviceAccountWaitSeconds,
+                ...(plan.serviceAccountWaitSeconds !== defaultWaitSeconds ? { waitSeconds: plan.serviceAccountWaitSeconds } : {}),
             },
             options: { provider: providerKeys.pullSecrets, ...(namespace.create ? { dependsOn: [namespaceKey(namespace.name)] } : {}) },
         });

@@ -2,6 +2,7 @@
  * The cluster section: which cluster (`kubeconfig`, `kubeContext`, `clusterIdentifier`) and how long to wait there for a
  * ServiceAccount (`serviceAccountWaitSeconds`).
  */
+import { defaultWaitSeconds } from "../contract";
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { Checker, isEventual } from "./checker";
 
@@ -18,7 +19,7 @@ export interface ClusterPlan {
 /** Checks the cluster settings; a kubeconfig given as an Output is checked by the provider that uses it. */
 export function planCluster(args: GcrPullSecretsArgs, checker: Checker): ClusterPlan {
     const serviceAccountWaitSeconds = checker.integer(checker.setting("serviceAccountWaitSeconds", args.serviceAccountWaitSeconds), {
-        fallback: 60,
+        fallback: defaultWaitSeconds,
         min: 1,
         max: 3600,
         unit: "seconds",

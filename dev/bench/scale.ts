@@ -16,6 +16,9 @@
 //   bulk    one `kubectl apply --server-side` of all Secrets + one JSON patch per ServiceAccount, 8 at a time
 //   up / preview / destroy   this program: `pulumi up`, a no-op `pulumi preview`, `pulumi destroy`
 //   state   `pulumi stack export` bytes per namespace after `up`
+//   memory  peak resident memory of the CLI and everything it starts (engine, language host, program,
+//           provider plugins) during `up`, summed over the process tree (see peakMemory.ts)
+//   add one `pulumi up` after one more namespace joins the N just deployed (destroy then removes N + 1)
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -23,8 +26,10 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { promisify } from "util";
 import { startControlPlane } from "../cluster/controlPlane";
+import { withPeakMemory } from "./peakMemory";
 import { makeThrowawayKey } from "../keys/throwawayKey";
-import { createNamespace, createTestStack, kube, projectAtCommit } from "../../test/e2e/stackHarness";
+import { createNamespace, createTestStack, kube } from "../../test/e2e/stackHarness";
+import { programAt } from "./programAt";
 
 const run = promisify(execFile);
 const host = "asia.gcr.io";
@@ -110,6 +115,8 @@ interface Row {
     preview: number;
     destroy: number;
     stateBytesPerNamespace: number;
+    peakMiB: number;
+    addOne: number;
     upWithoutCheckpoints?: number;
 }
 
@@ -129,7 +136,7 @@ async function measure(n: number, options: { workDir?: string; noCheckpoints: bo
     const bulk = await timed(() => bulkApply(namespaces, keyJson, dir));
     await reset(namespaces);
 
-    const row: Row = { n, recipe, bulk, up: 0, preview: 0, destroy: 0, stateBytesPerNamespace: 0 };
+    const row: Row = { n, recipe, bulk, up: 0, preview: 0, destroy: 0, stateBytesPerNamespace: 0, peakMiB: 0, addOne: 0 };
     const withProgram = async (env: Record<string, string>, steps: (t: TestStack) => Promise<void>) => {
         const t = await createTestStack({ workDir: options.workDir, env });
         try {
@@ -142,9 +149,16 @@ async function measure(n: number, options: { workDir?: string; noCheckpoints: bo
     };
     console.error(`[bench] N=${n}: pulumi up, preview, destroy`);
     await withProgram({}, async (t) => {
-        row.up = await timed(() => t.stack.up());
+        const up = await withPeakMemory(() => timed(() => t.stack.up()));
+        row.up = up.result;
+        row.peakMiB = up.peakMiB;
         row.preview = await timed(() => t.stack.preview());
         row.stateBytesPerNamespace = Math.round(Buffer.byteLength(t.exportState()) / n);
+        // What a team adding one namespace to a stack of N waits for.
+        const extra = `bench-${n}-${n}`;
+        await createNamespace(extra);
+        t.setSettings({ registries: [host], namespaces: [...namespaces, extra] });
+        row.addOne = await timed(() => t.stack.up());
         row.destroy = await timed(() => t.stack.destroy());
     });
     if (options.noCheckpoints) {
@@ -213,19 +227,25 @@ function table(rows: Row[]): string {
     const r = (x: number, base: number) => `${(x / base).toFixed(2)}x`;
     const extra = rows.some((row) => row.upWithoutCheckpoints !== undefined);
     const lines = [
-        "| N | recipe loop | bulk apply | `pulumi up` | up / recipe | up / bulk | no-op preview | destroy | destroy / recipe | destroy / bulk | state / namespace |" +
+        "| N | recipe loop | bulk apply | `pulumi up` | up / recipe | up / bulk | no-op preview | destroy | destroy / recipe | destroy / bulk | " +
+            "state / namespace | peak memory (up) | up, one namespace added |" +
             (extra ? " up, no checkpoints |" : ""),
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (extra ? " ---: |" : ""),
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (extra ? " ---: |" : ""),
     ];
     for (const row of rows) {
         lines.push(
             `| ${row.n} | ${s(row.recipe)} | ${s(row.bulk)} | ${s(row.up)} | ${r(row.up, row.recipe)} | ${r(row.up, row.bulk)} | ${s(row.preview)} | ` +
-                `${s(row.destroy)} | ${r(row.destroy, row.recipe)} | ${r(row.destroy, row.bulk)} | ${(row.stateBytesPerNamespace / 1024).toFixed(1)} KB |` +
+                `${s(row.destroy)} | ${r(row.destroy, row.recipe)} | ${r(row.destroy, row.bulk)} | ${(row.stateBytesPerNamespace / 1024).toFixed(1)} KB | ` +
+                `${Number.isNaN(row.peakMiB) ? "n/a" : `${row.peakMiB.toFixed(0)} MiB`} | ${s(row.addOne)} |` +
                 (extra ? ` ${row.upWithoutCheckpoints === undefined ? "" : s(row.upWithoutCheckpoints)} |` : ""),
         );
     }
     for (let i = 1; i < rows.length; i++) {
-        lines.push(`up(${rows[i].n}) / up(${rows[i - 1].n}) = ${(rows[i].up / rows[i - 1].up).toFixed(2)} (N grew ${(rows[i].n / rows[i - 1].n).toFixed(1)}x)`);
+        const grew = (x: (row: Row) => number) => (x(rows[i]) / x(rows[i - 1])).toFixed(2);
+        lines.push(
+            `from N=${rows[i - 1].n} to N=${rows[i].n} (${(rows[i].n / rows[i - 1].n).toFixed(1)}x): up ${grew((row) => row.up)}x, ` +
+                `recipe ${grew((row) => row.recipe)}x, bulk ${grew((row) => row.bulk)}x, preview ${grew((row) => row.preview)}x, destroy ${grew((row) => row.destroy)}x`,
+        );
     }
     return lines.join("\n");
 }
@@ -240,7 +260,7 @@ async function main(): Promise<void> {
     await run("kubectl", ["version", "--client"]).catch(() => {
         throw new Error("the benchmark needs kubectl for its baselines: apt-get install kubectl");
     });
-    const workDir = commit ? projectAtCommit(commit) : undefined;
+    const workDir = commit ? programAt(commit) : undefined;
     const controlPlane = await startControlPlane();
     process.env.KUBECONFIG = controlPlane.kubeconfigPath;
     const rows: Row[] = [];

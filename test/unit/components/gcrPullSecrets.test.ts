@@ -175,15 +175,13 @@ describe("GcrPullSecrets", () => {
             {
                 namespace: "team-a",
                 secretName: "regcred",
-                adopt: false,
                 owner: "gcr-pull-secrets/unit",
                 keySource: "managed",
                 registries: ["asia.gcr.io", "europe-west1-docker.pkg.dev"],
                 dockerConfigDigest: dockerConfigDigest(text),
-                namespaceCreatedByStack: false,
                 serviceAccounts: ["default"],
-                waitSeconds: 60,
             },
+            "inputs at their default (adopt, namespaceCreatedByStack, waitSeconds) are left out",
         );
         assert.ok(
             !JSON.stringify(recorded.filter((r) => r.type !== types.provider)).includes(config.auths["asia.gcr.io"].auth),
@@ -356,7 +354,7 @@ describe("GcrPullSecrets", () => {
         assert.strictEqual(optsOf[`${types.namespace}::pull-fresh`].retainOnDelete, true);
         assert.strictEqual((optsOf[`${types.secret}::pull-fresh`].dependsOn as pulumi.Resource[]).length, 1, "the Secret waits for the namespace");
         assert.strictEqual(findCreated(types.secret, "pull-fresh").inputs.namespaceCreatedByStack, true);
-        assert.strictEqual(findCreated(types.secret, "pull-old").inputs.namespaceCreatedByStack, false);
+        assert.strictEqual(findCreated(types.secret, "pull-old").inputs.namespaceCreatedByStack, undefined, "false is the default, left out");
     });
 
     it("sends every object to one cluster: the same kubeconfig and context to both providers", async () => {
@@ -426,7 +424,7 @@ describe("GcrPullSecrets", () => {
     it("passes adopt to that namespace's Secret only", async () => {
         await build({ ...createArgs, namespaces: [{ name: "legacy", adopt: true }, "new"] });
         assert.strictEqual(findCreated(types.secret, "pull-legacy").inputs.adopt, true);
-        assert.strictEqual(findCreated(types.secret, "pull-new").inputs.adopt, false);
+        assert.strictEqual(findCreated(types.secret, "pull-new").inputs.adopt, undefined, "false is the default, left out");
     });
 
     it("upgrades 0.1 stacks in place: the Secret by alias, and 0.1's dynamic provider taken over only when asked", async () => {

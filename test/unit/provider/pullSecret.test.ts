@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { keyless, keySourceAnnotation, lastAppliedAnnotation, ownerIdAnnotation, stackAnnotation, types } from "../../../components/contract";
+import { defaultWaitSeconds, keyless, keySourceAnnotation, lastAppliedAnnotation, ownerIdAnnotation, stackAnnotation, types } from "../../../components/contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "../../../components/dockerConfig";
 import { connect, Connection, CoreApi, SecretObject } from "../../../provider/kubeApi";
 import { isSecretValue, revealed, secretValue, unknownValue } from "../../../provider/propertyValues";
@@ -258,6 +258,16 @@ describe("PullSecret provider", () => {
         assert.deepStrictEqual(await handler.diff("apps/regcred", state, rotated), { changes: true, replaces: [], diffs: ["dockerConfigDigest"] });
         assert.deepStrictEqual(await handler.diff("apps/regcred", state, { ...inputs }), { changes: false, replaces: [], diffs: [] });
         assert.deepStrictEqual((await handler.diff("apps/regcred", { ...inputs }, { ...inputs, secretName: "gcr" })).replaces, ["secretName"]);
+    });
+
+    it("inputs at their default may be left out: state that still spells them out sees no change (0.3 stacks upgrade with an empty preview)", async () => {
+        const handler = new FakeCluster().handler();
+        const spelledOut = { ...inputs, adopt: false, namespaceCreatedByStack: false, waitSeconds: defaultWaitSeconds };
+        const { adopt: _adopt, namespaceCreatedByStack: _created, waitSeconds: _wait, ...leftOut } = spelledOut;
+        const state = { ...spelledOut, uid: "u", attached: ["default"], ownerId: "owner-1" };
+        assert.deepStrictEqual(await handler.diff("apps/regcred", state, leftOut, spelledOut), { changes: false, replaces: [], diffs: [] });
+        assert.deepStrictEqual((await handler.diff("apps/regcred", state, { ...leftOut, waitSeconds: 30 }, spelledOut)).diffs, ["waitSeconds"]);
+        assert.deepStrictEqual((await handler.diff("apps/regcred", state, { ...leftOut, adopt: true }, spelledOut)).diffs, ["adopt"]);
     });
 
     it("takes over state the Kubernetes provider wrote (0.1) with an update in place, never a replacement", async () => {

@@ -156,14 +156,11 @@ describe("resource specs: the plan as plain data", () => {
         assert.deepStrictEqual(spec.get("pullSecret/team-a")!.inputs, {
             namespace: "team-a",
             secretName: "regcred",
-            adopt: false,
             owner: "proj/dev",
             keySource: "managed",
             registries: ["asia.gcr.io", "europe-west1-docker.pkg.dev"],
             dockerConfigDigest: { $secret: "dockerConfigDigest", key: { $ref: "key", property: "privateKey" } },
-            namespaceCreatedByStack: false,
             serviceAccounts: ["default"],
-            waitSeconds: 60,
         });
         assert.deepStrictEqual(spec.get("pullSecret/team-a")!.options, { provider: "provider" });
     });
