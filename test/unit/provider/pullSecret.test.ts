@@ -1,7 +1,15 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { defaultWaitSeconds, keyless, keySourceAnnotation, lastAppliedAnnotation, ownerIdAnnotation, stackAnnotation, types } from "../../../components/contract";
+import {
+    defaultWaitSeconds,
+    keyless,
+    keySourceAnnotation,
+    lastAppliedAnnotation,
+    ownerIdAnnotation,
+    stackAnnotation,
+    types,
+} from "../../../components/contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "../../../components/dockerConfig";
 import { connect, Connection, CoreApi, SecretObject } from "../../../provider/kubeApi";
 import { isSecretValue, revealed, secretValue, unknownValue } from "../../../provider/propertyValues";
