@@ -176,6 +176,21 @@ export function statusOf(error: unknown): number | undefined {
     return typeof code === "number" ? code : undefined;
 }
 
+/** What the common connection failures mean for a user. */
+const connectionHints: Record<string, string> = {
+    ENOTFOUND: "the API server's host name does not resolve; check the kubeconfig's server",
+    EAI_AGAIN: "the API server's host name could not be resolved now (DNS)",
+    ECONNREFUSED: "nothing listens at the API server's address; is the cluster up?",
+    ECONNRESET: "the connection to the API server was reset",
+    ETIMEDOUT: "the API server did not answer in time",
+    UND_ERR_CONNECT_TIMEOUT: "the API server did not answer in time",
+    DEPTH_ZERO_SELF_SIGNED_CERT: "the API server's certificate is not signed by the kubeconfig's certificate authority",
+    SELF_SIGNED_CERT_IN_CHAIN: "the API server's certificate is not signed by the kubeconfig's certificate authority",
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the API server's certificate is not signed by the kubeconfig's certificate authority",
+    CERT_HAS_EXPIRED: "the API server's certificate has expired",
+    ERR_TLS_CERT_ALTNAME_INVALID: "the API server's certificate does not name the server address the kubeconfig uses",
+};
+
 /**
  * A short, secret-free description of a failed API call. client-node's own messages carry the
  * whole response (headers included); the Status body's `message` is what a user needs.
@@ -183,8 +198,11 @@ export function statusOf(error: unknown): number | undefined {
 export function describeApiError(error: unknown): string {
     const code = statusOf(error);
     if (code === undefined) {
-        const text = error instanceof Error ? error.message : String(error);
-        return text.split("\n")[0];
+        const text = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+        // fetch says only "fetch failed"; the reason is in its cause. Its code alone is given: the
+        // cause's message names the server, which comes from the (secret) kubeconfig.
+        const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+        return typeof cause === "string" ? `${text} (${cause}${connectionHints[cause] ? `: ${connectionHints[cause]}` : ""})` : text;
     }
     let body = (error as { body?: unknown }).body;
     if (typeof body === "string") {

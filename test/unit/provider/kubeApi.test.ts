@@ -1,10 +1,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as https from "https";
+import * as net from "net";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { connect } from "../../../provider/kubeApi";
+import { connect, describeApiError } from "../../../provider/kubeApi";
 import { createCertificates } from "../../../dev/cluster/createCertificates";
 
 /**
@@ -79,5 +80,39 @@ describe("the provider's connection to the API server", function () {
             await api.readNamespace({ name: "apps" });
         }
         assert.strictEqual(handshakes, 5);
+    });
+});
+
+describe("a failed connection to the API server, described", function () {
+    this.timeout(30_000);
+    const kubeconfigFor = (server: string) =>
+        JSON.stringify({
+            apiVersion: "v1",
+            kind: "Config",
+            "current-context": "far",
+            clusters: [{ name: "far", cluster: { server } }],
+            users: [{ name: "admin", user: { token: "not-a-real-token" } }],
+            contexts: [{ name: "far", context: { cluster: "far", user: "admin" } }],
+        });
+    const failure = async (server: string): Promise<string> => {
+        const { api } = connect({ kubeconfig: kubeconfigFor(server) });
+        try {
+            await api.readNamespace({ name: "apps" });
+        } catch (error) {
+            return describeApiError(error);
+        }
+        throw new Error("the call succeeded");
+    };
+
+    it("says why (the cause's code and what it means), not only fetch's 'fetch failed', and does not name the server", async () => {
+        const unresolved = await failure("https://cluster-of-team-a.invalid:6443");
+        assert.match(unresolved, /ENOTFOUND: the API server's host name does not resolve/);
+        assert.ok(!unresolved.includes("cluster-of-team-a"), unresolved);
+        // A port that was free a moment ago: nothing listens there.
+        const probe = net.createServer();
+        await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+        const { port } = probe.address() as AddressInfo;
+        await new Promise((resolve) => probe.close(resolve));
+        assert.match(await failure(`https://127.0.0.1:${port}`), /ECONNREFUSED: nothing listens at the API server's address/);
     });
 });
