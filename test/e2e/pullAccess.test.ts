@@ -11,6 +11,7 @@ import { testEndpointsVariable } from "../../provider/registryToken";
 import { changes, cliOutput, createNamespace, createTestStack, kube, uniqueNamespace, waitFor } from "./harness";
 import { FakeRegistryToken, startFakeRegistryToken } from "./fakeRegistryToken";
 import { LoopbackTls, loopbackTls } from "./loopbackTls";
+import { secretsOnlyKubeconfig } from "./ownershipHelpers";
 import { installDenyPolicy, installStripWebhook, StripWebhook } from "./stripWebhook";
 
 /** Whether a dry-run Pod in `namespace` is refused. */
@@ -123,6 +124,9 @@ describe("end to end: pull access is checked after pulumi up", function () {
         const asked = registry.requests.length;
         const preview = await t.stack.preview({ ...t.io });
         assert.deepStrictEqual(changes(preview.changeSummary), {});
+        // As a drift check in a pipeline runs it: the output, unknown in a preview, is not a change.
+        const strict = await t.runCli(["preview", "--diff", "--expect-no-changes"]);
+        assert.strictEqual(strict.code, 0, strict.output);
         assert.strictEqual(webhook!.seen.length, seenBefore);
         assert.strictEqual(registry.requests.length, asked);
     });
@@ -151,5 +155,27 @@ describe("end to end: pull access is checked after pulumi up", function () {
         assert.deepStrictEqual(changes(result.summary.resourceChanges), {});
         assert.deepStrictEqual(result.outputs.pullAccess.value, {});
         assert.strictEqual(registry.requests.length, asked);
+    });
+
+    it("a deploy identity without `create pods` still succeeds: the check is skipped with a warning naming the verb", async () => {
+        const ns = uniqueNamespace("access-rbac");
+        await createNamespace(ns);
+        const kubeconfig = await secretsOnlyKubeconfig([ns], `deployer-${ns}`, { patchServiceAccounts: true });
+        const limited = await createTestStack({ env: { KUBECONFIG: kubeconfig } });
+        try {
+            limited.setSettings({ registries: [host], namespaces: [ns] });
+            await limited.setJsonKey(keyJson);
+            const from = cliOutput.length;
+            const result = await limited.stack.up({ ...limited.io });
+            assert.strictEqual(result.summary.result, "succeeded");
+            assert.strictEqual(result.outputs.pullAccess.value[ns].status, "skipped");
+            assert.match(result.outputs.pullAccess.value[ns].serviceAccounts.default.detail, /^no permission to create pods in .*needs `create` on `pods`/);
+            assert.match(
+                cliOutput.slice(from).join(""),
+                new RegExp(`pull access in namespace ${ns}, ServiceAccount default: skipped: no permission to create pods`),
+            );
+        } finally {
+            await limited.dispose();
+        }
     });
 });
