@@ -106,6 +106,10 @@ export function classifyRefusal(error: unknown, namespace: string): ServiceAccou
             detail: `no permission to create pods in ${namespace} (the check sends a Pod with dryRun=All, which needs \`create\` on \`pods\`; nothing is created): grant it, or set verifyPullAccess to false`,
         };
     }
+    if (/error looking up service account/.test(described)) {
+        // Deleted between the Secret's write and the check: nothing to check, not a refusal.
+        return { status: "skipped", detail: `the ServiceAccount does not exist any more: ${described}` };
+    }
     if (statusOf(error) === undefined) {
         return { status: "skipped", detail: `the API server did not answer: ${described}` };
     }

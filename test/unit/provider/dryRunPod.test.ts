@@ -96,6 +96,12 @@ describe("what a dry-run Pod's answer means", () => {
         });
         assert.strictEqual(classifyRefusal(apiError(422, "ValidatingAdmissionPolicy 'p' denied request"), "team-a").status, "denied");
         assert.strictEqual(classifyRefusal(new Error("connect ECONNREFUSED 127.0.0.1:6443"), "team-a").status, "skipped");
+        const gone = classifyRefusal(
+            apiError(403, 'pods "x" is forbidden: error looking up service account team-a/ci: serviceaccount "ci" not found'),
+            "team-a",
+        );
+        assert.strictEqual(gone.status, "skipped");
+        assert.match(gone.detail!, /^the ServiceAccount does not exist any more/);
     });
 
     it("never repeats client-node's raw error text, which carries request headers", () => {
