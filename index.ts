@@ -12,3 +12,5 @@ export const serviceAccountEmail = pullSecrets.serviceAccountEmail;
 export const keyId = pullSecrets.keyId;
 /** Registry hosts the Secrets cover. */
 export const registryHosts = pullSecrets.registryHosts;
+/** What `pulumi up` found when it checked pull access, per namespace (see docs/configuration.md, verifyPullAccess). */
+export const pullAccess = pullSecrets.pullAccess;

@@ -35,6 +35,8 @@ export const settings: Readonly<Record<Exclude<keyof GcrPullSecretsArgs, "upgrad
     kubeconfig: "secret",
     kubeContext: "string",
     clusterIdentifier: "string",
+    verifyPullAccess: "boolean",
+    verifyRepositories: "list",
 };
 
 /**

@@ -52,6 +52,8 @@ export const systemNamespaces: readonly string[] = ["kube-system", "kube-public"
 export const functions = {
     /** The cluster's namespaces with their labels (and, when asked, their ServiceAccounts): what namespaceSelector is resolved against. */
     listNamespaces: `${packageName}:index:listNamespaces`,
+    /** After `pulumi up`: would a pod get the pull Secret, and can its credential read the repositories named? */
+    verifyPullAccess: `${packageName}:index:verifyPullAccess`,
 } as const;
 
 /** What 0.1 stored, which an upgrade takes over or retires. */

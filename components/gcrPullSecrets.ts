@@ -11,6 +11,8 @@ import { providerKeys } from "./specs/providerSpecs";
 import { SpecContext } from "./specs/resourceSpec";
 import { specsBeforeNamespaces, specsForNamespaces } from "./specs/resourceSpecs";
 import { ValidatedArgs, validateArgs } from "./validatedArgs";
+import { NamespacePullAccess } from "./pullAccess";
+import { verifyPullAccess } from "./verifyPullAccess";
 
 /**
  * Pull access to private Google registries for Kubernetes namespaces: a Google service account
@@ -32,6 +34,12 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
     public readonly keyId: pulumi.Output<string>;
     /** Registry hosts the Secret covers, sorted. */
     public readonly registryHosts: pulumi.Output<string[]>;
+    /**
+     * What `pulumi up` found when it checked pull access (verifyPullAccess, verifyRepositories), keyed
+     * by namespace: verified, stripped, denied or skipped, per ServiceAccount and repository. Unknown
+     * in a preview; `{}` when both checks are off.
+     */
+    public readonly pullAccess: pulumi.Output<Record<string, NamespacePullAccess>>;
     /** The validated plan this component was built from. */
     public readonly plan: Plan;
 
@@ -80,6 +88,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         // Two components of this program writing one Secret are refused (secretClaims.ts); the cluster is
         // known once the kubeconfig is, so the refusal travels in the outputs.
         const claims: pulumi.Output<unknown>[] = [];
+        const checks: pulumi.Output<Record<string, NamespacePullAccess>>[] = [];
         const declareFor = (targets: NamespaceTarget[]): Record<string, string> => {
             const names = targets.map((namespace) => namespace.name);
             claims.push(
@@ -88,6 +97,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                     .apply((kubeconfig) => claimPullSecrets(name, clusterKey(kubeconfig, plan.kubeContext), names, plan.secretName)),
             );
             resources.declare(specsForNamespaces(plan, context, targets));
+            checks.push(verifyPullAccess(this, resources.provider(providerKeys.pullSecrets), plan, targets, (namespace) => resources.pullSecret(namespace)));
             return Object.fromEntries(targets.map((namespace) => [namespace.name, plan.secretName]));
         };
 
@@ -122,6 +132,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         this.serviceAccountEmail = resources.output(credentials.serviceAccountEmail);
         this.keyId = resources.output(credentials.keyId);
         this.registryHosts = pulumi.output([...plan.registryHosts]);
+        this.pullAccess = this.secretNames.apply(() => checks[0] ?? {});
         this.registerOutputs({
             // Resolves to nothing (no output is recorded); a refused claim fails the program.
             pullSecretClaims: this.secretNames.apply(() => pulumi.all(claims).apply(() => undefined)),
@@ -129,6 +140,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
             serviceAccountEmail: this.serviceAccountEmail,
             keyId: this.keyId,
             registryHosts: this.registryHosts,
+            pullAccess: this.pullAccess,
         });
     }
 }

@@ -204,6 +204,21 @@ export interface GcrPullSecretsArgs {
      */
     clusterIdentifier?: string;
     /**
+     * After `pulumi up` has written the Secrets, ask the API server whether a pod would get ours: per
+     * namespace and covered ServiceAccount, a server-side dry-run Pod (nothing is created) naming no
+     * pull secrets must come back admitted with the Secret in `imagePullSecrets`. Each problem (an
+     * admission webhook or policy removed it, a pod was refused, no permission to `create pods`) is a
+     * warning, never a failure; the results are in the `pullAccess` output. Not run by `pulumi preview`.
+     * Default: true.
+     */
+    verifyPullAccess?: boolean;
+    /**
+     * Repositories (`host/project/repository`, on a host of `registries`) that `pulumi up` checks each
+     * namespace's credential can pull from, by asking the registry's token endpoint for pull access;
+     * denied ones are warnings and show in the `pullAccess` output. Default: none (no check).
+     */
+    verifyRepositories?: string[];
+    /**
      * Upgrade a stack deployed with 0.1 of this project's program in place: the component's provider
      * takes over the stack's default `pulumi-nodejs` provider (alias), so 0.1's dynamic resources are
      * retired by this package without losing an entry. Set by this repository's `index.ts`; leave it

@@ -17,6 +17,7 @@ export type {
 } from "./gcrPullSecretsArgs";
 export type { LabelSelectorArgs, LabelSelectorRequirementArgs } from "./labelSelector";
 export type { Plan } from "./plan";
+export type { NamespacePullAccess, PullAccessStatus, RepositoryAccess, RepositoryPullAccess, ServiceAccountPullAccess } from "./pullAccess";
 export { PullSecretsProvider } from "./pullSecretsProvider";
 export type { PullSecretsProviderArgs } from "./pullSecretsProvider";
 export { ValidatedArgs, validateArgs } from "./validatedArgs";

@@ -6,6 +6,7 @@
 import { JsonKeyFacts } from "./jsonKey";
 import { LabelSelectorPlan } from "./labelSelector";
 import { UsernameMode } from "./dockerConfig";
+import { VerificationPlan } from "./validation/planVerification";
 
 /** Everything the component will create, decided from validated arguments. Frozen. */
 export interface Plan {
@@ -27,6 +28,8 @@ export interface Plan {
     kubeContext?: string;
     /** The cluster's name as the providers' `clusterIdentifier`: it, not the URL, says which cluster. */
     clusterIdentifier?: string;
+    /** What `pulumi up` checks once the Secrets are in place (validation/planVerification.ts). */
+    verification: VerificationPlan;
 }
 
 /** Where the Google credentials come from. */

@@ -41,31 +41,33 @@ export interface PullSecretArgs {
  * that the stack did not write, unless `adopt`.
  */
 export class PullSecret extends pulumi.CustomResource {
+    // `declare`: with ES2022 class fields a plain declaration would be initialised to undefined after
+    // super() has set the output, so `pullSecret.attached` would read undefined.
     /** Namespace of the Secret. */
-    public readonly namespace!: pulumi.Output<string>;
+    declare public readonly namespace: pulumi.Output<string>;
     /** The ServiceAccounts whose `imagePullSecrets` get the Secret. */
-    public readonly serviceAccounts!: pulumi.Output<string[]>;
+    declare public readonly serviceAccounts: pulumi.Output<string[]>;
     /**
      * Digest of the docker config the Secret held when refresh last found its content changed by
      * hand (the next update writes ours back); absent otherwise.
      * @secret
      */
-    public readonly dockerConfigDigest!: pulumi.Output<string | undefined>;
+    declare public readonly dockerConfigDigest: pulumi.Output<string | undefined>;
     /** UID of the Secret in the cluster. */
-    public readonly uid!: pulumi.Output<string>;
+    declare public readonly uid: pulumi.Output<string>;
     /**
      * The random id of this resource instance, written on the Secret as its owner: only the
      * instance whose id the Secret carries deletes it or changes its entries.
      */
-    public readonly ownerId!: pulumi.Output<string>;
+    declare public readonly ownerId: pulumi.Output<string>;
     /** Set by refresh when another owner holds the Secret now (who): the next update refuses to take it back unless adopt. */
-    public readonly heldBy!: pulumi.Output<string | undefined>;
+    declare public readonly heldBy: pulumi.Output<string | undefined>;
     /** UID of a Secret that existed before and was adopted, if one was. */
-    public readonly adoptedUid!: pulumi.Output<string | undefined>;
+    declare public readonly adoptedUid: pulumi.Output<string | undefined>;
     /** Name of the Secret. */
-    public readonly secretName!: pulumi.Output<string>;
+    declare public readonly secretName: pulumi.Output<string>;
     /** The ServiceAccounts whose list held our entry when last written or refreshed. */
-    public readonly attached!: pulumi.Output<string[]>;
+    declare public readonly attached: pulumi.Output<string[]>;
 
     /**
      * @param name Resource name; the component derives it from the namespace.

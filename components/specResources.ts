@@ -15,6 +15,7 @@ import { privateKeyJson } from "./providerKey";
 import { PullSecret, PullSecretArgs } from "./pullSecret";
 import { PullSecretsProvider, PullSecretsProviderArgs } from "./pullSecretsProvider";
 import { isReference, isSecretInput, KeySource, OutputSpec, Reference, ResourceSpec, SecretInput, SpecOptions, SpecValue } from "./specs/resourceSpec";
+import { pullSecretKey } from "./specs/namespaceSpecs";
 import { SuppliedKey } from "./validatedArgs";
 
 type Declare = (name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
@@ -111,6 +112,13 @@ export class SpecResources {
     provider(key: string): pulumi.ProviderResource {
         const resource = this.resource(key);
         if (!(resource instanceof pulumi.ProviderResource)) throw new Error(`internal error: ${key} is not a provider`);
+        return resource;
+    }
+
+    /** The PullSecret declared for a namespace. */
+    pullSecret(namespace: string): PullSecret {
+        const resource = this.resource(pullSecretKey(namespace));
+        if (!(resource instanceof PullSecret)) throw new Error(`internal error: no PullSecret for ${namespace}`);
         return resource;
     }
 

@@ -13,6 +13,7 @@ import { Connection, connect, withSignal } from "./kubeApi";
 import { legacyHandlers } from "./legacyResources";
 import { checkProviderSettings, diffProviderSettings, ProviderSettings, readProviderSettings } from "./providerConfig";
 import { pullSecretHandler } from "./pullSecret";
+import { checkPullAccess } from "./pullAccessCheck";
 import { ResourceHandler } from "./resourceHandler";
 import { defaultPatience, patientApi } from "./patientApi";
 import { serve } from "./server";
@@ -102,6 +103,7 @@ serve({
     // only writes PullSecrets (a TypeScript program's) need not load at every start.
     construct: async (request) => (await import("./construct")).construct(request, engineAddress),
     async invoke(token, args) {
+        if (token === functions.verifyPullAccess) return { ...(await checkPullAccess(cluster(), args)) };
         if (token !== functions.listNamespaces) throw new Error(`the gcr-pull-secrets provider has no function ${token}`);
         return { ...(await listNamespaces(cluster(), args)) };
     },

@@ -15,6 +15,7 @@ import { planNamespaces } from "./planNamespaces";
 import { planRegistries } from "./planRegistries";
 import { planRotation } from "./planRotation";
 import { planSecret } from "./planSecret";
+import { planVerification } from "./planVerification";
 
 /** How the validator names fields and which values it may quote. */
 export interface ValidationOptions {
@@ -82,6 +83,7 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
     const refresherNamespace = credentials.credentials?.kind === "keyless" ? credentials.credentials.keyless.namespace : undefined;
     const { namespaces, namespaceSelector } = planNamespaces(args, checker, refresherNamespace);
     const cluster = planCluster(args, checker);
+    const verification = planVerification(args, checker, registries.registryHosts);
 
     if (checker.problems.length > 0) {
         return { problems: checker.problems };
@@ -104,6 +106,7 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
         serviceAccountWaitSeconds: cluster.serviceAccountWaitSeconds,
         ...(cluster.kubeContext ? { kubeContext: cluster.kubeContext } : {}),
         ...(cluster.clusterIdentifier ? { clusterIdentifier: cluster.clusterIdentifier } : {}),
+        verification,
     };
     return { plan: deepFreeze(plan), ...(credentials.keyJson !== undefined ? { keyJson: credentials.keyJson } : {}), problems: [] };
 }

@@ -254,6 +254,35 @@ export function packageSchema(version: string): Json {
                     required: ["namespaces"],
                 },
             },
+            // Called by the component after `pulumi up` wrote the Secrets (components/verifyPullAccess.ts).
+            [functions.verifyPullAccess]: {
+                description:
+                    "After the pull Secrets are written: per namespace and ServiceAccount, a dry-run Pod (dryRun=All) naming no pull secrets, and whether admission gave it the Secret; per repository, whether the namespace's credential may pull it (the registry's token endpoint).",
+                inputs: {
+                    properties: {
+                        secretName: { type: "string", description: "The pull Secret's name." },
+                        registries: { type: "array", items: { type: "string" }, description: "Registry hosts: one container image each in the dry-run Pod." },
+                        pods: { type: "boolean", description: "Send the dry-run Pods. Default: false." },
+                        repositories: { type: "array", items: { type: "string" }, description: "`host/path` repositories to ask about. Default: none." },
+                        namespaces: {
+                            type: "array",
+                            items: { type: "object", additionalProperties: { $ref: "pulumi.json#/Any" } },
+                            description: "Each namespace: name, serviceAccounts (covered), attached (those listing the Secret when it was written).",
+                        },
+                    },
+                    required: ["secretName", "registries", "namespaces"],
+                },
+                outputs: {
+                    properties: {
+                        namespaces: {
+                            type: "object",
+                            additionalProperties: { $ref: "#/types/gcr-pull-secrets:index:NamespacePullAccess" },
+                            description: "The results, keyed by namespace.",
+                        },
+                    },
+                    required: ["namespaces"],
+                },
+            },
         },
         types: Object.fromEntries(Object.entries(builder.types).sort(([a], [b]) => a.localeCompare(b))),
         language: {

@@ -63,8 +63,9 @@ export function pullSecretUrn(t: TestStack, ns: string): string {
 /**
  * A kubeconfig file for a ServiceAccount that may read namespaces and ServiceAccounts and write
  * Secrets in `namespaces`, but not patch ServiceAccounts: a deploy identity missing one permission.
+ * With `patchServiceAccounts`, it may patch them too: everything `pulumi up` needs, but `create pods`.
  */
-export async function secretsOnlyKubeconfig(namespaces: string[], name: string): Promise<string> {
+export async function secretsOnlyKubeconfig(namespaces: string[], name: string, options: { patchServiceAccounts?: boolean } = {}): Promise<string> {
     const { core, config } = kube();
     const rbac = config.makeApiClient(k8s.RbacAuthorizationV1Api);
     const home = namespaces[0];
@@ -74,7 +75,7 @@ export async function secretsOnlyKubeconfig(namespaces: string[], name: string):
             metadata: { name },
             rules: [
                 { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list"] },
-                { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["get", "list"] },
+                { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["get", "list", ...(options.patchServiceAccounts ? ["patch"] : [])] },
             ],
         },
     });

@@ -85,11 +85,14 @@ describe("end to end: the package in programs of their own", function () {
         theirs: string,
         project: string,
         keyValue = keyJson,
+        pullAccessOutput = false,
     ): Promise<void> {
         await consumer.stack.setConfig(`${project}:jsonKey`, { value: keyValue, secret: true });
         const result = await consumer.stack.up({ ...consumer.io });
         assert.strictEqual(result.summary.result, "succeeded");
         assert.deepStrictEqual(result.outputs.secretNames.value, { [theirs]: "regcred" });
+        if (pullAccessOutput)
+            assert.deepStrictEqual(result.outputs.pullAccess.value, { [theirs]: { status: "verified", serviceAccounts: { default: { status: "verified" } } } });
         assert.deepStrictEqual(await coverage(theirs), await coverage(ours));
         assert.deepStrictEqual(await pullSecretNames(theirs), ["someone-elses", "regcred"]);
 
@@ -151,7 +154,8 @@ describe("end to end: the package in programs of their own", function () {
 
             consumer.setSettings({ "pull-access-yaml:registries": registries, "pull-access-yaml:namespace": theirs });
             // Base64, as the README tells YAML users: Pulumi YAML reads config text that is JSON as an object.
-            await deploysLikeTheRepoStack(consumer, theirs, "pull-access-yaml", Buffer.from(keyJson).toString("base64"));
+            // With the pull access check the component (built by construct) ran after the Secret was written.
+            await deploysLikeTheRepoStack(consumer, theirs, "pull-access-yaml", Buffer.from(keyJson).toString("base64"), true);
         } finally {
             await consumer.dispose();
         }

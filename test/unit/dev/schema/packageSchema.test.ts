@@ -33,7 +33,7 @@ describe("the package schema (provider/schema.json)", () => {
         assert.ok(committed === schemaText(version), "provider/schema.json is stale: run `npm run generate:schema` and commit it");
     });
 
-    it("publishes the component with every argument but the TypeScript-only one, and its four outputs", () => {
+    it("publishes the component with every argument but the TypeScript-only one, and its five outputs", () => {
         const component = schema.resources[types.component];
         assert.strictEqual(component.isComponent, true);
         const args = Object.keys(component.inputProperties);
@@ -52,7 +52,7 @@ describe("the package schema (provider/schema.json)", () => {
         }
         assert.ok(!args.includes("upgradeFrom01"), "upgradeFrom01 only concerns this repository's stack");
         assert.deepStrictEqual(component.requiredInputs, ["registries"]);
-        assert.deepStrictEqual(Object.keys(component.properties).sort(), ["keyId", "registryHosts", "secretNames", "serviceAccountEmail"]);
+        assert.deepStrictEqual(Object.keys(component.properties).sort(), ["keyId", "pullAccess", "registryHosts", "secretNames", "serviceAccountEmail"]);
         assert.deepStrictEqual(component.properties.secretNames.additionalProperties, { type: "string" });
     });
 
