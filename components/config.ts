@@ -35,6 +35,7 @@ export const settings: Readonly<Record<Exclude<keyof GcrPullSecretsArgs, "upgrad
     kubeconfig: "secret",
     kubeContext: "string",
     clusterIdentifier: "string",
+    clusters: "list",
 };
 
 /**
