@@ -1,5 +1,5 @@
 import { findCreated, ofType, recorded, resetRecorded, revealSecretInput, setMockCluster, settle, unwrap } from "../../mocks";
-import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import * as assert from "assert";
 import { foreignTypes, types as contractTypes } from "../../../../components/contract";
 import { GcrPullSecrets } from "../../../../components/gcrPullSecrets";
@@ -136,7 +136,7 @@ describe("clusters: what a fleet declares", () => {
     it("a Kubernetes provider passed in opts is refused next to clusters", () => {
         assert.throws(
             () =>
-                new GcrPullSecrets("pull", { ...validCreateStack, clusters: [clusterA] }, { providers: { kubernetes: new pulumi.ProviderResource("kubernetes", "k", {}) } }),
+                new GcrPullSecrets("pull", { ...validCreateStack, clusters: [clusterA] }, { providers: { kubernetes: new k8s.Provider("callers", {}) } }),
             /clusters is set, but a Kubernetes provider was passed in opts/,
         );
     });

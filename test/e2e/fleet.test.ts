@@ -1,0 +1,181 @@
+/**
+ * Several clusters from one stack (`clusters`), on three real control planes: the suite's own
+ * (KUBECONFIG) and two more started here, in parallel. Each cluster is given by its kubeconfig,
+ * encrypted in the stack file (`pulumi config set --secret --path`).
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import { PreviewResult } from "@pulumi/pulumi/automation";
+import { ControlPlane, startControlPlane } from "../../dev/cluster/controlPlane";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
+import { appendPullSecret, changes, createNamespace, createTestStack, findKeyMaterial, kube, pullSecretNames, TestStack, uniqueNamespace } from "./harness";
+
+/** A cluster of the stack as a test sets it: its name, its kubeconfig's text, and settings of its own. */
+interface FleetCluster {
+    name: string;
+    kubeconfig: string;
+    settings?: Record<string, unknown>;
+}
+
+/**
+ * The resources a preview or update creates or deletes, as `op name` (the changeSummary has only
+ * counts), without the stack and the component themselves.
+ */
+function steps(output: string): string[] {
+    return [...output.matchAll(/(\S+:\S+:\S+)\s+(\S+)\s+(create|delete)\s*$/gm)]
+        .filter((m) => m[1] !== "pulumi:pulumi:Stack" && m[1] !== "gcr-pull-secrets:index:GcrPullSecrets")
+        .map((m) => `${m[3]} ${m[2]}`)
+        .sort();
+}
+
+async function secretIn(kubeconfigPath: string, namespace: string): Promise<boolean> {
+    return kube(kubeconfigPath)
+        .core.readNamespacedSecret({ name: "regcred", namespace })
+        .then(
+            () => true,
+            (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)),
+        );
+}
+
+describe("end to end: several clusters from one stack", function () {
+    let planes: ControlPlane[] = [];
+    const paths: Record<string, string> = {};
+    let t: TestStack & { dispose(options?: { destroy?: boolean }): Promise<void> };
+    const shared = uniqueNamespace("fleet");
+    const later = uniqueNamespace("later");
+    const onlyThree = uniqueNamespace("only3");
+    const keyJson = makeThrowawayKey("fleet");
+
+    /** Replaces the stack's settings and clusters; each kubeconfig is stored encrypted, as a user would. */
+    async function setFleet(clusters: FleetCluster[], settings: Record<string, unknown> = {}): Promise<void> {
+        t.setSettings({
+            registries: ["asia.gcr.io"],
+            namespaces: [shared],
+            ...settings,
+            clusters: clusters.map((cluster) => ({ name: cluster.name, ...cluster.settings })),
+        });
+        for (const [index, cluster] of clusters.entries()) {
+            await t.stack.setConfig(`gcr-pull-secrets:clusters[${index}].kubeconfig`, { value: cluster.kubeconfig, secret: true }, true);
+        }
+    }
+    const cluster = (name: string, settings?: Record<string, unknown>): FleetCluster => ({ name, kubeconfig: fs.readFileSync(paths[name], "utf8"), settings });
+    const three = () => cluster("three", { namespaces: [shared, { name: onlyThree, create: true }] });
+
+    before(async function () {
+        this.timeout(240_000);
+        // Each control plane costs CPU: the two more start together.
+        planes = await Promise.all([startControlPlane(), startControlPlane()]);
+        paths.one = process.env.KUBECONFIG!;
+        paths.two = planes[0].kubeconfigPath;
+        paths.three = planes[1].kubeconfigPath;
+        for (const name of ["one", "two", "three"]) {
+            await createNamespace(shared, paths[name]);
+            await appendPullSecret(shared, "someone-elses", "default", paths[name]);
+        }
+        t = await createTestStack();
+        await t.setJsonKey(keyJson);
+    });
+
+    after(async function () {
+        this.timeout(240_000);
+        try {
+            // Destroy reaches every cluster the state names: put back the ones that were left out.
+            if (t) await setFleet([cluster("one"), cluster("two"), three()]).catch(() => undefined);
+            await t?.dispose();
+        } finally {
+            await Promise.all(planes.map((plane) => plane.stop()));
+        }
+    });
+
+    it("up across two clusters: each gets its Secret and entry, through its own kubeconfig; outputs keyed by cluster", async function () {
+        this.timeout(300_000);
+        await setFleet([cluster("one"), cluster("two")]);
+        const preview = await t.stack.preview({ ...t.io });
+        assert.deepStrictEqual(steps(preview.stdout), [
+            `create gcr-pull-secrets-${shared}.one`,
+            `create gcr-pull-secrets-${shared}.two`,
+            "create gcr-pull-secrets.one",
+            "create gcr-pull-secrets.two",
+        ]);
+        const up = await t.stack.up({ ...t.io });
+        assert.strictEqual(up.summary.result, "succeeded");
+        assert.deepStrictEqual(up.outputs.secretNames.value, { one: { [shared]: "regcred" }, two: { [shared]: "regcred" } });
+        for (const name of ["one", "two"]) {
+            assert.ok(await secretIn(paths[name], shared), `a Secret in cluster ${name}`);
+            assert.deepStrictEqual(await pullSecretNames(shared, "default", paths[name]), ["someone-elses", "regcred"], `cluster ${name}`);
+        }
+        assert.strictEqual(await secretIn(paths.three, shared), false, "cluster three is not in the stack yet");
+        assert.deepStrictEqual(changes((await t.stack.preview({ ...t.io })).changeSummary), {}, "a second preview changes nothing");
+    });
+
+    it("adding a cluster previews as exactly its resources (its own namespaces too), and up covers it", async function () {
+        this.timeout(300_000);
+        await setFleet([cluster("one"), cluster("two"), three()]);
+        const preview: PreviewResult = await t.stack.preview({ ...t.io });
+        assert.deepStrictEqual(changes(preview.changeSummary), { create: 5 });
+        assert.deepStrictEqual(steps(preview.stdout), [
+            `create gcr-pull-secrets-${onlyThree}.three`, // its Namespace
+            `create gcr-pull-secrets-${onlyThree}.three`, // its PullSecret
+            `create gcr-pull-secrets-${shared}.three`,
+            "create gcr-pull-secrets.three", // the gcr-pull-secrets provider
+            "create gcr-pull-secrets.three", // the Kubernetes provider (for the Namespace)
+        ]);
+        const up = await t.stack.up({ ...t.io });
+        assert.deepStrictEqual(changes(up.summary.resourceChanges), { create: 5 });
+        assert.deepStrictEqual(up.outputs.secretNames.value.three, { [shared]: "regcred", [onlyThree]: "regcred" });
+        assert.deepStrictEqual(await pullSecretNames(shared, "default", paths.three), ["someone-elses", "regcred"]);
+        assert.deepStrictEqual(await pullSecretNames(onlyThree, "default", paths.three), ["regcred"]);
+        for (const name of ["one", "two"]) {
+            await assert.rejects(kube(paths[name]).core.readNamespace({ name: onlyThree }), (e: { code?: number }) => e.code === 404, `no ${onlyThree} in ${name}`);
+        }
+    });
+
+    it("removing a cluster previews as exactly its resources, and up removes only ours there", async function () {
+        this.timeout(300_000);
+        await setFleet([cluster("one"), three()]);
+        const preview = await t.stack.preview({ ...t.io });
+        assert.deepStrictEqual(changes(preview.changeSummary), { delete: 2 });
+        assert.deepStrictEqual(steps(preview.stdout), [`delete gcr-pull-secrets-${shared}.two`, "delete gcr-pull-secrets.two"]);
+        const up = await t.stack.up({ ...t.io });
+        assert.deepStrictEqual(changes(up.summary.resourceChanges), { delete: 2 });
+        assert.strictEqual(await secretIn(paths.two, shared), false);
+        assert.deepStrictEqual(await pullSecretNames(shared, "default", paths.two), ["someone-elses"], "the other party's entry stays");
+        for (const name of ["one", "three"]) assert.deepStrictEqual(await pullSecretNames(shared, "default", paths[name]), ["someone-elses", "regcred"]);
+        assert.deepStrictEqual(Object.keys(up.outputs.secretNames.value).sort(), ["one", "three"]);
+    });
+
+    it("an unreachable cluster fails the update naming it; with --continue-on-error the others still apply", async function () {
+        this.timeout(600_000);
+        for (const name of ["one", "three"]) await createNamespace(later, paths[name]);
+        // A cluster whose API server's name no longer resolves (.invalid never does).
+        const gone: FleetCluster = {
+            name: "gone",
+            kubeconfig: fs.readFileSync(paths.two, "utf8").replace(/("?server"?:\s*"?)https:\/\/[^"\s]+/, "$1https://gone-cluster.invalid:6443"),
+        };
+        const fleet = [cluster("one"), { ...three(), settings: { namespaces: [shared, later, { name: onlyThree, create: true }] } }, gone];
+        await setFleet(fleet, { namespaces: [shared, later] });
+
+        const preview = await t.runCli(["preview"]);
+        assert.notStrictEqual(preview.code, 0, preview.output);
+        assert.match(preview.output, /gcr-pull-secrets-\S+\.gone/, "the failure names the cluster's resource");
+
+        const up = await t.runCli(["up", "--yes", "--skip-preview"]);
+        assert.notStrictEqual(up.code, 0, up.output);
+        assert.match(up.output, /PullSecret \(gcr-pull-secrets-\S+\.gone\)/, up.output);
+
+        const rest = await t.runCli(["up", "--yes", "--skip-preview", "--continue-on-error"]);
+        assert.notStrictEqual(rest.code, 0, "the unreachable cluster still fails the update");
+        assert.match(rest.output, /\.gone/);
+        for (const name of ["one", "three"]) {
+            assert.deepStrictEqual(await pullSecretNames(later, "default", paths[name]), ["regcred"], `cluster ${name} got the new namespace`);
+        }
+        assert.strictEqual(findKeyMaterial(`${preview.output}${up.output}${rest.output}${t.exportState()}`, keyJson), undefined, "no key material in output or state");
+        assert.ok(!`${preview.output}${up.output}${rest.output}`.includes("BEGIN CERTIFICATE") && !t.exportState().includes("client-key-data"), "no kubeconfig in output or state");
+
+        // Without the unreachable cluster the stack converges, and the next preview is empty.
+        await setFleet(fleet.slice(0, 2), { namespaces: [shared, later] });
+        const back = await t.stack.up({ ...t.io });
+        assert.strictEqual(back.summary.result, "succeeded");
+        assert.deepStrictEqual(changes((await t.stack.preview({ ...t.io })).changeSummary), {});
+    });
+});
