@@ -150,6 +150,7 @@ function outputsOf(component: GcrPullSecrets): Record<string, unknown> {
         serviceAccountEmail: component.serviceAccountEmail,
         keyId: component.keyId,
         registryHosts: component.registryHosts,
+        ...(component.clusterSecretNames ? { clusterSecretNames: component.clusterSecretNames } : {}),
     };
 }
 

@@ -6,7 +6,7 @@
  */
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { FleetClusterPlan } from "../plan";
-import { Checker, childPath, Field, isEventual, quote } from "./checker";
+import { Checker, childPath, isEventual, quote } from "./checker";
 import { looksLikeKubeconfig, planCluster } from "./planCluster";
 import { planNamespaces } from "./planNamespaces";
 import { Uniques } from "./uniques";
@@ -47,11 +47,10 @@ export function planClusters(args: GcrPullSecretsArgs, checker: Checker, refresh
         );
     }
     if (setting.unavailable || isEventual(setting.value)) return []; // unreadable offline, or an Output (refused by checkArgs)
-    // Pulumi hands the whole value over as a secret once one kubeconfig in it is encrypted, though only
-    // that leaf is encrypted in the stack file: the field names are shown (they are plaintext there),
-    // values only when the whole value is not secret, and a kubeconfig never.
-    const valuesSecret = setting.secret;
-    const field: Field = { ...setting, secret: false };
+    // Pulumi hands the whole value over as a secret once one kubeconfig in it is encrypted: then
+    // nothing in it is quoted, not even a field's name (the program cannot tell which leaf was the
+    // secret). A kubeconfig is never quoted, whatever else is.
+    const field = setting;
     if (!Array.isArray(field.value)) {
         checker.fail(
             field,
@@ -75,16 +74,14 @@ export function planClusters(args: GcrPullSecretsArgs, checker: Checker, refresh
             example: ["name", "prod-eu"],
         });
         if (!members) return;
-        const value = (member: Field): Field => ({ ...member, secret: valuesSecret });
         const before = checker.problems.length;
 
         const nameField = members.name ?? checker.child(item, "name");
-        const name = checker.text(value(nameField), { what: "the cluster's name", example: "prod-eu", required: true });
+        const name = checker.text(nameField, { what: "the cluster's name", example: "prod-eu", required: true });
         if (name !== undefined && !clusterNamePattern.test(name)) {
-            checker.fail(nameField, `is ${quote(value(nameField))}, not a valid cluster name (${clusterNameRule}); resource names and outputs are keyed by it`);
+            checker.fail(nameField, `is ${quote(nameField)}, not a valid cluster name (${clusterNameRule}); resource names and outputs are keyed by it`);
         } else if (name !== undefined) {
-            // A valid name is no secret (it ends resource names): the repeat is quoted.
-            names.add(name, { ...nameField, secret: false });
+            names.add(name, nameField);
         }
 
         const kubeconfig = members.kubeconfig ? { ...members.kubeconfig, secret: true } : undefined;
@@ -106,10 +103,10 @@ export function planClusters(args: GcrPullSecretsArgs, checker: Checker, refresh
             }
         }
         const kubeContext = members.kubeContext
-            ? checker.text(value(members.kubeContext), { what: "a context name from the kubeconfig", example: "prod-eu" })
+            ? checker.text(members.kubeContext, { what: "a context name from the kubeconfig", example: "prod-eu" })
             : undefined;
         const clusterIdentifier = members.clusterIdentifier
-            ? checker.text(value(members.clusterIdentifier), { what: "a name for the cluster that stays the same when its URL changes", example: "prod-europe-west1" })
+            ? checker.text(members.clusterIdentifier, { what: "a name for the cluster that stays the same when its URL changes", example: "prod-europe-west1" })
             : undefined;
         if (!members.kubeconfig && !members.kubeContext) {
             checker.fail(
@@ -132,7 +129,7 @@ export function planClusters(args: GcrPullSecretsArgs, checker: Checker, refresh
             paths.namespaces ??= childPath(item.path, "namespaces");
             paths.namespaceSelector ??= childPath(item.path, "namespaceSelector");
         }
-        const scoped = checker.withSettingPaths(paths, valuesSecret ? Object.keys(paths) : []);
+        const scoped = checker.withSettingPaths(paths, field.secret ? Object.keys(paths) : []);
         const coverage = planNamespaces(merged as unknown as GcrPullSecretsArgs, scoped, refresherNamespace);
         const { serviceAccountWaitSeconds } = planCluster(merged as unknown as GcrPullSecretsArgs, scoped);
         checker.adopt(scoped);

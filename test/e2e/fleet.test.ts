@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { PreviewResult } from "@pulumi/pulumi/automation";
 import { ControlPlane, startControlPlane } from "../../dev/cluster/controlPlane";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
-import { appendPullSecret, changes, createNamespace, createTestStack, findKeyMaterial, kube, pullSecretNames, TestStack, uniqueNamespace } from "./harness";
+import { appendPullSecret, changes, createNamespace, createTestStack, findKeyMaterial, keepForDebugging, kube, pullSecretNames, TestStack, uniqueNamespace } from "./harness";
 
 /** A cluster of the stack as a test sets it: its name, its kubeconfig's text, and settings of its own. */
 interface FleetCluster {
@@ -18,15 +18,18 @@ interface FleetCluster {
 }
 
 /**
- * The resources a preview or update creates or deletes, as `op name` (the changeSummary has only
- * counts), without the stack and the component themselves.
+ * The resources a preview or update creates or deletes, each once, as `op type name` (the
+ * changeSummary has only counts), without the stack and the component themselves.
  */
 function steps(output: string): string[] {
-    return [...output.matchAll(/(\S+:\S+:\S+)\s+(\S+)\s+(create|delete)\s*$/gm)]
+    const found = [...output.matchAll(/(\S+:\S+:\S+)\s+(\S+)\s+(create|delete)\s*$/gm)]
         .filter((m) => m[1] !== "pulumi:pulumi:Stack" && m[1] !== "gcr-pull-secrets:index:GcrPullSecrets")
-        .map((m) => `${m[3]} ${m[2]}`)
-        .sort();
+        .map((m) => `${m[3]} ${m[1]} ${m[2]}`);
+    return [...new Set(found)].sort();
 }
+
+const pullSecret = "gcr-pull-secrets:index:PullSecret";
+const provider = "pulumi:providers:gcr-pull-secrets";
 
 async function secretIn(kubeconfigPath: string, namespace: string): Promise<boolean> {
     return kube(kubeconfigPath)
@@ -92,10 +95,10 @@ describe("end to end: several clusters from one stack", function () {
         await setFleet([cluster("one"), cluster("two")]);
         const preview = await t.stack.preview({ ...t.io });
         assert.deepStrictEqual(steps(preview.stdout), [
-            `create gcr-pull-secrets-${shared}.one`,
-            `create gcr-pull-secrets-${shared}.two`,
-            "create gcr-pull-secrets.one",
-            "create gcr-pull-secrets.two",
+            `create ${pullSecret} gcr-pull-secrets-${shared}.one`,
+            `create ${pullSecret} gcr-pull-secrets-${shared}.two`,
+            `create ${provider} gcr-pull-secrets.one`,
+            `create ${provider} gcr-pull-secrets.two`,
         ]);
         const up = await t.stack.up({ ...t.io });
         assert.strictEqual(up.summary.result, "succeeded");
@@ -113,13 +116,16 @@ describe("end to end: several clusters from one stack", function () {
         await setFleet([cluster("one"), cluster("two"), three()]);
         const preview: PreviewResult = await t.stack.preview({ ...t.io });
         assert.deepStrictEqual(changes(preview.changeSummary), { create: 5 });
-        assert.deepStrictEqual(steps(preview.stdout), [
-            `create gcr-pull-secrets-${onlyThree}.three`, // its Namespace
-            `create gcr-pull-secrets-${onlyThree}.three`, // its PullSecret
-            `create gcr-pull-secrets-${shared}.three`,
-            "create gcr-pull-secrets.three", // the gcr-pull-secrets provider
-            "create gcr-pull-secrets.three", // the Kubernetes provider (for the Namespace)
-        ]);
+        assert.deepStrictEqual(
+            steps(preview.stdout),
+            [
+                `create ${pullSecret} gcr-pull-secrets-${onlyThree}.three`,
+                `create ${pullSecret} gcr-pull-secrets-${shared}.three`,
+                `create kubernetes:core/v1:Namespace gcr-pull-secrets-${onlyThree}.three`,
+                `create ${provider} gcr-pull-secrets.three`,
+                "create pulumi:providers:kubernetes gcr-pull-secrets.three", // for the Namespace
+            ].sort(),
+        );
         const up = await t.stack.up({ ...t.io });
         assert.deepStrictEqual(changes(up.summary.resourceChanges), { create: 5 });
         assert.deepStrictEqual(up.outputs.secretNames.value.three, { [shared]: "regcred", [onlyThree]: "regcred" });
@@ -135,7 +141,7 @@ describe("end to end: several clusters from one stack", function () {
         await setFleet([cluster("one"), three()]);
         const preview = await t.stack.preview({ ...t.io });
         assert.deepStrictEqual(changes(preview.changeSummary), { delete: 2 });
-        assert.deepStrictEqual(steps(preview.stdout), [`delete gcr-pull-secrets-${shared}.two`, "delete gcr-pull-secrets.two"]);
+        assert.deepStrictEqual(steps(preview.stdout), [`delete ${pullSecret} gcr-pull-secrets-${shared}.two`, `delete ${provider} gcr-pull-secrets.two`]);
         const up = await t.stack.up({ ...t.io });
         assert.deepStrictEqual(changes(up.summary.resourceChanges), { delete: 2 });
         assert.strictEqual(await secretIn(paths.two, shared), false);
@@ -155,21 +161,24 @@ describe("end to end: several clusters from one stack", function () {
         const fleet = [cluster("one"), { ...three(), settings: { namespaces: [shared, later, { name: onlyThree, create: true }] } }, gone];
         await setFleet(fleet, { namespaces: [shared, later] });
 
+        // As pulumi-kubernetes does with a cluster it cannot reach, the preview warns, naming it, and goes on.
         const preview = await t.runCli(["preview"]);
-        assert.notStrictEqual(preview.code, 0, preview.output);
-        assert.match(preview.output, /gcr-pull-secrets-\S+\.gone/, "the failure names the cluster's resource");
+        assert.strictEqual(preview.code, 0, preview.output);
+        assert.match(preview.output, new RegExp(`PullSecret \\(gcr-pull-secrets-${shared}\\.gone\\):\\s+warning: `), preview.output);
+        assert.match(preview.output, new RegExp(`reading namespace ${shared} failed: fetch failed \\(ENOTFOUND\\): the cluster did not answer`));
 
-        const up = await t.runCli(["up", "--yes", "--skip-preview"]);
-        assert.notStrictEqual(up.code, 0, up.output);
-        assert.match(up.output, /PullSecret \(gcr-pull-secrets-\S+\.gone\)/, up.output);
-
+        // The update fails on that cluster's resources, naming them; --continue-on-error applies every other cluster.
         const rest = await t.runCli(["up", "--yes", "--skip-preview", "--continue-on-error"]);
         assert.notStrictEqual(rest.code, 0, "the unreachable cluster still fails the update");
-        assert.match(rest.output, /\.gone/);
+        assert.match(rest.output, new RegExp(`PullSecret \\(gcr-pull-secrets-${later}\\.gone\\):\\s+error: `), rest.output);
         for (const name of ["one", "three"]) {
             assert.deepStrictEqual(await pullSecretNames(later, "default", paths[name]), ["regcred"], `cluster ${name} got the new namespace`);
         }
-        assert.strictEqual(findKeyMaterial(`${preview.output}${up.output}${rest.output}${t.exportState()}`, keyJson), undefined, "no key material in output or state");
+        const up = await t.runCli(["up", "--yes", "--skip-preview"]);
+        assert.notStrictEqual(up.code, 0, up.output);
+        assert.match(up.output, /PullSecret \(gcr-pull-secrets-\S+\.gone\):\s+error: /, up.output);
+        keepForDebugging("fleet-unreachable.txt", [preview.output, rest.output, up.output].join("\n----\n"));
+        assert.strictEqual(findKeyMaterial(`${preview.output}${rest.output}${up.output}${t.exportState()}`, keyJson), undefined, "no key material in output or state");
         assert.ok(!`${preview.output}${up.output}${rest.output}`.includes("BEGIN CERTIFICATE") && !t.exportState().includes("client-key-data"), "no kubeconfig in output or state");
 
         // Without the unreachable cluster the stack converges, and the next preview is empty.

@@ -4,7 +4,7 @@ import * as https from "https";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { connect } from "../../../provider/kubeApi";
+import { connect, describeApiError, unanswered } from "../../../provider/kubeApi";
 import { createCertificates } from "../../../dev/cluster/createCertificates";
 
 /**
@@ -79,5 +79,22 @@ describe("the provider's connection to the API server", function () {
             await api.readNamespace({ name: "apps" });
         }
         assert.strictEqual(handshakes, 5);
+    });
+});
+
+describe("a cluster that does not answer", () => {
+    const fetchFailed = (code: string) => new TypeError("fetch failed", { cause: Object.assign(new Error(`getaddrinfo ${code} gone.invalid`), { code }) });
+
+    it("is told from an answer: no HTTP status anywhere in the causes, and a socket or lookup error", () => {
+        assert.strictEqual(unanswered(fetchFailed("ENOTFOUND")), true);
+        assert.strictEqual(unanswered(new Error("reading namespace x failed: fetch failed (ECONNREFUSED)", { cause: fetchFailed("ECONNREFUSED") })), true);
+        assert.strictEqual(unanswered(Object.assign(new Error("HTTP 403"), { code: 403 })), false, "an answer, even a refusal");
+        assert.strictEqual(unanswered(new Error("wrapped", { cause: Object.assign(new Error("HTTP 500"), { code: 500 }) })), false);
+        assert.strictEqual(unanswered(new TypeError("Cannot read properties of undefined")), false, "a bug is no unreachable cluster");
+    });
+
+    it("is described with the reason undici keeps in its cause", () => {
+        assert.strictEqual(describeApiError(fetchFailed("ENOTFOUND")), "fetch failed (ENOTFOUND)");
+        assert.strictEqual(describeApiError(new TypeError("fetch failed", { cause: new Error("invalid header") })), "fetch failed");
     });
 });
