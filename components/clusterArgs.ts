@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { NamespaceArgs, NamespaceSelectorArgs } from "./gcrPullSecretsArgs";
+import type { KeylessArgs, NamespaceArgs, NamespaceSelectorArgs } from "./gcrPullSecretsArgs";
 
 /**
  * One cluster of a fleet ({@link GcrPullSecretsArgs.clusters}): how to reach it, and what differs
@@ -33,4 +33,16 @@ export interface ClusterArgs {
     allowSystemNamespaces?: boolean;
     /** Instead of the top-level `serviceAccountWaitSeconds`. Default: the top-level one. */
     serviceAccountWaitSeconds?: number;
+    /** With the top-level `keyless`: this cluster's ServiceAccount issuer, trusted by a provider of its own in the fleet's pool. Required then. */
+    keyless?: ClusterKeylessArgs;
+}
+
+/** A fleet cluster's issuer in keyless mode: the pool is the fleet's (`keyless.poolId`), the provider the cluster's. */
+export interface ClusterKeylessArgs {
+    /** The cluster's ServiceAccount token issuer (see {@link KeylessArgs.issuerUri}). Required. */
+    issuerUri: string;
+    /** The issuer's JSON Web Key Set as text, inlined (see {@link KeylessArgs.jwks}). Default: none. */
+    jwks?: string;
+    /** Id of the cluster's provider in the pool (4-32 lowercase letters, digits, '-', not starting with gcp-). Default: the cluster's name. */
+    providerId?: string;
 }

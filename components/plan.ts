@@ -124,4 +124,6 @@ export interface FleetClusterPlan {
     namespaces: NamespacePlan[];
     namespaceSelector?: NamespaceSelectorPlan;
     serviceAccountWaitSeconds: number;
+    /** Keyless: this cluster's issuer, as a provider in the fleet's pool. */
+    federation?: FederationPlan;
 }

@@ -18,7 +18,7 @@
  * instance, and every create, read, update and delete compares that owner with its own.
  */
 import { randomUUID } from "crypto";
-import { projectStackOfUrn } from "../components/urn";
+import { nameOfUrn, projectStackOfUrn } from "../components/urn";
 import { readSecret, unanswered } from "./kubeApi";
 import { namespaceProblem } from "./namespaceCheck";
 import { Claimant, decideRead, decideWrite, describeOwner } from "./ownership";
@@ -38,7 +38,7 @@ function entriesFailure(where: string, errors: Error[]): string {
 export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
     const warn = (message: string) => context.warn?.(message);
     return {
-        async check(olds, news) {
+        async check(olds, news, call) {
             const failures = declaredInputProblems(news);
             if (failures.length > 0 || Object.keys(olds).length > 0 || containsUnknown(news) || !context.clusterKnown()) {
                 // Only a Secret about to be created is checked against the cluster; an update checks when it writes.
@@ -56,8 +56,9 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
                 // As pulumi-kubernetes does with a cluster it cannot reach: the preview warns and goes on, and
                 // the create fails as a step of its own, so that `pulumi up --continue-on-error` still applies
                 // every other cluster of the stack (a failed check would stop the whole update).
+                // Named by the resource (its name ends in `.<cluster>` in a fleet): a check's warning reaches the CLI as the stack's.
                 warn(
-                    `${error instanceof Error ? error.message : String(error)}: the cluster did not answer, so the namespace and ` +
+                    `${call ? `${nameOfUrn(call.urn)}: ` : ""}${error instanceof Error ? error.message : String(error)}: the cluster did not answer, so the namespace and ` +
                         `Secret ${inputs.namespace}/${inputs.secretName} were not checked; creating it fails unless the cluster answers by then`,
                 );
                 return { inputs: news, failures };
