@@ -1,13 +1,15 @@
 /**
- * Several clusters (`clusters`): the Google side once, for the whole fleet (one identity, one key),
- * and in each cluster exactly what a one-cluster plan declares there (its providers, Namespaces,
- * PullSecrets), named `<one-cluster name>.<cluster>`. A cluster name has no '.', so two clusters'
- * names never meet, whatever their namespaces are called; and a plan without `clusters` never
- * comes here, so its names (and URNs) stay as they were. Pure.
+ * Several clusters (`clusters`): the Google side once, for the whole fleet (one identity, one key;
+ * keyless, one pool), and in each cluster exactly what a one-cluster plan declares there (its
+ * providers, keyless its provider in the pool, Namespaces, PullSecrets, the refresher), named
+ * `<one-cluster name>.<cluster>`. A cluster name has no '.', so two clusters' names never meet,
+ * whatever their namespaces are called; and a plan without `clusters` never comes here, so its
+ * names (and URNs) stay as they were. Pure.
  */
 import { FleetClusterPlan, Plan } from "../plan";
 import { NamespaceTarget } from "../selectNamespaces";
 import { managedKeySpecs } from "./googleSpecs";
+import { keylessGoogleKeys, keylessGoogleSpecs } from "./keylessGoogleSpecs";
 import { providerSpecs } from "./providerSpecs";
 import { ResourceSpec, SpecContext } from "./resourceSpec";
 import { specsForNamespaces } from "./resourceSpecs";
@@ -16,8 +18,13 @@ import { specsForNamespaces } from "./resourceSpecs";
 export function planForCluster(plan: Plan, cluster: FleetClusterPlan): Plan {
     // eslint-disable-next-line @typescript-eslint/no-unused-vars -- every cluster-side field is the cluster's
     const { clusters, namespaceSelector, kubeContext, clusterIdentifier, ...fleetWide } = plan;
+    const credentials = plan.credentials;
     return {
         ...fleetWide,
+        // Keyless: the cluster's own provider in the fleet's pool.
+        ...(credentials.kind === "keyless" && cluster.federation
+            ? { credentials: { kind: "keyless" as const, keyless: { ...credentials.keyless, federation: cluster.federation } } }
+            : {}),
         namespaces: cluster.namespaces,
         ...(cluster.namespaceSelector ? { namespaceSelector: cluster.namespaceSelector } : {}),
         serviceAccountWaitSeconds: cluster.serviceAccountWaitSeconds,
@@ -41,17 +48,30 @@ export function inCluster(cluster: FleetClusterPlan, specs: readonly ResourceSpe
     return specs.map((spec) => ({ ...spec, name: clusterResourceName(spec.name, cluster.name) }));
 }
 
-/** The fleet's Google side, declared once: a minted key's account, grants and key (none for a supplied key). */
+/**
+ * The fleet's Google side, declared once: a minted key's account, grants and key (none for a
+ * supplied key); keyless, the pool, the impersonation and the grants. In one pool the refresher's
+ * principal is the same for every cluster (the pool's, for the one ServiceAccount subject), so one
+ * set of grants serves them all; only the providers are per cluster.
+ */
 export function fleetSpecs(plan: Plan, context: SpecContext): ResourceSpec[] {
-    return managedKeySpecs(plan, context);
+    const first = plan.clusters?.[0];
+    const keyless = plan.credentials.kind === "keyless" && first ? keylessGoogleSpecs(planForCluster(plan, first), context).specs : [];
+    return [...managedKeySpecs(plan, context), ...keyless.filter((spec) => spec.key !== keylessGoogleKeys.poolProvider)];
 }
 
-/** What a cluster declares whatever its namespaces: its `gcr-pull-secrets` provider, and its cluster reader when it reads the cluster. */
+/**
+ * What a cluster declares whatever its namespaces: its `gcr-pull-secrets` provider, its cluster
+ * reader when it reads the cluster, and keyless, its provider in the fleet's pool.
+ */
 export function clusterSpecsBeforeNamespaces(plan: Plan, cluster: FleetClusterPlan, context: SpecContext): ResourceSpec[] {
-    return inCluster(cluster, providerSpecs(planForCluster(plan, cluster), clusterContext(context, cluster)));
+    const clusterPlan = planForCluster(plan, cluster);
+    const own = clusterContext(context, cluster);
+    const poolProvider = plan.credentials.kind === "keyless" ? keylessGoogleSpecs(clusterPlan, own).specs.filter((spec) => spec.key === keylessGoogleKeys.poolProvider) : [];
+    return inCluster(cluster, [...providerSpecs(clusterPlan, own), ...poolProvider]);
 }
 
-/** What the namespaces this run covers in a cluster get. */
+/** What the namespaces this run covers in a cluster get (keyless: with the refresher, which trusts the cluster's provider). */
 export function clusterSpecsForNamespaces(plan: Plan, cluster: FleetClusterPlan, context: SpecContext, targets: readonly NamespaceTarget[]): ResourceSpec[] {
     return inCluster(cluster, specsForNamespaces(planForCluster(plan, cluster), clusterContext(context, cluster), targets));
 }

@@ -83,7 +83,7 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
     const secret = planSecret(args, checker, credentials.sourceKind);
     const refresherNamespace = credentials.credentials?.kind === "keyless" ? credentials.credentials.keyless.namespace : undefined;
     // With clusters, each has its namespaces (the top-level ones are defaults, checked with each cluster's).
-    const clusters = planClusters(args, checker, refresherNamespace);
+    const clusters = planClusters(args, checker, credentials.credentials?.kind === "keyless" ? credentials.credentials.keyless : undefined);
     const { namespaces, namespaceSelector } = clusters ? { namespaces: [], namespaceSelector: undefined } : planNamespaces(args, checker, refresherNamespace);
     const cluster = planCluster(args, checker);
 

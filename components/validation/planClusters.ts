@@ -5,15 +5,17 @@
  * (planNamespaces, planCluster), with the paths of the values the cluster sets itself.
  */
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
-import { FleetClusterPlan } from "../plan";
-import { Checker, childPath, isEventual, quote } from "./checker";
+import { FederationPlan, FleetClusterPlan, KeylessPlan } from "../plan";
+import { Checker, childPath, Field, isEventual, quote } from "./checker";
+import { idPattern, idRule, isPrivateHost, jwksProblem } from "./planKeyless";
 import { looksLikeKubeconfig, planCluster } from "./planCluster";
 import { planNamespaces } from "./planNamespaces";
 import { Uniques } from "./uniques";
 
 /** Top-level settings a cluster may set for itself. */
 export const clusterOverrides = ["namespaces", "namespaceSelector", "excludeNamespaces", "allowSystemNamespaces", "serviceAccountWaitSeconds"] as const;
-const clusterFields = ["name", "kubeconfig", "kubeContext", "clusterIdentifier", ...clusterOverrides] as const;
+const clusterFields = ["name", "kubeconfig", "kubeContext", "clusterIdentifier", ...clusterOverrides, "keyless"] as const;
+const clusterKeylessFields = ["issuerUri", "jwks", "providerId"] as const;
 /** What says which one cluster a stack without `clusters` reaches: each cluster has its own instead. */
 const singleClusterSettings = ["kubeconfig", "kubeContext", "clusterIdentifier"] as const;
 
@@ -26,7 +28,8 @@ export const clusterNameRule = "1-32 lowercase letters, digits and '-', starting
  * Checks `clusters`; undefined when it is not set (one cluster, planCluster's). Every cluster's
  * namespaces are checked with the top-level ones as defaults; a problem of a default is reported once.
  */
-export function planClusters(args: GcrPullSecretsArgs, checker: Checker, refresherNamespace?: string): FleetClusterPlan[] | undefined {
+export function planClusters(args: GcrPullSecretsArgs, checker: Checker, keyless?: KeylessPlan): FleetClusterPlan[] | undefined {
+    const refresherNamespace = keyless?.namespace;
     const setting = checker.setting("clusters", args.clusters);
     if (!checker.isSet(setting)) return undefined;
     for (const name of singleClusterSettings) {
@@ -38,14 +41,7 @@ export function planClusters(args: GcrPullSecretsArgs, checker: Checker, refresh
                 `move it into each cluster's entry (${checker.shortPath(setting)}[N].${name}) and ${checker.howToRemove(single)}`,
         );
     }
-    const keyless = checker.setting("keyless", args.keyless);
-    if (checker.isSet(keyless)) {
-        checker.fail(
-            keyless,
-            `is set together with ${checker.shortPath(setting)}; keyless mode reaches one cluster per stack for now (docs/fleets.md): ` +
-                "run a stack per cluster, or use serviceAccount, existingServiceAccountEmail or jsonKey for the fleet",
-        );
-    }
+    const keylessSetting = checker.setting("keyless", args.keyless);
     if (setting.unavailable || isEventual(setting.value)) return []; // unreadable offline, or an Output (refused by checkArgs)
     // Pulumi hands the whole value over as a secret once one kubeconfig in it is encrypted: then
     // nothing in it is quoted, not even a field's name (the program cannot tell which leaf was the
@@ -65,6 +61,7 @@ export function planClusters(args: GcrPullSecretsArgs, checker: Checker, refresh
     }
 
     const names = new Uniques(checker, "cluster");
+    const providerIds = new Uniques(checker, "pool provider id");
     const clusters: FleetClusterPlan[] = [];
     field.value.forEach((_, index) => {
         const item = checker.child(field, index);
@@ -116,9 +113,16 @@ export function planClusters(args: GcrPullSecretsArgs, checker: Checker, refresh
             );
         }
 
+        let federation: FederationPlan | undefined;
+        if (checker.isSet(keylessSetting)) {
+            federation = readClusterIssuer(members.keyless ?? checker.child(item, "keyless"), nameField, name, checker, providerIds, keyless);
+        } else if (members.keyless) {
+            checker.fail(members.keyless, `applies only with the keyless credential source (the top-level keyless setting); ${checker.howToRemove(members.keyless)}`);
+        }
+
         // The cluster's own values replace the top-level ones, one setting at a time.
         const paths: Record<string, string> = {};
-        const merged: Record<string, unknown> = { ...args, kubeconfig: undefined, kubeContext: undefined, clusterIdentifier: undefined };
+        const merged: Record<string, unknown> = { ...args, kubeconfig: undefined, kubeContext: undefined, clusterIdentifier: undefined, clusters: undefined };
         for (const key of clusterOverrides) {
             if (!members[key]) continue;
             paths[key] = members[key].path;
@@ -142,7 +146,76 @@ export function planClusters(args: GcrPullSecretsArgs, checker: Checker, refresh
             ...(clusterIdentifier ? { clusterIdentifier } : {}),
             ...coverage,
             serviceAccountWaitSeconds,
+            ...(federation ? { federation } : {}),
         });
     });
     return clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Keyless: a cluster's issuer, as a provider of its own in the fleet's pool (its id from the
+ * cluster's name unless given). Undefined when unusable (problems recorded) or when the top-level
+ * keyless setting could not be read (`keyless` undefined: reported there).
+ */
+function readClusterIssuer(
+    field: Field,
+    nameField: Field,
+    name: string | undefined,
+    checker: Checker,
+    providerIds: Uniques,
+    keyless: KeylessPlan | undefined,
+): FederationPlan | undefined {
+    if (!checker.isSet(field)) {
+        checker.fail(
+            field,
+            `is not set; with keyless, each cluster names its ServiceAccount issuer (\`kubectl get --raw /.well-known/openid-configuration\` shows it), ` +
+                `for example ${checker.howToSet(checker.child({ ...field, value: {} }, "issuerUri"), "https://issuer.example.com")}`,
+        );
+        return undefined;
+    }
+    const members = checker.object(field, {
+        what: "the cluster's issuer {issuerUri, jwks?, providerId?}",
+        known: clusterKeylessFields,
+        example: ["issuerUri", "https://issuer.example.com"],
+    });
+    if (!members) return undefined;
+    const before = checker.problems.length;
+    const issuerField = members.issuerUri ?? checker.child(field, "issuerUri");
+    const issuerUri = checker.text(issuerField, { what: "the cluster's ServiceAccount issuer URL", example: "https://issuer.example.com", required: true });
+    const jwks = members.jwks ? checker.text(members.jwks, { what: "the issuer's JSON Web Key Set", example: "'{\"keys\":[...]}'" }) : undefined;
+    if (issuerUri !== undefined) {
+        let url: URL | undefined;
+        try {
+            url = new URL(issuerUri);
+        } catch {
+            url = undefined;
+        }
+        if (!url || url.protocol !== "https:" || url.search || url.hash || url.username) {
+            checker.fail(issuerField, `is ${quote(issuerField)}, not an issuer URL: it is https://, with no query or fragment, exactly as the cluster's issuer`);
+        } else if (isPrivateHost(url.hostname) && !members.jwks) {
+            checker.fail(
+                issuerField,
+                `is ${quote(issuerField)}, on a host Google cannot reach to fetch the signing keys; inline them: set ${checker.shortPath(checker.child(field, "jwks"))} ` +
+                    "to the output of `kubectl get --raw /openid/v1/jwks`",
+            );
+        }
+    }
+    const notJwks = jwks === undefined ? undefined : jwksProblem(jwks);
+    if (notJwks) checker.fail(members.jwks, `is not a JSON Web Key Set: ${notJwks}; set it to the output of \`kubectl get --raw /openid/v1/jwks\``);
+    // The provider's id comes from the cluster's name, so that clusters in one pool never share one.
+    const idField = members.providerId ?? nameField;
+    const providerId = members.providerId ? checker.text(members.providerId, { what: "a provider id", example: "prod-eu" }) : name;
+    if (providerId !== undefined && (!idPattern.test(providerId) || providerId.startsWith("gcp-"))) {
+        checker.fail(
+            idField,
+            members.providerId
+                ? `is ${quote(idField)}, not a valid id (${idRule})`
+                : `is ${quote(idField)}, which as the id of the cluster's provider in the pool is not valid (${idRule}); ` +
+                  `set ${checker.shortPath(checker.child(field, "providerId"))} to one that is`,
+        );
+    } else if (providerId !== undefined) {
+        providerIds.add(providerId, idField);
+    }
+    if (!keyless || issuerUri === undefined || providerId === undefined || checker.problems.length > before) return undefined;
+    return { kind: "createPool", issuerUri, ...(jwks !== undefined ? { jwks } : {}), poolId: keyless.federation.kind === "createPool" ? keyless.federation.poolId : "", providerId };
 }

@@ -133,6 +133,35 @@ describe("clusters: what a fleet declares", () => {
         );
     });
 
+    it("keyless: one pool, one provider per cluster issuer (its id the cluster's name), one set of grants; each cluster's refresher exchanges at its own provider", async () => {
+        const { serviceAccount: _s, ...base } = validCreateStack;
+        await build({
+            ...base,
+            keyless: { poolId: "fleet-pool" },
+            clusters: [
+                { ...clusterA, name: "prod-eu", keyless: { issuerUri: "https://eu.issuer.example.com" } },
+                { ...clusterB, name: "prod-us", keyless: { issuerUri: "https://us.issuer.example.com" } },
+            ],
+        });
+        assert.deepStrictEqual(ofType(foreignTypes.workloadIdentityPool).map((r) => [r.name, r.inputs.workloadIdentityPoolId]), [["pull", "fleet-pool"]]);
+        const providers = ofType(foreignTypes.workloadIdentityPoolProvider).map((r) => [r.name, r.inputs.workloadIdentityPoolProviderId, r.inputs.oidc.issuerUri]);
+        assert.deepStrictEqual(providers.sort(), [
+            ["pull.prod-eu", "prod-eu", "https://eu.issuer.example.com"],
+            ["pull.prod-us", "prod-us", "https://us.issuer.example.com"],
+        ]);
+        const grants = ofType(foreignTypes.repositoryIamMember);
+        assert.deepStrictEqual(grants.map((r) => r.name).sort(), ["pull-asia-asia.gcr.io", "pull-europe-west1-apps"], "one grant per repository, for the pool's one principal");
+        assert.match(String(grants[0].inputs.member), /^principal:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/fleet-pool\/subject\/system:serviceaccount:gcr-pull-secrets-refresher:token-refresher$/);
+        for (const cluster of ["prod-eu", "prod-us"]) {
+            const cronJob = findCreated(foreignTypes.cronJob, `pull-refresher.${cluster}`);
+            const env = Object.fromEntries(
+                cronJob.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+            );
+            assert.strictEqual(env.STS_AUDIENCE, `//iam.googleapis.com/projects/424242424242/locations/global/workloadIdentityPools/fleet-pool/providers/${cluster}`);
+            findCreated(foreignTypes.namespace, `pull-refresher.${cluster}`);
+        }
+    });
+
     it("a Kubernetes provider passed in opts is refused next to clusters", () => {
         assert.throws(
             () =>

@@ -207,9 +207,55 @@ describe("clusters: several clusters from one stack", () => {
         ]);
     });
 
-    it("keyless mode is refused next to clusters, with the way out", () => {
+    describe("keyless: one pool, a provider per cluster issuer", () => {
         const { serviceAccount: _s, ...base } = validCreateStack;
-        const lines = problems({ ...base, keyless: { issuerUri: "https://issuer.example.com" }, clusters: [{ name: "a", kubeContext: "a" }] });
-        assert.ok(lines.some((l) => l.startsWith("keyless is set together with clusters; keyless mode reaches one cluster per stack for now")), lines.join("\n"));
+        const jwks = JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", x: "AAAA", y: "BBBB" }] });
+
+        it("each cluster names its issuer; the provider's id is the cluster's name unless given; the pool is the fleet's", () => {
+            const plan = validateArgs({
+                ...base,
+                keyless: { poolId: "fleet-pool" },
+                clusters: [
+                    { name: "prod-eu", kubeContext: "eu", keyless: { issuerUri: "https://eu.issuer.example.com" } },
+                    { name: "dev", kubeContext: "dev", keyless: { issuerUri: "https://kubernetes.default.svc", jwks, providerId: "dev-cluster" } },
+                ],
+            }).plan;
+            assert.deepStrictEqual(
+                plan.clusters!.map((c) => [c.name, c.federation]),
+                [
+                    ["dev", { kind: "createPool", issuerUri: "https://kubernetes.default.svc", jwks, poolId: "fleet-pool", providerId: "dev-cluster" }],
+                    ["prod-eu", { kind: "createPool", issuerUri: "https://eu.issuer.example.com", poolId: "fleet-pool", providerId: "prod-eu" }],
+                ],
+            );
+        });
+
+        it("refuses an issuer at the top level, a cluster without one, a name too short for an id, and a provider id twice", () => {
+            const lines = problems({
+                ...base,
+                keyless: { issuerUri: "https://issuer.example.com" },
+                clusters: [
+                    { name: "eu", kubeContext: "eu", keyless: { issuerUri: "https://eu.example.com" } },
+                    { name: "us-1", kubeContext: "us" },
+                    { name: "prod", kubeContext: "p", keyless: { issuerUri: "https://p.example.com", providerId: "gcp-x" } },
+                    { name: "dev", kubeContext: "d", keyless: { issuerUri: "https://10.0.0.1", providerId: "shared", issuer: "x" } as never },
+                    { name: "stage", kubeContext: "s", keyless: { issuerUri: "https://s.example.com", providerId: "shared" } },
+                ],
+            });
+            const starts = [
+                "keyless.issuerUri is set next to clusters, where each cluster names its own issuer",
+                "clusters[0].name is \"eu\", which as the id of the cluster's provider in the pool is not valid (4-32 characters: lowercase letters, digits and '-', not starting with gcp-); set clusters[0].keyless.providerId to one that is",
+                "clusters[1].keyless is not set; with keyless, each cluster names its ServiceAccount issuer",
+                "clusters[2].keyless.providerId is \"gcp-x\", not a valid id",
+                "clusters[3].keyless.issuer is not a known field; did you mean issuerUri?",
+                "clusters[3].keyless.issuerUri is \"https://10.0.0.1\", on a host Google cannot reach to fetch the signing keys; inline them: set clusters[3].keyless.jwks",
+                'clusters[4].keyless.providerId repeats "shared" (also clusters[3].keyless.providerId); list each pool provider id once',
+            ];
+            for (const start of starts) assert.ok(lines.some((l) => l.startsWith(start)), `${start}\nnot in\n${lines.join("\n")}`);
+        });
+
+        it("a cluster's keyless applies only in keyless mode", () => {
+            const lines = problems({ ...validCreateStack, clusters: [{ name: "prod", kubeContext: "p", keyless: { issuerUri: "https://p.example.com" } }] });
+            assert.deepStrictEqual(lines, ["clusters[0].keyless applies only with the keyless credential source (the top-level keyless setting); remove it"]);
+        });
     });
 });
