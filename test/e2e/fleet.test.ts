@@ -8,7 +8,20 @@ import * as fs from "fs";
 import { PreviewResult } from "@pulumi/pulumi/automation";
 import { ControlPlane, startControlPlane } from "../../dev/cluster/controlPlane";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
-import { appendPullSecret, changes, createNamespace, createTestStack, findKeyMaterial, keepForDebugging, kube, pullSecretNames, TestStack, uniqueNamespace } from "./harness";
+import * as path from "path";
+import {
+    appendPullSecret,
+    changes,
+    createNamespace,
+    createTestStack,
+    findKeyMaterial,
+    keepForDebugging,
+    kube,
+    projectAtCommit,
+    pullSecretNames,
+    TestStack,
+    uniqueNamespace,
+} from "./harness";
 
 /** A cluster of the stack as a test sets it: its name, its kubeconfig's text, and settings of its own. */
 interface FleetCluster {
@@ -189,5 +202,38 @@ describe("end to end: several clusters from one stack", function () {
         const back = await t.stack.up({ ...t.io });
         assert.strictEqual(back.summary.result, "succeeded");
         assert.deepStrictEqual(changes((await t.stack.preview({ ...t.io })).changeSummary), {});
+    });
+});
+
+/** The program just before `clusters` existed: what one-cluster stacks were deployed with. */
+const beforeFleets = "d499487f28118e1cb6a3d29c484d057d4822e4e0";
+
+describe("end to end: a one-cluster stack, after clusters came", function () {
+    it("previews empty with this program and keeps every URN: one pulumi up upgrades nothing", async function () {
+        this.timeout(600_000);
+        const listed = uniqueNamespace("one-listed");
+        const created = uniqueNamespace("one-created");
+        await createNamespace(listed);
+        const oldDir = projectAtCommit(beforeFleets, ["provider"]);
+        const old = await createTestStack({ workDir: oldDir });
+        let current: Awaited<ReturnType<typeof createTestStack>> | undefined;
+        try {
+            old.setSettings({ registries: ["asia.gcr.io"], namespaces: [listed, { name: created, create: true }] });
+            await old.setJsonKey(makeThrowawayKey("before-fleets"));
+            assert.strictEqual((await old.stack.up({ ...old.io })).summary.result, "succeeded");
+            const urns = (state: string) => (JSON.parse(state).deployment.resources as { urn: string }[]).map((r) => r.urn).sort();
+            const before = urns(old.exportState());
+
+            const stackFile = `Pulumi.${old.name}.yaml`;
+            current = await createTestStack({ name: old.name, select: true });
+            fs.copyFileSync(path.join(oldDir, stackFile), path.join(current.stack.workspace.workDir, stackFile));
+            assert.deepStrictEqual(changes((await current.stack.preview({ ...current.io })).changeSummary), {}, "the upgrade previews empty");
+            const up = await current.stack.up({ ...current.io });
+            assert.deepStrictEqual(changes(up.summary.resourceChanges), {});
+            assert.deepStrictEqual(urns(current.exportState()), before, "every URN as it was");
+            assert.deepStrictEqual(up.outputs.secretNames.value, { [listed]: "regcred", [created]: "regcred" }, "secretNames keyed by namespace, as before");
+        } finally {
+            await (current ?? old).dispose();
+        }
     });
 });
