@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { KeylessArgs, NamespaceArgs, NamespaceSelectorArgs } from "./gcrPullSecretsArgs";
+import type { NamespaceArgs, NamespaceSelectorArgs } from "./gcrPullSecretsArgs";
 
 /**
  * One cluster of a fleet ({@link GcrPullSecretsArgs.clusters}): how to reach it, and what differs
@@ -39,9 +39,9 @@ export interface ClusterArgs {
 
 /** A fleet cluster's issuer in keyless mode: the pool is the fleet's (`keyless.poolId`), the provider the cluster's. */
 export interface ClusterKeylessArgs {
-    /** The cluster's ServiceAccount token issuer (see {@link KeylessArgs.issuerUri}). Required. */
+    /** The cluster's ServiceAccount token issuer (as the top-level `keyless.issuerUri`). Required. */
     issuerUri: string;
-    /** The issuer's JSON Web Key Set as text, inlined (see {@link KeylessArgs.jwks}). Default: none. */
+    /** The issuer's JSON Web Key Set as text, inlined (as the top-level `keyless.jwks`). Default: none. */
     jwks?: string;
     /** Id of the cluster's provider in the pool (4-32 lowercase letters, digits, '-', not starting with gcp-). Default: the cluster's name. */
     providerId?: string;

@@ -99,9 +99,8 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         const claims: pulumi.Output<unknown>[] = [];
         if (!plan.clusters) {
             resources.declare(specsBeforeNamespaces(plan, context));
-            this.secretNames = this.declareCluster(
-                { claimant: name, plan, resources, kubeconfig: validated.kubeconfig, claims },
-                (targets) => specsForNamespaces(plan, context, targets),
+            this.secretNames = this.declareCluster({ claimant: name, plan, resources, kubeconfig: validated.kubeconfig, claims }, (targets) =>
+                specsForNamespaces(plan, context, targets),
             );
         } else {
             resources.declare(fleetSpecs(plan, context));
@@ -159,11 +158,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         const { claimant, plan, resources, kubeconfig, claims } = cluster;
         const declareFor = (targets: NamespaceTarget[]): Record<string, string> => {
             const names = targets.map((namespace) => namespace.name);
-            claims.push(
-                pulumi
-                    .output(kubeconfig)
-                    .apply((text) => claimPullSecrets(claimant, clusterKey(text, plan.kubeContext), names, plan.secretName)),
-            );
+            claims.push(pulumi.output(kubeconfig).apply((text) => claimPullSecrets(claimant, clusterKey(text, plan.kubeContext), names, plan.secretName)));
             resources.declare(specsFor(targets));
             return Object.fromEntries(targets.map((namespace) => [namespace.name, plan.secretName]));
         };

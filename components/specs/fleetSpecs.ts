@@ -67,7 +67,8 @@ export function fleetSpecs(plan: Plan, context: SpecContext): ResourceSpec[] {
 export function clusterSpecsBeforeNamespaces(plan: Plan, cluster: FleetClusterPlan, context: SpecContext): ResourceSpec[] {
     const clusterPlan = planForCluster(plan, cluster);
     const own = clusterContext(context, cluster);
-    const poolProvider = plan.credentials.kind === "keyless" ? keylessGoogleSpecs(clusterPlan, own).specs.filter((spec) => spec.key === keylessGoogleKeys.poolProvider) : [];
+    const poolProvider =
+        plan.credentials.kind === "keyless" ? keylessGoogleSpecs(clusterPlan, own).specs.filter((spec) => spec.key === keylessGoogleKeys.poolProvider) : [];
     return inCluster(cluster, [...providerSpecs(clusterPlan, own), ...poolProvider]);
 }
 

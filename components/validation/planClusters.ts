@@ -96,7 +96,10 @@ export function planClusters(args: GcrPullSecretsArgs, checker: Checker, keyless
                 emptyFix: checker.forStackConfig ? `set it from the file (${fromFile})` : "pass the text of a kubeconfig file",
             });
             if (text !== undefined && !looksLikeKubeconfig(text)) {
-                checker.fail(kubeconfig, `is not a kubeconfig: it has no clusters section; ${checker.forStackConfig ? `set it from the file (${fromFile})` : "pass the text of a kubeconfig file"}`);
+                checker.fail(
+                    kubeconfig,
+                    `is not a kubeconfig: it has no clusters section; ${checker.forStackConfig ? `set it from the file (${fromFile})` : "pass the text of a kubeconfig file"}`,
+                );
             }
         }
         const kubeContext = members.kubeContext
@@ -117,7 +120,10 @@ export function planClusters(args: GcrPullSecretsArgs, checker: Checker, keyless
         if (checker.isSet(keylessSetting)) {
             federation = readClusterIssuer(members.keyless ?? checker.child(item, "keyless"), nameField, name, checker, providerIds, keyless);
         } else if (members.keyless) {
-            checker.fail(members.keyless, `applies only with the keyless credential source (the top-level keyless setting); ${checker.howToRemove(members.keyless)}`);
+            checker.fail(
+                members.keyless,
+                `applies only with the keyless credential source (the top-level keyless setting); ${checker.howToRemove(members.keyless)}`,
+            );
         }
 
         // The cluster's own values replace the top-level ones, one setting at a time.
@@ -191,7 +197,10 @@ function readClusterIssuer(
             url = undefined;
         }
         if (!url || url.protocol !== "https:" || url.search || url.hash || url.username) {
-            checker.fail(issuerField, `is ${quote(issuerField)}, not an issuer URL: it is https://, with no query or fragment, exactly as the cluster's issuer`);
+            checker.fail(
+                issuerField,
+                `is ${quote(issuerField)}, not an issuer URL: it is https://, with no query or fragment, exactly as the cluster's issuer`,
+            );
         } else if (isPrivateHost(url.hostname) && !members.jwks) {
             checker.fail(
                 issuerField,
@@ -211,11 +220,17 @@ function readClusterIssuer(
             members.providerId
                 ? `is ${quote(idField)}, not a valid id (${idRule})`
                 : `is ${quote(idField)}, which as the id of the cluster's provider in the pool is not valid (${idRule}); ` +
-                  `set ${checker.shortPath(checker.child(field, "providerId"))} to one that is`,
+                      `set ${checker.shortPath(checker.child(field, "providerId"))} to one that is`,
         );
     } else if (providerId !== undefined) {
         providerIds.add(providerId, idField);
     }
     if (!keyless || issuerUri === undefined || providerId === undefined || checker.problems.length > before) return undefined;
-    return { kind: "createPool", issuerUri, ...(jwks !== undefined ? { jwks } : {}), poolId: keyless.federation.kind === "createPool" ? keyless.federation.poolId : "", providerId };
+    return {
+        kind: "createPool",
+        issuerUri,
+        ...(jwks !== undefined ? { jwks } : {}),
+        poolId: keyless.federation.kind === "createPool" ? keyless.federation.poolId : "",
+        providerId,
+    };
 }

@@ -145,7 +145,11 @@ describe("end to end: several clusters from one stack", function () {
         assert.deepStrictEqual(await pullSecretNames(shared, "default", paths.three), ["someone-elses", "regcred"]);
         assert.deepStrictEqual(await pullSecretNames(onlyThree, "default", paths.three), ["regcred"]);
         for (const name of ["one", "two"]) {
-            await assert.rejects(kube(paths[name]).core.readNamespace({ name: onlyThree }), (e: { code?: number }) => e.code === 404, `no ${onlyThree} in ${name}`);
+            await assert.rejects(
+                kube(paths[name]).core.readNamespace({ name: onlyThree }),
+                (e: { code?: number }) => e.code === 404,
+                `no ${onlyThree} in ${name}`,
+            );
         }
     });
 
@@ -179,7 +183,9 @@ describe("end to end: several clusters from one stack", function () {
         assert.strictEqual(preview.code, 0, preview.output);
         assert.match(
             preview.output,
-            new RegExp(`warning: gcr-pull-secrets-${shared}\\.gone: reading namespace ${shared} failed: fetch failed \\(ENOTFOUND\\): the cluster did not answer`),
+            new RegExp(
+                `warning: gcr-pull-secrets-${shared}\\.gone: reading namespace ${shared} failed: fetch failed \\(ENOTFOUND\\): the cluster did not answer`,
+            ),
             preview.output,
         );
 
@@ -194,8 +200,15 @@ describe("end to end: several clusters from one stack", function () {
         assert.notStrictEqual(up.code, 0, up.output);
         assert.match(up.output, /PullSecret \(gcr-pull-secrets-\S+\.gone\):\s+error: /, up.output);
         keepForDebugging("fleet-unreachable.txt", [preview.output, rest.output, up.output].join("\n----\n"));
-        assert.strictEqual(findKeyMaterial(`${preview.output}${rest.output}${up.output}${t.exportState()}`, keyJson), undefined, "no key material in output or state");
-        assert.ok(!`${preview.output}${up.output}${rest.output}`.includes("BEGIN CERTIFICATE") && !t.exportState().includes("client-key-data"), "no kubeconfig in output or state");
+        assert.strictEqual(
+            findKeyMaterial(`${preview.output}${rest.output}${up.output}${t.exportState()}`, keyJson),
+            undefined,
+            "no key material in output or state",
+        );
+        assert.ok(
+            !`${preview.output}${up.output}${rest.output}`.includes("BEGIN CERTIFICATE") && !t.exportState().includes("client-key-data"),
+            "no kubeconfig in output or state",
+        );
 
         // Without the unreachable cluster the stack converges, and the next preview is empty.
         await setFleet(fleet.slice(0, 2), { namespaces: [shared, later] });

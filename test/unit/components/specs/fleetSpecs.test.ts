@@ -14,9 +14,13 @@ import { validateArgs } from "../../../../components/validatedArgs";
 import { sampleKeyJson, validCreateStack } from "../../fixtures";
 
 const kubeconfigOf = (server: string) =>
-    ["apiVersion: v1", `clusters: [{name: c, cluster: {server: '${server}'}}]`, "users: [{name: u, user: {token: t}}]", "contexts: [{name: x, context: {cluster: c, user: u}}]", "current-context: x"].join(
-        "\n",
-    );
+    [
+        "apiVersion: v1",
+        `clusters: [{name: c, cluster: {server: '${server}'}}]`,
+        "users: [{name: u, user: {token: t}}]",
+        "contexts: [{name: x, context: {cluster: c, user: u}}]",
+        "current-context: x",
+    ].join("\n");
 const clusterA: ClusterArgs = { name: "a", kubeconfig: kubeconfigOf("https://a.example:6443") };
 const clusterB: ClusterArgs = { name: "a-b", kubeconfig: kubeconfigOf("https://b.example:6443"), namespaces: ["c", "b-c"] };
 const context: SpecContext = { name: "pull", project: "gcr-pull-secrets", stack: "unit", upgradeFrom01: true, kubeconfig: false, callersKubernetes: false };
@@ -63,7 +67,12 @@ describe("clusters: what a fleet declares", () => {
         const plan = validateArgs({ ...validCreateStack, clusters: [clusterA, clusterB] }).plan;
         assert.deepStrictEqual(
             fleetSpecs(plan, context).map((spec) => `${spec.type} ${spec.name}`),
-            [`${foreignTypes.account} pull`, `${foreignTypes.repositoryIamMember} pull-asia-asia.gcr.io`, `${foreignTypes.repositoryIamMember} pull-europe-west1-apps`, `${foreignTypes.key} pull`],
+            [
+                `${foreignTypes.account} pull`,
+                `${foreignTypes.repositoryIamMember} pull-asia-asia.gcr.io`,
+                `${foreignTypes.repositoryIamMember} pull-europe-west1-apps`,
+                `${foreignTypes.key} pull`,
+            ],
         );
         const names = plan.clusters!.map((cluster) => [
             ...clusterSpecsBeforeNamespaces(plan, cluster, context).map((spec) => spec.name),
@@ -87,7 +96,12 @@ describe("clusters: what a fleet declares", () => {
             artifactRegistryRepositories: undefined,
             clusters: [clusterA, clusterB],
         });
-        assert.deepStrictEqual(ofType(foreignTypes.provider).map((r) => r.name).sort(), ["pull.a", "pull.a-b"]);
+        assert.deepStrictEqual(
+            ofType(foreignTypes.provider)
+                .map((r) => r.name)
+                .sort(),
+            ["pull.a", "pull.a-b"],
+        );
         for (const [cluster, server] of [
             ["a", "https://a.example:6443"],
             ["a-b", "https://b.example:6443"],
@@ -120,7 +134,12 @@ describe("clusters: what a fleet declares", () => {
         setMockCluster([{ name: "apps", labels: { team: "x" }, terminating: false }]);
         const { names } = await build({ ...validCreateStack, clusters: [{ ...clusterA, namespaceSelector: { matchLabels: { team: "x" } } }, clusterB] });
         assert.deepStrictEqual(Object.keys(names).sort(), ["a-b/b-c", "a-b/c", "a/apps", "a/team-a", "a/team-b"]);
-        assert.deepStrictEqual(ofType(foreignTypes.provider).map((r) => r.name).sort(), ["pull-cluster.a", "pull.a", "pull.a-b"]);
+        assert.deepStrictEqual(
+            ofType(foreignTypes.provider)
+                .map((r) => r.name)
+                .sort(),
+            ["pull-cluster.a", "pull.a", "pull.a-b"],
+        );
     });
 
     it("two entries that reach the same cluster and namespace are refused, naming both", async () => {
@@ -143,29 +162,45 @@ describe("clusters: what a fleet declares", () => {
                 { ...clusterB, name: "prod-us", keyless: { issuerUri: "https://us.issuer.example.com" } },
             ],
         });
-        assert.deepStrictEqual(ofType(foreignTypes.workloadIdentityPool).map((r) => [r.name, r.inputs.workloadIdentityPoolId]), [["pull", "fleet-pool"]]);
-        const providers = ofType(foreignTypes.workloadIdentityPoolProvider).map((r) => [r.name, r.inputs.workloadIdentityPoolProviderId, r.inputs.oidc.issuerUri]);
+        assert.deepStrictEqual(
+            ofType(foreignTypes.workloadIdentityPool).map((r) => [r.name, r.inputs.workloadIdentityPoolId]),
+            [["pull", "fleet-pool"]],
+        );
+        const providers = ofType(foreignTypes.workloadIdentityPoolProvider).map((r) => [
+            r.name,
+            r.inputs.workloadIdentityPoolProviderId,
+            r.inputs.oidc.issuerUri,
+        ]);
         assert.deepStrictEqual(providers.sort(), [
             ["pull.prod-eu", "prod-eu", "https://eu.issuer.example.com"],
             ["pull.prod-us", "prod-us", "https://us.issuer.example.com"],
         ]);
         const grants = ofType(foreignTypes.repositoryIamMember);
-        assert.deepStrictEqual(grants.map((r) => r.name).sort(), ["pull-asia-asia.gcr.io", "pull-europe-west1-apps"], "one grant per repository, for the pool's one principal");
-        assert.match(String(grants[0].inputs.member), /^principal:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/fleet-pool\/subject\/system:serviceaccount:gcr-pull-secrets-refresher:token-refresher$/);
+        assert.deepStrictEqual(
+            grants.map((r) => r.name).sort(),
+            ["pull-asia-asia.gcr.io", "pull-europe-west1-apps"],
+            "one grant per repository, for the pool's one principal",
+        );
+        assert.match(
+            String(grants[0].inputs.member),
+            /^principal:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/fleet-pool\/subject\/system:serviceaccount:gcr-pull-secrets-refresher:token-refresher$/,
+        );
         for (const cluster of ["prod-eu", "prod-us"]) {
             const cronJob = findCreated(foreignTypes.cronJob, `pull-refresher.${cluster}`);
             const env = Object.fromEntries(
                 cronJob.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
             );
-            assert.strictEqual(env.STS_AUDIENCE, `//iam.googleapis.com/projects/424242424242/locations/global/workloadIdentityPools/fleet-pool/providers/${cluster}`);
+            assert.strictEqual(
+                env.STS_AUDIENCE,
+                `//iam.googleapis.com/projects/424242424242/locations/global/workloadIdentityPools/fleet-pool/providers/${cluster}`,
+            );
             findCreated(foreignTypes.namespace, `pull-refresher.${cluster}`);
         }
     });
 
     it("a Kubernetes provider passed in opts is refused next to clusters", () => {
         assert.throws(
-            () =>
-                new GcrPullSecrets("pull", { ...validCreateStack, clusters: [clusterA] }, { providers: { kubernetes: new k8s.Provider("callers", {}) } }),
+            () => new GcrPullSecrets("pull", { ...validCreateStack, clusters: [clusterA] }, { providers: { kubernetes: new k8s.Provider("callers", {}) } }),
             /clusters is set, but a Kubernetes provider was passed in opts/,
         );
     });

@@ -49,7 +49,14 @@ describe("clusters: several clusters from one stack", () => {
         }).plan;
         assert.deepStrictEqual(plan.namespaces, [], "the top-level namespaces are only defaults");
         assert.deepStrictEqual(
-            plan.clusters!.map((c) => [c.name, c.kubeconfig, c.kubeContext, c.clusterIdentifier, c.namespaces.map((ns) => ns.name), c.serviceAccountWaitSeconds]),
+            plan.clusters!.map((c) => [
+                c.name,
+                c.kubeconfig,
+                c.kubeContext,
+                c.clusterIdentifier,
+                c.namespaces.map((ns) => ns.name),
+                c.serviceAccountWaitSeconds,
+            ]),
             [
                 ["prod-eu", false, "eu", "prod-europe-west1", ["team-a", "team-b"], 30],
                 ["prod-us", true, undefined, undefined, ["shop"], 90],
@@ -61,9 +68,15 @@ describe("clusters: several clusters from one stack", () => {
     it("a cluster may choose namespaces by label instead, with its own exclusions", () => {
         const plan = validateArgs({
             ...validCreateStack,
-            clusters: [{ name: "dev", kubeContext: "dev", namespaceSelector: { matchLabels: { team: "a" } }, excludeNamespaces: ["sandbox"], namespaces: [] as string[] }].map(
-                ({ namespaces: _n, ...cluster }) => cluster,
-            ),
+            clusters: [
+                {
+                    name: "dev",
+                    kubeContext: "dev",
+                    namespaceSelector: { matchLabels: { team: "a" } },
+                    excludeNamespaces: ["sandbox"],
+                    namespaces: [] as string[],
+                },
+            ].map(({ namespaces: _n, ...cluster }) => cluster),
         }).plan;
         const dev = plan.clusters![0];
         assert.deepStrictEqual(dev.namespaceSelector?.exclude, ["sandbox"]);
@@ -76,10 +89,15 @@ describe("clusters: several clusters from one stack", () => {
     it("refuses the top-level kubeconfig, kubeContext and clusterIdentifier next to clusters, naming both and the fix", () => {
         const lines = problems({ ...validCreateStack, kubeconfig: secretKubeconfig, kubeContext: "x", clusters: [{ name: "a", kubeContext: "a" }] });
         assert.ok(
-            lines.includes("kubeconfig is set together with clusters, where each cluster names its own; move it into each cluster's entry (clusters[N].kubeconfig) and remove it"),
+            lines.includes(
+                "kubeconfig is set together with clusters, where each cluster names its own; move it into each cluster's entry (clusters[N].kubeconfig) and remove it",
+            ),
             lines.join("\n"),
         );
-        assert.ok(lines.some((l) => l.startsWith("kubeContext is set together with clusters")), lines.join("\n"));
+        assert.ok(
+            lines.some((l) => l.startsWith("kubeContext is set together with clusters")),
+            lines.join("\n"),
+        );
         assertNoSecret(lines);
         const stack = stackProblems({ ...validCreateStack, kubeContext: "x", clusters: [{ name: "a", kubeContext: "a" }] });
         assert.ok(
@@ -92,7 +110,14 @@ describe("clusters: several clusters from one stack", () => {
     });
 
     it("refuses a cluster name given twice", () => {
-        const lines = problems({ ...validCreateStack, clusters: [{ name: "prod", kubeContext: "a" }, { name: "dev", kubeContext: "b" }, { name: "prod", kubeContext: "c" }] });
+        const lines = problems({
+            ...validCreateStack,
+            clusters: [
+                { name: "prod", kubeContext: "a" },
+                { name: "dev", kubeContext: "b" },
+                { name: "prod", kubeContext: "c" },
+            ],
+        });
         assert.deepStrictEqual(lines, ['clusters[2].name repeats "prod" (also clusters[0].name); list each cluster once']);
     });
 
@@ -118,9 +143,18 @@ describe("clusters: several clusters from one stack", () => {
     });
 
     it("refuses unknown fields with the closest known one", () => {
-        const lines = problems({ ...validCreateStack, clusters: [{ name: "a", kubeContext: "a", namespace: ["x"] } as never, { name: "b", kubecontext: "b" } as never] });
-        assert.ok(lines.some((l) => l.startsWith("clusters[0].namespace is not a known field; did you mean namespaces?")), lines.join("\n"));
-        assert.ok(lines.some((l) => l.startsWith("clusters[1].kubecontext is not a known field; did you mean kubeContext?")), lines.join("\n"));
+        const lines = problems({
+            ...validCreateStack,
+            clusters: [{ name: "a", kubeContext: "a", namespace: ["x"] } as never, { name: "b", kubecontext: "b" } as never],
+        });
+        assert.ok(
+            lines.some((l) => l.startsWith("clusters[0].namespace is not a known field; did you mean namespaces?")),
+            lines.join("\n"),
+        );
+        assert.ok(
+            lines.some((l) => l.startsWith("clusters[1].kubecontext is not a known field; did you mean kubeContext?")),
+            lines.join("\n"),
+        );
         // A misspelt top-level setting is caught by the stack-config reader too.
         assert.throws(
             () => argsFromStackConfig({ values: stackValues({ ...validCreateStack, cluster: [] }), secretKeys: new Set() }),
@@ -129,7 +163,13 @@ describe("clusters: several clusters from one stack", () => {
     });
 
     it("refuses a cluster with no namespaces, at its own path, when there is no top-level default", () => {
-        const lines = problems({ ...withoutNamespaces, clusters: [{ name: "a", kubeContext: "a", namespaces: ["x"] }, { name: "b", kubeContext: "b" }] });
+        const lines = problems({
+            ...withoutNamespaces,
+            clusters: [
+                { name: "a", kubeContext: "a", namespaces: ["x"] },
+                { name: "b", kubeContext: "b" },
+            ],
+        });
         assert.deepStrictEqual(lines, [
             'clusters[1].namespaces is not set; list at least one namespace, for example `clusters[1].namespaces[0]: "default"`, or choose namespaces by label with clusters[1].namespaceSelector',
         ]);
@@ -185,7 +225,7 @@ describe("clusters: several clusters from one stack", () => {
             encrypted.some((l) => l.startsWith("gcr-pull-secrets:clusters[0] has a field that is not one of name, kubeconfig, kubeContext,")),
             encrypted.join("\n"),
         );
-        assert.ok(!encrypted.some((l) => l.includes("kubeContex ") || l.includes("kubeContex\"")), encrypted.join("\n"));
+        assert.ok(!encrypted.some((l) => l.includes("kubeContex ") || l.includes('kubeContex"')), encrypted.join("\n"));
         assert.ok(encrypted.some((l) => l.includes("`pulumi config set --secret --path 'gcr-pull-secrets:clusters[0].kubeconfig' < kubeconfig.yaml`")));
         assertNoSecret(encrypted);
         const plaintext = stackProblems({ ...validCreateStack, clusters: [{ name: "a", kubeconfig: secretKubeconfig }] });
@@ -197,7 +237,14 @@ describe("clusters: several clusters from one stack", () => {
 
     it("with the whole value secret, no name is quoted, bad or repeated: paths say which", () => {
         const lines = stackProblems(
-            { ...validCreateStack, clusters: [{ name: secretKubeconfig, kubeContext: "a" }, { name: "b", kubeContext: "b" }, { name: "b", kubeContext: "c" }] },
+            {
+                ...validCreateStack,
+                clusters: [
+                    { name: secretKubeconfig, kubeContext: "a" },
+                    { name: "b", kubeContext: "b" },
+                    { name: "b", kubeContext: "c" },
+                ],
+            },
             ["clusters"],
         );
         assertNoSecret(lines);
@@ -245,12 +292,16 @@ describe("clusters: several clusters from one stack", () => {
                 "keyless.issuerUri is set next to clusters, where each cluster names its own issuer",
                 "clusters[0].name is \"eu\", which as the id of the cluster's provider in the pool is not valid (4-32 characters: lowercase letters, digits and '-', not starting with gcp-); set clusters[0].keyless.providerId to one that is",
                 "clusters[1].keyless is not set; with keyless, each cluster names its ServiceAccount issuer",
-                "clusters[2].keyless.providerId is \"gcp-x\", not a valid id",
+                'clusters[2].keyless.providerId is "gcp-x", not a valid id',
                 "clusters[3].keyless.issuer is not a known field; did you mean issuerUri?",
-                "clusters[3].keyless.issuerUri is \"https://10.0.0.1\", on a host Google cannot reach to fetch the signing keys; inline them: set clusters[3].keyless.jwks",
+                'clusters[3].keyless.issuerUri is "https://10.0.0.1", on a host Google cannot reach to fetch the signing keys; inline them: set clusters[3].keyless.jwks',
                 'clusters[4].keyless.providerId repeats "shared" (also clusters[3].keyless.providerId); list each pool provider id once',
             ];
-            for (const start of starts) assert.ok(lines.some((l) => l.startsWith(start)), `${start}\nnot in\n${lines.join("\n")}`);
+            for (const start of starts)
+                assert.ok(
+                    lines.some((l) => l.startsWith(start)),
+                    `${start}\nnot in\n${lines.join("\n")}`,
+                );
         });
 
         it("a cluster's keyless applies only in keyless mode", () => {

@@ -53,7 +53,13 @@ describe("the package schema (provider/schema.json)", () => {
         }
         assert.ok(!args.includes("upgradeFrom01"), "upgradeFrom01 only concerns this repository's stack");
         assert.deepStrictEqual(component.requiredInputs, ["registries"]);
-        assert.deepStrictEqual(Object.keys(component.properties).sort(), ["clusterSecretNames", "keyId", "registryHosts", "secretNames", "serviceAccountEmail"]);
+        assert.deepStrictEqual(Object.keys(component.properties).sort(), [
+            "clusterSecretNames",
+            "keyId",
+            "registryHosts",
+            "secretNames",
+            "serviceAccountEmail",
+        ]);
         assert.deepStrictEqual(component.required, ["secretNames", "serviceAccountEmail", "keyId", "registryHosts"], "clusterSecretNames only with clusters");
         assert.deepStrictEqual(component.properties.secretNames.additionalProperties, { type: "string" });
     });
