@@ -112,7 +112,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
                 own.declare(clusterSpecsBeforeNamespaces(plan, cluster, context));
                 byCluster[cluster.name] = this.declareCluster(
                     // Two entries reaching the same cluster would write the same Secrets: claimed per cluster, they are refused.
-                    { claimant: `${name}, cluster ${cluster.name}`, plan: clusterPlan, resources: own, kubeconfig, claims },
+                    { claimant: `${name}, cluster ${cluster.name}`, clusterName: cluster.name, plan: clusterPlan, resources: own, kubeconfig, claims },
                     (targets) => clusterSpecsForNamespaces(plan, cluster, context, targets),
                 );
             }
@@ -148,6 +148,8 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         cluster: {
             /** Who claims the Secrets (secretClaims.ts). */
             claimant: string;
+            /** A fleet cluster's name, for messages. */
+            clusterName?: string;
             plan: Plan;
             resources: SpecResources;
             kubeconfig: pulumi.Output<string> | undefined;
@@ -155,7 +157,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
         },
         specsFor: (targets: NamespaceTarget[]) => ResourceSpec[],
     ): pulumi.Output<Record<string, string>> {
-        const { claimant, plan, resources, kubeconfig, claims } = cluster;
+        const { claimant, clusterName, plan, resources, kubeconfig, claims } = cluster;
         const declareFor = (targets: NamespaceTarget[]): Record<string, string> => {
             const names = targets.map((namespace) => namespace.name);
             claims.push(pulumi.output(kubeconfig).apply((text) => claimPullSecrets(claimant, clusterKey(text, plan.kubeContext), names, plan.secretName)));
@@ -174,7 +176,7 @@ export class GcrPullSecrets extends pulumi.ComponentResource {
             listed.then((result: { namespaces?: ClusterNamespace[] } | undefined) => {
                 const found = Array.isArray(result?.namespaces) ? result.namespaces : undefined;
                 if (!found) {
-                    const message = unresolvedMessage(plan.namespaceSelector !== undefined);
+                    const message = `${clusterName ? `cluster ${clusterName}: ` : ""}${unresolvedMessage(plan.namespaceSelector !== undefined)}`;
                     // Going on would delete the Secrets of every namespace selected before.
                     if (!pulumi.runtime.isDryRun()) throw new Error(message);
                     pulumi.log.warn(message, this);
