@@ -5,6 +5,7 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
+import * as yaml from "js-yaml";
 import { PreviewResult } from "@pulumi/pulumi/automation";
 import { ControlPlane, startControlPlane } from "../../dev/cluster/controlPlane";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
@@ -215,6 +216,47 @@ describe("end to end: several clusters from one stack", function () {
         const back = await t.stack.up({ ...t.io });
         assert.strictEqual(back.summary.result, "succeeded");
         assert.deepStrictEqual(changes((await t.stack.preview({ ...t.io })).changeSummary), {});
+    });
+
+    it("clusters given by context of the ambient kubeconfig: each goes to its own cluster", async function () {
+        this.timeout(300_000);
+        // One kubeconfig with a context for each of two clusters, as KUBECONFIG of the CLI.
+        type Kubeconfig = { clusters: { name: string }[]; users: { name: string }[]; contexts: { name: string; context: { cluster: string; user: string } }[] };
+        const merged = {
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [] as unknown[],
+            users: [] as unknown[],
+            contexts: [] as unknown[],
+            "current-context": "ctx-one",
+        };
+        for (const name of ["one", "three"]) {
+            const kubeconfig = yaml.load(fs.readFileSync(paths[name], "utf8")) as Kubeconfig;
+            merged.clusters.push({ ...kubeconfig.clusters[0], name: `cluster-${name}` });
+            merged.users.push({ ...kubeconfig.users[0], name: `user-${name}` });
+            merged.contexts.push({ name: `ctx-${name}`, context: { cluster: `cluster-${name}`, user: `user-${name}` } });
+        }
+        const mergedPath = keepForDebugging("fleet-contexts.kubeconfig", JSON.stringify(merged));
+        const byContext = await createTestStack({ env: { KUBECONFIG: mergedPath } });
+        const ns = uniqueNamespace("by-context");
+        for (const name of ["one", "three"]) await createNamespace(ns, paths[name]);
+        try {
+            byContext.setSettings({
+                registries: ["asia.gcr.io"],
+                namespaces: [ns],
+                clusters: [
+                    { name: "one", kubeContext: "ctx-one" },
+                    { name: "three", kubeContext: "ctx-three" },
+                ],
+            });
+            await byContext.setJsonKey(keyJson);
+            const up = await byContext.stack.up({ ...byContext.io });
+            assert.deepStrictEqual(up.outputs.secretNames.value, { one: { [ns]: "regcred" }, three: { [ns]: "regcred" } });
+            for (const name of ["one", "three"]) assert.deepStrictEqual(await pullSecretNames(ns, "default", paths[name]), ["regcred"], `cluster ${name}`);
+        } finally {
+            await byContext.dispose();
+        }
+        for (const name of ["one", "three"]) assert.deepStrictEqual(await pullSecretNames(ns, "default", paths[name]), [], `destroy cleaned cluster ${name}`);
     });
 });
 
