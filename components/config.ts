@@ -37,6 +37,7 @@ export const settings: Readonly<Record<Exclude<keyof GcrPullSecretsArgs, "upgrad
     clusterIdentifier: "string",
     verifyPullAccess: "boolean",
     verifyRepositories: "list",
+    clusters: "list",
 };
 
 /**

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterArgs } from "./clusterArgs";
 import { UsernameMode } from "./dockerConfig";
 import { LabelSelectorArgs } from "./labelSelector";
 
@@ -218,6 +219,14 @@ export interface GcrPullSecretsArgs {
      * denied ones are warnings and show in the `pullAccess` output. Default: none (no check).
      */
     verifyRepositories?: string[];
+    /**
+     * Several clusters from one program: each by name, with its own kubeconfig or context, and
+     * optionally its own namespaces, selector and ServiceAccount options (the top-level ones are the
+     * defaults). Every cluster gets its own providers; one Google identity serves them all. Not with
+     * the top-level kubeconfig, kubeContext or clusterIdentifier (each cluster has its own). Default:
+     * none (one cluster: kubeconfig and kubeContext). See docs/fleets.md.
+     */
+    clusters?: ClusterArgs[];
     /**
      * Upgrade a stack deployed with 0.1 of this project's program in place: the component's provider
      * takes over the stack's default `pulumi-nodejs` provider (alias), so 0.1's dynamic resources are

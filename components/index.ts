@@ -6,6 +6,7 @@
 export { ConfigError } from "./configError";
 export type { ConfigProblem } from "./configError";
 export { GcrPullSecrets } from "./gcrPullSecrets";
+export type { ClusterArgs } from "./clusterArgs";
 export type {
     ArtifactRegistryRepositoryArgs,
     GcrPullSecretsArgs,

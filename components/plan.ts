@@ -30,6 +30,11 @@ export interface Plan {
     clusterIdentifier?: string;
     /** What `pulumi up` checks once the Secrets are in place (validation/planVerification.ts). */
     verification: VerificationPlan;
+    /**
+     * Several clusters (`clusters`), sorted by name: then the top-level namespaces are empty and
+     * every cluster has its own. Absent: the one cluster of `kubeconfig` and `kubeContext`.
+     */
+    clusters?: FleetClusterPlan[];
 }
 
 /** Where the Google credentials come from. */
@@ -108,4 +113,20 @@ export interface NamespaceSelectorPlan extends ServiceAccountCoverage {
     /** Whether kube-system, kube-public and kube-node-lease may be selected (allowSystemNamespaces). */
     includeSystem: boolean;
     adopt: boolean;
+}
+
+/** One cluster of a fleet: its name, how it is reached (the kubeconfig itself is secret: not here) and what it covers. */
+export interface FleetClusterPlan {
+    /** Its name in the program: resource names end in `.<name>`, outputs are keyed by it. */
+    name: string;
+    /** A kubeconfig of its own was given (else the ambient one, at kubeContext). */
+    kubeconfig: boolean;
+    kubeContext?: string;
+    clusterIdentifier?: string;
+    /** Namespaces listed by name, sorted: its own, else the top-level ones. */
+    namespaces: NamespacePlan[];
+    namespaceSelector?: NamespaceSelectorPlan;
+    serviceAccountWaitSeconds: number;
+    /** Keyless: this cluster's issuer, as a provider in the fleet's pool. */
+    federation?: FederationPlan;
 }

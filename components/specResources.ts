@@ -87,12 +87,14 @@ export class SpecResources {
      * @param plan The plan the specs come from (registry hosts and username of the docker config).
      * @param secrets The secrets the component was given.
      * @param callersKubernetes The Kubernetes provider passed in the component's options, if any.
+     * @param shared Resources declared before, which specs here may name (a fleet's Google side, named by every cluster's).
      */
     constructor(
         private readonly parent: pulumi.Resource,
         private readonly plan: Plan,
         private readonly secrets: SpecSecrets,
         private readonly callersKubernetes: pulumi.ProviderResource | undefined,
+        private readonly shared?: SpecResources,
     ) {}
 
     /** Declares a resource for each spec, in order. */
@@ -132,7 +134,7 @@ export class SpecResources {
     }
 
     private resource(key: string): pulumi.Resource {
-        const resource = this.resources.get(key);
+        const resource = this.resources.get(key) ?? (this.shared?.resources.has(key) ? this.shared.resource(key) : undefined);
         if (!resource) throw new Error(`internal error: ${key} is named before it is declared`);
         return resource;
     }

@@ -26,6 +26,8 @@ export class ValidatedArgs {
     readonly suppliedKey?: SuppliedKey;
     /** The cluster's kubeconfig text. Secret. Default: none (the ambient kubeconfig). */
     readonly kubeconfig?: pulumi.Output<string>;
+    /** Each fleet cluster's kubeconfig text, by cluster name (those given one). Secret. */
+    readonly clusterKubeconfigs: ReadonlyMap<string, pulumi.Output<string>>;
     /** See {@link GcrPullSecretsArgs.upgradeFrom01}. */
     readonly upgradeFrom01: boolean;
 
@@ -43,6 +45,12 @@ export class ValidatedArgs {
                     : { read: false, text: pulumi.secret(pulumi.output(args.jsonKey!)) };
         }
         if (args.kubeconfig !== undefined) this.kubeconfig = pulumi.secret(args.kubeconfig);
+        this.clusterKubeconfigs = new Map(
+            (check.plan.clusters ?? []).flatMap((cluster) => {
+                const given = args.clusters?.find((entry) => entry.name === cluster.name)?.kubeconfig;
+                return given === undefined ? [] : [[cluster.name, pulumi.secret(given)] as const];
+            }),
+        );
         this.upgradeFrom01 = args.upgradeFrom01 === true;
     }
 }

@@ -151,6 +151,7 @@ function outputsOf(component: GcrPullSecrets): Record<string, unknown> {
         keyId: component.keyId,
         registryHosts: component.registryHosts,
         pullAccess: component.pullAccess,
+        ...(component.clusterSecretNames ? { clusterSecretNames: component.clusterSecretNames } : {}),
     };
 }
 

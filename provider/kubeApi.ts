@@ -222,11 +222,25 @@ export async function readSecret(api: CoreApi, namespace: string, name: string):
         return await api.readNamespacedSecret({ name, namespace });
     } catch (error) {
         if (statusOf(error) === 404) return undefined;
-        throw new Error(`reading Secret ${namespace}/${name} failed: ${describeApiError(error)}`);
+        throw new Error(`reading Secret ${namespace}/${name} failed: ${describeApiError(error)}`, { cause: error });
     }
 }
 
 /** Waits `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * True when a failed call never got an answer from the API server (no HTTP status anywhere in its
+ * causes, and a socket or name-lookup error code, or undici's `fetch failed`): the cluster could
+ * not be reached, which says nothing about the request.
+ */
+export function unanswered(error: unknown): boolean {
+    for (let at: unknown = error, depth = 0; at !== undefined && at !== null && depth < 5; at = (at as { cause?: unknown }).cause, depth++) {
+        if (statusOf(at) !== undefined) return false;
+        const { code, message } = at as { code?: unknown; message?: unknown };
+        if ((typeof code === "string" && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) || message === "fetch failed") return true;
+    }
+    return false;
 }

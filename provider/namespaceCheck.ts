@@ -26,7 +26,7 @@ export async function namespaceProblem(api: CoreApi, namespace: string, createdB
     try {
         found = (await api.readNamespace({ name: namespace })) as NamespaceObject;
     } catch (error) {
-        if (statusOf(error) !== 404) throw new Error(`reading namespace ${namespace} failed: ${describeApiError(error)}`);
+        if (statusOf(error) !== 404) throw new Error(`reading namespace ${namespace} failed: ${describeApiError(error)}`, { cause: error });
         if (createdByStack) return undefined;
         return {
             property: "namespace",

@@ -18,8 +18,8 @@
  * instance, and every create, read, update and delete compares that owner with its own.
  */
 import { randomUUID } from "crypto";
-import { projectStackOfUrn } from "../components/urn";
-import { readSecret } from "./kubeApi";
+import { nameOfUrn, projectStackOfUrn } from "../components/urn";
+import { readSecret, unanswered } from "./kubeApi";
 import { namespaceProblem } from "./namespaceCheck";
 import { Claimant, decideRead, decideWrite, describeOwner } from "./ownership";
 import { containsUnknown, secretValue, stringProperty } from "./propertyValues";
@@ -40,7 +40,7 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
     const warn = (message: string) => context.warn?.(message);
     const warnIfUnhealthy = keylessHealthWarner(warn);
     return {
-        async check(olds, news) {
+        async check(olds, news, call) {
             const failures = declaredInputProblems(news);
             if (failures.length > 0 || Object.keys(olds).length > 0 || containsUnknown(news) || !context.clusterKnown()) {
                 // Only a Secret about to be created is checked against the cluster; an update checks when it writes.
@@ -48,9 +48,23 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             }
             const inputs = readPullSecretProps(news);
             const { api } = context.connection();
-            const namespaceFailure = await namespaceProblem(api, inputs.namespace, inputs.namespaceCreatedByStack);
-            if (namespaceFailure) return { inputs: news, failures: [namespaceFailure] };
-            const existing = await readSecret(api, inputs.namespace, inputs.secretName);
+            let existing: Awaited<ReturnType<typeof readSecret>>;
+            try {
+                const namespaceFailure = await namespaceProblem(api, inputs.namespace, inputs.namespaceCreatedByStack);
+                if (namespaceFailure) return { inputs: news, failures: [namespaceFailure] };
+                existing = await readSecret(api, inputs.namespace, inputs.secretName);
+            } catch (error) {
+                if (!unanswered(error)) throw error;
+                // As pulumi-kubernetes does with a cluster it cannot reach: the preview warns and goes on, and
+                // the create fails as a step of its own, so that `pulumi up --continue-on-error` still applies
+                // every other cluster of the stack (a failed check would stop the whole update).
+                // Named by the resource (its name ends in `.<cluster>` in a fleet): a check's warning reaches the CLI as the stack's.
+                warn(
+                    `${call ? `${nameOfUrn(call.urn)}: ` : ""}${error instanceof Error ? error.message : String(error)}: the cluster did not answer, so the namespace and ` +
+                        `Secret ${inputs.namespace}/${inputs.secretName} were not checked; creating it fails unless the cluster answers by then`,
+                );
+                return { inputs: news, failures };
+            }
             const decision = decideWrite(existing, { stack: inputs.owner }, { operation: "create", ...inputs });
             if (decision.action === "refuse") failures.push({ property: "secretName", reason: decision.reason });
             return { inputs: news, failures };

@@ -212,7 +212,8 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         check(call: Call, callback: Callback) {
             answer(callback, async () => {
                 const news = plain(call.request.getNews());
-                const { inputs, failures } = await handlerFor(call.request.getUrn()).check(plain(call.request.getOlds()), news);
+                const urn = call.request.getUrn();
+                const { inputs, failures } = await handlerFor(urn).check(plain(call.request.getOlds()), news, { urn });
                 return checkResponse(inputs, failures);
             });
         },

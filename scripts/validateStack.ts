@@ -96,7 +96,14 @@ export function formatValidation(stack: string, result: StackValidation): string
     const plan = result.plan;
     // Selected namespaces are known only against the cluster, at preview.
     const selected = plan?.namespaceSelector ? ` + those labelled ${describeSelector(plan.namespaceSelector.selector)}` : "";
-    const summary = plan ? ` (${plan.credentials.kind}; ${plan.namespaces.length} namespaces${selected}; registries ${plan.registryHosts.join(", ")})` : "";
+    const clusters = plan?.clusters;
+    // With clusters, each has its namespaces; an encrypted clusters value is read only at preview.
+    const covered = clusters
+        ? clusters.length > 0
+            ? `${clusters.length} clusters: ${clusters.map((c) => `${c.name} (${c.namespaces.length} namespaces${c.namespaceSelector ? " + labelled" : ""})`).join(", ")}`
+            : "clusters read at preview"
+        : `${plan?.namespaces.length} namespaces${selected}`;
+    const summary = plan ? ` (${plan.credentials.kind}; ${covered}; registries ${plan.registryHosts.join(", ")})` : "";
     // Without a plan the file alone is not a whole configuration (the rest comes from ESC environments, see the notes).
     return `${file}: ${plan ? "ok" : "ok as far as the file goes"}${summary}${notes}`;
 }

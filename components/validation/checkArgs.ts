@@ -3,13 +3,15 @@
  * section is a file of its own and reads the sections before it only through what they return:
  * credentials (planCredentials, with planKeyless), registries and grants (planRegistries), key
  * rotation (planRotation), the Secret (planSecret), namespaces (planNamespaces, labelSelector) and
- * the cluster (planCluster). Problems are reported in that order.
+ * the cluster (planCluster), or several (planClusters, each with its namespaces). Problems are
+ * reported in that order.
  */
 import { ConfigProblem } from "../configError";
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { Plan } from "../plan";
 import { Checker, isEventual } from "./checker";
 import { planCluster } from "./planCluster";
+import { planClusters } from "./planClusters";
 import { planCredentials } from "./planCredentials";
 import { planNamespaces } from "./planNamespaces";
 import { planRegistries } from "./planRegistries";
@@ -81,7 +83,9 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
     const rotation = planRotation(args, checker, credentials.sourceKind, options.now ?? new Date());
     const secret = planSecret(args, checker, credentials.sourceKind);
     const refresherNamespace = credentials.credentials?.kind === "keyless" ? credentials.credentials.keyless.namespace : undefined;
-    const { namespaces, namespaceSelector } = planNamespaces(args, checker, refresherNamespace);
+    // With clusters, each has its namespaces (the top-level ones are defaults, checked with each cluster's).
+    const clusters = planClusters(args, checker, credentials.credentials?.kind === "keyless" ? credentials.credentials.keyless : undefined);
+    const { namespaces, namespaceSelector } = clusters ? { namespaces: [], namespaceSelector: undefined } : planNamespaces(args, checker, refresherNamespace);
     const cluster = planCluster(args, checker);
     const verification = planVerification(args, checker, registries.registryHosts);
 
@@ -107,6 +111,7 @@ export function checkArgs(args: GcrPullSecretsArgs, options: ValidationOptions =
         ...(cluster.kubeContext ? { kubeContext: cluster.kubeContext } : {}),
         ...(cluster.clusterIdentifier ? { clusterIdentifier: cluster.clusterIdentifier } : {}),
         verification,
+        ...(clusters ? { clusters } : {}),
     };
     return { plan: deepFreeze(plan), ...(credentials.keyJson !== undefined ? { keyJson: credentials.keyJson } : {}), problems: [] };
 }

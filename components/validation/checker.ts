@@ -48,6 +48,25 @@ export class Checker {
 
     constructor(private readonly options: CheckerOptions) {}
 
+    /**
+     * A checker for the same input that reads some settings elsewhere (a fleet cluster's own
+     * values): `paths` gives their full paths. Its problems are its own; see {@link adopt}.
+     */
+    withSettingPaths(paths: Readonly<Record<string, string>>, secretSettings: Iterable<string> = []): Checker {
+        return new Checker({
+            ...this.options,
+            settingPaths: { ...this.options.settingPaths, ...paths },
+            secretSettings: new Set([...this.options.secretSettings, ...secretSettings]),
+        });
+    }
+
+    /** Takes another checker's problems over, each once (a default checked for every cluster is reported once). */
+    adopt(other: Checker): void {
+        for (const problem of other.problems) {
+            if (!this.problems.some((known) => known.path === problem.path && known.message === problem.message)) this.problems.push(problem);
+        }
+    }
+
     /** True when reading stack config (fixes are `pulumi config` commands), false for component arguments. */
     get forStackConfig(): boolean {
         return this.options.pathPrefix !== "";

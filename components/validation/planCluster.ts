@@ -43,9 +43,7 @@ export function planCluster(args: GcrPullSecretsArgs, checker: Checker): Cluster
             example: "< kubeconfig.yaml",
             emptyFix: `set it from the file (\`pulumi config set --secret gcr-pull-secrets:kubeconfig < kubeconfig.yaml\`), or ${checker.howToRemove(kubeconfigField)} to use KUBECONFIG or ~/.kube/config`,
         });
-        // A shape check only: parse errors of a YAML parser quote the text, and this text is secret.
-        // YAML or JSON: a `clusters` member at the start of a line or after `{` or `,`.
-        if (text !== undefined && !/(^|[\n{,])\s*"?clusters"?\s*:/.test(text)) {
+        if (text !== undefined && !looksLikeKubeconfig(text)) {
             checker.fail(
                 kubeconfigField,
                 "is not a kubeconfig: it has no clusters section; set it from the file (`pulumi config set --secret gcr-pull-secrets:kubeconfig < kubeconfig.yaml`)",
@@ -53,4 +51,12 @@ export function planCluster(args: GcrPullSecretsArgs, checker: Checker): Cluster
         }
     }
     return { serviceAccountWaitSeconds, ...(kubeContext ? { kubeContext } : {}), ...(clusterIdentifier ? { clusterIdentifier } : {}) };
+}
+
+/**
+ * A shape check only: parse errors of a YAML parser quote the text, and this text is secret.
+ * YAML or JSON: a `clusters` member at the start of a line or after `{` or `,`.
+ */
+export function looksLikeKubeconfig(text: string): boolean {
+    return /(^|[\n{,])\s*"?clusters"?\s*:/.test(text);
 }

@@ -83,7 +83,10 @@ export function planCredentials(args: GcrPullSecretsArgs, checker: Checker): Cre
     const account = readServiceAccount(accountField, checker);
     const email = readExistingEmail(emailField, checker);
     const key = readSuppliedKey(keyField, checker);
-    const keyless = checker.isSet(keylessField) ? readKeyless(keylessField, checker) : undefined;
+    // With clusters, each cluster names its own issuer (validation/planClusters.ts).
+    const keyless = checker.isSet(keylessField)
+        ? readKeyless(keylessField, checker, { fleet: checker.isSet(checker.setting("clusters", args.clusters)) })
+        : undefined;
 
     const projectField = checker.setting("project", args.project);
     const project = checker.text(projectField, {

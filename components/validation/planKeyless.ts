@@ -33,8 +33,8 @@ const keylessFields = [
 ] as const;
 
 // Pool and provider ids: 4-32 characters [a-z0-9-]; the prefix gcp- is reserved by Google.
-const idPattern = /^[a-z0-9-]{4,32}$/;
-const idRule = "4-32 characters: lowercase letters, digits and '-', not starting with gcp-";
+export const idPattern = /^[a-z0-9-]{4,32}$/;
+export const idRule = "4-32 characters: lowercase letters, digits and '-', not starting with gcp-";
 const providerNamePattern = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{4,32})\/providers\/([a-z0-9-]{4,32})$/;
 const gkeClusterPattern = /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/locations\/([a-z0-9-]+)\/clusters\/([a-z]([a-z0-9-]{0,38}[a-z0-9])?)$/;
 /** A service account email; the project id is its group 1. */
@@ -51,8 +51,17 @@ export const unreadableKeyless: KeylessPlan = {
     waitForFirstRun: true,
 };
 
+/**
+ * A fleet's federation before any cluster is known: the pool every cluster's provider goes into.
+ * Each cluster's own (`createPool` with its issuer and provider id) replaces it in that cluster's
+ * plan; nothing is ever declared from this one (issuerUri and providerId stay empty).
+ */
+export function fleetPool(poolId: string): FederationPlan {
+    return { kind: "createPool", issuerUri: "", poolId, providerId: "" };
+}
+
 /** Hosts that only the cluster itself can reach: Google cannot fetch an issuer's keys from them. */
-function isPrivateHost(host: string): boolean {
+export function isPrivateHost(host: string): boolean {
     return (
         host === "localhost" ||
         /\.(svc|local|internal|cluster\.local|localdomain)$/.test(host) ||
@@ -61,8 +70,13 @@ function isPrivateHost(host: string): boolean {
     );
 }
 
-/** Reads the `keyless` setting; undefined when it is unusable (problems recorded). */
-export function readKeyless(field: Field, checker: Checker): KeylessPlan | undefined {
+/**
+ * Reads the `keyless` setting; undefined when it is unusable (problems recorded). With `fleet`
+ * (`clusters` is set), each cluster names its issuer (`clusters[N].keyless`) and the setting only
+ * the pool they share and how the refresher runs: its federation is then the pool's alone (see
+ * {@link fleetPool}), which each cluster's replaces.
+ */
+export function readKeyless(field: Field, checker: Checker, options: { fleet?: boolean } = {}): KeylessPlan | undefined {
     if (field.value === "") return undefined; // reported as empty with the other sources
     const members = checker.object(field, {
         what: "the keyless setup, an object {issuerUri | workloadIdentityProvider | gkeCluster, ...}",
@@ -93,7 +107,15 @@ export function readKeyless(field: Field, checker: Checker): KeylessPlan | undef
 
     // --- the federation: exactly one way ---
     const ways = (["issuerUri", "workloadIdentityProvider", "gkeCluster"] as const).filter((name) => members[name]);
-    if (ways.length === 0) {
+    if (options.fleet) {
+        for (const name of [...ways, ...(["jwks", "providerId", "projectNumber"] as const).filter((name) => members[name])]) {
+            fail(
+                members[name],
+                `is set next to clusters, where each cluster names its own issuer: set clusters[N].keyless.issuerUri (with jwks and providerId if needed) ` +
+                    `for each cluster, and ${checker.howToRemove(members[name])}; keyless with clusters creates one pool with a provider per cluster`,
+            );
+        }
+    } else if (ways.length === 0) {
         fail(
             field,
             "names no federation; set exactly one of issuerUri (create a pool trusting the cluster's ServiceAccount issuer), " +
@@ -107,7 +129,7 @@ export function readKeyless(field: Field, checker: Checker): KeylessPlan | undef
 
     const issuerUri = text("issuerUri", "the cluster's ServiceAccount issuer URL", "https://issuer.example.com");
     onlyWith("jwks", "issuerUri", way === "issuerUri");
-    onlyWith("poolId", "issuerUri (it names the pool to create)", way === "issuerUri");
+    onlyWith("poolId", "issuerUri (it names the pool to create)", way === "issuerUri" || options.fleet === true);
     onlyWith("providerId", "issuerUri (it names the provider to create)", way === "issuerUri");
     onlyWith("projectNumber", "gkeCluster (a created or named pool says its project number itself)", way === "gkeCluster");
     const jwks = text("jwks", "the issuer's JSON Web Key Set (the output of `kubectl get --raw /openid/v1/jwks`)", "'{\"keys\":[...]}'");
@@ -145,6 +167,7 @@ export function readKeyless(field: Field, checker: Checker): KeylessPlan | undef
     if (way === "issuerUri" && issuerUri !== undefined) {
         federation = { kind: "createPool", issuerUri, ...(jwks !== undefined ? { jwks } : {}), poolId, providerId };
     }
+    if (options.fleet) federation = fleetPool(poolId);
 
     const providerName = text(
         "workloadIdentityProvider",
@@ -243,7 +266,7 @@ export function readKeyless(field: Field, checker: Checker): KeylessPlan | undef
 }
 
 /** Why a text is not a JSON Web Key Set, or undefined when it is one. Never quotes the text. */
-function jwksProblem(text: string): string | undefined {
+export function jwksProblem(text: string): string | undefined {
     let parsed: unknown;
     try {
         parsed = JSON.parse(text);

@@ -157,7 +157,7 @@ class SchemaBuilder {
             if (!/Output</.test(member.type.getText())) continue;
             const symbol = this.checker.getSymbolAtLocation(member.name)!;
             const type = this.checker.getTypeFromTypeNode(member.type);
-            const optionalOutput = this.checker.typeToString(type).includes("undefined");
+            const optionalOutput = member.questionToken !== undefined || this.checker.typeToString(type).includes("undefined");
             properties[member.name.text] = {
                 ...this.typeSpec(type, `${declaration.name?.text}.${member.name.text}`),
                 description: this.description(symbol),

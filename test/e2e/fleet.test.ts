@@ -1,228 +1,294 @@
 /**
- * The local fan-out of a fleet (`npm run fleet -- up`), run as a user runs it: the real CLI of
- * scripts/fleet/main.ts, over two stacks in one backend, at once. One control plane: the cluster
- * "reachable" is the suite's, the cluster "unreachable" has a kubeconfig whose API server does not
- * exist. The reachable stack must be deployed, the other must fail with its reason in the table,
- * and the run must exit non-zero.
+ * Several clusters from one stack (`clusters`), on three real control planes: the suite's own
+ * (KUBECONFIG) and two more started here, in parallel. Each cluster is given by its kubeconfig,
+ * encrypted in the stack file (`pulumi config set --secret --path`).
  */
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
-import { parseResult } from "../../scripts/fleet/summary";
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
-import { createNamespace, createTestStack, findKeyMaterial, pullSecretNames, secretExists } from "./harness";
+import { PreviewResult } from "@pulumi/pulumi/automation";
+import { ControlPlane, startControlPlane } from "../../dev/cluster/controlPlane";
+import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
+import * as path from "path";
+import {
+    appendPullSecret,
+    changes,
+    createNamespace,
+    createTestStack,
+    findKeyMaterial,
+    keepForDebugging,
+    kube,
+    projectAtCommit,
+    pullSecretNames,
+    TestStack,
+    uniqueNamespace,
+} from "./harness";
 
-const repoRoot = path.resolve(__dirname, "../..");
-/** A duration as the table shows it: `42s`, `1m 05s`. */
-const duration = "(?:\\d+m )?\\d+s";
-
-/** A kubeconfig that parses but whose server name never resolves (.invalid is reserved, RFC 2606). */
-const unreachableKubeconfig = [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters: [{name: gone, cluster: {server: 'https://fleet-unreachable.invalid:6443'}}]",
-    "users: [{name: gone, user: {token: not-a-token}}]",
-    "contexts: [{name: gone, context: {cluster: gone, user: gone}}]",
-    "current-context: gone",
-    "",
-].join("\n");
-
-/** Runs `npm run fleet -- <args>` as main.ts with the stacks' backend; its exit code and what it printed. */
-function fleet(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "scripts/fleet/main.ts"), ...args], {
-        cwd: repoRoot,
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += String(chunk)));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += String(chunk)));
-    return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+/** A cluster of the stack as a test sets it: its name, its kubeconfig's text, and settings of its own. */
+interface FleetCluster {
+    name: string;
+    kubeconfig: string;
+    settings?: Record<string, unknown>;
 }
 
-describe("end to end: a fleet of stacks fanned out locally (npm run fleet)", function () {
-    it("deploys the reachable cluster's stack, reports the unreachable one as failed, and exits 1", async () => {
-        const reachableNs = `fleet-ok-${Math.random().toString(36).slice(2, 8)}`;
-        const unreachableNs = `fleet-bad-${Math.random().toString(36).slice(2, 8)}`;
-        await createNamespace(reachableNs);
-        await createNamespace(unreachableNs);
-        const reachable = await createTestStack();
-        const unreachable = await createTestStack();
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-fleet-"));
-        const keys = [makeThrowawayKey("fleet-ok"), makeThrowawayKey("fleet-bad")];
+/**
+ * The resources a preview or update creates or deletes, each once, as `op type name` (the
+ * changeSummary has only counts), without the stack and the component themselves.
+ */
+function steps(output: string): string[] {
+    const found = [...output.matchAll(/(\S+:\S+:\S+)\s+(\S+)\s+(create|delete)\s*$/gm)]
+        .filter((m) => m[1] !== "pulumi:pulumi:Stack" && m[1] !== "gcr-pull-secrets:index:GcrPullSecrets")
+        .map((m) => `${m[3]} ${m[1]} ${m[2]}`);
+    return [...new Set(found)].sort();
+}
+
+const pullSecret = "gcr-pull-secrets:index:PullSecret";
+const provider = "pulumi:providers:gcr-pull-secrets";
+
+async function secretIn(kubeconfigPath: string, namespace: string): Promise<boolean> {
+    return kube(kubeconfigPath)
+        .core.readNamespacedSecret({ name: "regcred", namespace })
+        .then(
+            () => true,
+            (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)),
+        );
+}
+
+describe("end to end: several clusters from one stack", function () {
+    let planes: ControlPlane[] = [];
+    const paths: Record<string, string> = {};
+    let t: TestStack & { dispose(options?: { destroy?: boolean }): Promise<void> };
+    const shared = uniqueNamespace("fleet");
+    const later = uniqueNamespace("later");
+    const onlyThree = uniqueNamespace("only3");
+    const keyJson = makeThrowawayKey("fleet");
+
+    /** Replaces the stack's settings and clusters; each kubeconfig is stored encrypted, as a user would. */
+    async function setFleet(clusters: FleetCluster[], settings: Record<string, unknown> = {}): Promise<void> {
+        t.setSettings({
+            registries: ["asia.gcr.io"],
+            namespaces: [shared],
+            ...settings,
+            clusters: clusters.map((cluster) => ({ name: cluster.name, ...cluster.settings })),
+        });
+        for (const [index, cluster] of clusters.entries()) {
+            await t.stack.setConfig(`gcr-pull-secrets:clusters[${index}].kubeconfig`, { value: cluster.kubeconfig, secret: true }, true);
+        }
+    }
+    const cluster = (name: string, settings?: Record<string, unknown>): FleetCluster => ({ name, kubeconfig: fs.readFileSync(paths[name], "utf8"), settings });
+    const three = () => cluster("three", { namespaces: [shared, { name: onlyThree, create: true }] });
+
+    before(async function () {
+        this.timeout(240_000);
+        // Each control plane costs CPU: the two more start together.
+        planes = await Promise.all([startControlPlane(), startControlPlane()]);
+        paths.one = process.env.KUBECONFIG!;
+        paths.two = planes[0].kubeconfigPath;
+        paths.three = planes[1].kubeconfigPath;
+        for (const name of ["one", "two", "three"]) {
+            await createNamespace(shared, paths[name]);
+            await appendPullSecret(shared, "someone-elses", "default", paths[name]);
+        }
+        t = await createTestStack();
+        await t.setJsonKey(keyJson);
+    });
+
+    after(async function () {
+        this.timeout(240_000);
         try {
-            reachable.setSettings({ registries: ["asia.gcr.io"], namespaces: [reachableNs] });
-            unreachable.setSettings({ registries: ["asia.gcr.io"], namespaces: [unreachableNs] });
-            await reachable.setJsonKey(keys[0]);
-            await unreachable.setJsonKey(keys[1]);
-            fs.writeFileSync(path.join(dir, "unreachable.kubeconfig"), unreachableKubeconfig);
-            const projectDir = reachable.stack.workspace.workDir;
-            fs.writeFileSync(
-                path.join(dir, "fleet.yaml"),
-                [
-                    `project: ${projectDir}`,
-                    "parallel: 2",
-                    "clusters:",
-                    `  reachable: {stack: ${reachable.name}}`,
-                    `  unreachable: {stack: ${unreachable.name}, kubeconfig: unreachable.kubeconfig}`,
-                    "",
-                ].join("\n"),
-            );
-            const workspace = reachable.stack.workspace;
-            const env = { ...workspace.envVars, PULUMI_HOME: workspace.pulumiHome! };
-            const logDir = path.join(dir, "logs");
-            const resultDir = path.join(dir, "results");
-            const common = ["--fleet", path.join(dir, "fleet.yaml"), "--log-dir", logDir, "--result-dir", resultDir];
-
-            const started = Date.now();
-            const up = await fleet(["up", ...common], env);
-            const upSeconds = (Date.now() - started) / 1000;
-            const printed = `${up.stdout}${up.stderr}`;
-            assert.strictEqual(up.code, 1, printed);
-
-            // The table, as printed: both rows, the failure's reason, the count.
-            const row = (cluster: string) => up.stdout.split("\n").find((line) => line.startsWith(`${cluster} `)) ?? "";
-            assert.match(row("reachable"), new RegExp(`^reachable\\s+${reachable.name}\\s+succeeded\\s+create \\d+\\s+${duration}$`), up.stdout);
-            assert.match(
-                row("unreachable"),
-                new RegExp(`^unreachable\\s+${unreachable.name}\\s+failed: reading namespace ${unreachableNs} failed: .*\\s+unknown\\s+${duration}$`),
-                up.stdout,
-            );
-            assert.match(up.stdout, /^up: 1 of 2 stacks succeeded, 1 failed$/m);
-
-            // The reachable cluster got its Secret and entry; the unreachable stack's namespace (in
-            // the suite's cluster, which its kubeconfig does not name) got nothing.
-            assert.ok(await secretExists(reachableNs), "the reachable stack's Secret");
-            assert.deepStrictEqual(await pullSecretNames(reachableNs), ["regcred"]);
-            assert.strictEqual(await secretExists(unreachableNs), false, "nothing written by the unreachable stack");
-
-            // One result file and one log per cluster.
-            const results = ["reachable", "unreachable"].map((c) => parseResult(fs.readFileSync(path.join(resultDir, `${c}.json`), "utf8"), c));
-            assert.deepStrictEqual(
-                results.map((r) => [r.cluster, r.stack, r.operation, r.result]),
-                [
-                    ["reachable", reachable.name, "up", "succeeded"],
-                    ["unreachable", unreachable.name, "up", "failed"],
-                ],
-            );
-            assert.ok((results[0].changes?.create ?? 0) > 0 && results[1].changes === undefined);
-            const logs = ["reachable", "unreachable"].map((c) => fs.readFileSync(path.join(logDir, `${c}.log`), "utf8"));
-            assert.match(logs[0], /Resources:[\s\S]*created/);
-            assert.match(logs[1], new RegExp(`error: reading namespace ${unreachableNs} failed`));
-            // Both ran at once: neither log is in the other, and the run took less than the two one after the other would.
-            assert.ok(
-                upSeconds < results[0].durationSeconds + results[1].durationSeconds,
-                `${upSeconds}s for ${results[0].durationSeconds}s + ${results[1].durationSeconds}s`,
-            );
-
-            // The CI summary job's view of the same result files: Markdown, exit 1.
-            const summary = await fleet(["summary", "--markdown", ...common], env);
-            assert.strictEqual(summary.code, 1, summary.stderr);
-            assert.match(summary.stdout, /^### Fleet up: 1 of 2 stacks succeeded, 1 failed$/m);
-            assert.match(summary.stdout, new RegExp(`^\\| reachable \\| ${reachable.name} \\| ✅ succeeded \\| create \\d+ \\| ${duration} \\|$`, "m"));
-            assert.match(summary.stdout, new RegExp(`^\\| unreachable \\| ${unreachable.name} \\| ❌ failed: .* \\| unknown \\| ${duration} \\|$`, "m"));
-
-            // The deployed stack previews as no change, and alone it exits 0.
-            const preview = await fleet(["preview", "--only", "reachable", ...common], env);
-            assert.strictEqual(preview.code, 0, `${preview.stdout}${preview.stderr}`);
-            assert.match(preview.stdout, new RegExp(`^reachable\\s+${reachable.name}\\s+succeeded\\s+no changes\\s+${duration}$`, "m"));
-
-            for (const text of [printed, ...logs, preview.stdout, summary.stdout]) {
-                for (const key of keys) assert.strictEqual(findKeyMaterial(text, key), undefined, "key material in the fleet's output or logs");
-            }
+            // Destroy reaches every cluster the state names: put back the ones that were left out.
+            if (t) await setFleet([cluster("one"), cluster("two"), three()]).catch(() => undefined);
+            await t?.dispose();
         } finally {
-            await reachable.dispose();
-            // Its cluster never existed: nothing to destroy, only the stack to remove.
-            await unreachable.dispose({ destroy: false });
-            fs.rmSync(dir, { recursive: true, force: true });
+            await Promise.all(planes.map((plane) => plane.stop()));
         }
     });
-    it("a stack whose cluster is another stack's kubeconfig output (the program of docs/fleets.md) lands there, whatever its KUBECONFIG", async () => {
-        const ns = `fleet-ref-${Math.random().toString(36).slice(2, 8)}`;
-        await createNamespace(ns);
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-fleet-ref-"));
-        const clusterKubeconfig = fs.readFileSync(process.env.KUBECONFIG!, "utf8");
-        // The kubeconfig's client key: it must never be in the state or the output unencrypted.
-        const clientKey = (yaml.load(clusterKubeconfig) as { users: { user: Record<string, string> }[] }).users[0].user["client-key-data"];
-        assert.ok(clientKey, "the suite's kubeconfig carries its client key");
 
-        // Stands in for a project that creates clusters: one stack per cluster, its kubeconfig a secret output.
-        const clusterProject = path.join(dir, "clusters");
-        fs.mkdirSync(clusterProject);
-        fs.writeFileSync(path.join(clusterProject, "Pulumi.yaml"), "name: e2e-clusters\nruntime: nodejs\n");
-        fs.writeFileSync(path.join(clusterProject, "package.json"), JSON.stringify({ name: "e2e-clusters", main: "index.js" }));
-        fs.writeFileSync(
-            path.join(clusterProject, "index.js"),
-            'const pulumi = require("@pulumi/pulumi");\nexports.kubeconfig = new pulumi.Config().requireSecret("kubeconfig");\n',
+    it("up across two clusters: each gets its Secret and entry, through its own kubeconfig; outputs keyed by cluster", async function () {
+        this.timeout(300_000);
+        await setFleet([cluster("one"), cluster("two")]);
+        const preview = await t.stack.preview({ ...t.io });
+        assert.deepStrictEqual(steps(preview.stdout), [
+            `create ${pullSecret} gcr-pull-secrets-${shared}.one`,
+            `create ${pullSecret} gcr-pull-secrets-${shared}.two`,
+            `create ${provider} gcr-pull-secrets.one`,
+            `create ${provider} gcr-pull-secrets.two`,
+        ]);
+        const up = await t.stack.up({ ...t.io });
+        assert.strictEqual(up.summary.result, "succeeded");
+        assert.deepStrictEqual(up.outputs.secretNames.value, { one: { [shared]: "regcred" }, two: { [shared]: "regcred" } });
+        for (const name of ["one", "two"]) {
+            assert.ok(await secretIn(paths[name], shared), `a Secret in cluster ${name}`);
+            assert.deepStrictEqual(await pullSecretNames(shared, "default", paths[name]), ["someone-elses", "regcred"], `cluster ${name}`);
+        }
+        assert.strictEqual(await secretIn(paths.three, shared), false, "cluster three is not in the stack yet");
+        assert.deepStrictEqual(changes((await t.stack.preview({ ...t.io })).changeSummary), {}, "a second preview changes nothing");
+    });
+
+    it("adding a cluster previews as exactly its resources (its own namespaces too), and up covers it", async function () {
+        this.timeout(300_000);
+        await setFleet([cluster("one"), cluster("two"), three()]);
+        const preview: PreviewResult = await t.stack.preview({ ...t.io });
+        assert.deepStrictEqual(changes(preview.changeSummary), { create: 5 });
+        assert.deepStrictEqual(
+            steps(preview.stdout),
+            [
+                `create ${pullSecret} gcr-pull-secrets-${onlyThree}.three`,
+                `create ${pullSecret} gcr-pull-secrets-${shared}.three`,
+                `create kubernetes:core/v1:Namespace gcr-pull-secrets-${onlyThree}.three`,
+                `create ${provider} gcr-pull-secrets.three`,
+                "create pulumi:providers:kubernetes gcr-pull-secrets.three", // for the Namespace
+            ].sort(),
         );
-        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(clusterProject, "node_modules"));
+        const up = await t.stack.up({ ...t.io });
+        assert.deepStrictEqual(changes(up.summary.resourceChanges), { create: 5 });
+        assert.deepStrictEqual(up.outputs.secretNames.value.three, { [shared]: "regcred", [onlyThree]: "regcred" });
+        assert.deepStrictEqual(await pullSecretNames(shared, "default", paths.three), ["someone-elses", "regcred"]);
+        assert.deepStrictEqual(await pullSecretNames(onlyThree, "default", paths.three), ["regcred"]);
+        for (const name of ["one", "two"]) {
+            await assert.rejects(
+                kube(paths[name]).core.readNamespace({ name: onlyThree }),
+                (e: { code?: number }) => e.code === 404,
+                `no ${onlyThree} in ${name}`,
+            );
+        }
+    });
 
-        // This project with the index.ts of docs/fleets.md, as written there.
-        const docs = fs.readFileSync(path.join(repoRoot, "docs/fleets.md"), "utf8");
-        const program = [...docs.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).find((block) => block.includes("StackReference"));
-        assert.ok(program, "docs/fleets.md shows the program");
-        const variant = path.join(dir, "variant");
-        fs.mkdirSync(variant);
-        for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(repoRoot, file), path.join(variant, file));
-        for (const link of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, link), path.join(variant, link));
-        fs.writeFileSync(path.join(variant, "index.ts"), program);
+    it("removing a cluster previews as exactly its resources, and up removes only ours there", async function () {
+        this.timeout(300_000);
+        await setFleet([cluster("one"), three()]);
+        const preview = await t.stack.preview({ ...t.io });
+        assert.deepStrictEqual(changes(preview.changeSummary), { delete: 2 });
+        assert.deepStrictEqual(steps(preview.stdout), [`delete ${pullSecret} gcr-pull-secrets-${shared}.two`, `delete ${provider} gcr-pull-secrets.two`]);
+        const up = await t.stack.up({ ...t.io });
+        assert.deepStrictEqual(changes(up.summary.resourceChanges), { delete: 2 });
+        assert.strictEqual(await secretIn(paths.two, shared), false);
+        assert.deepStrictEqual(await pullSecretNames(shared, "default", paths.two), ["someone-elses"], "the other party's entry stays");
+        for (const name of ["one", "three"]) assert.deepStrictEqual(await pullSecretNames(shared, "default", paths[name]), ["someone-elses", "regcred"]);
+        assert.deepStrictEqual(Object.keys(up.outputs.secretNames.value).sort(), ["one", "three"]);
+    });
 
-        const pull = await createTestStack({ workDir: variant });
-        const workspace = pull.stack.workspace;
-        const env = { ...workspace.envVars, PULUMI_HOME: workspace.pulumiHome! };
-        const clusterStack = await LocalWorkspace.createStack(
-            { stackName: pull.name, workDir: clusterProject },
-            { envVars: workspace.envVars, pulumiHome: workspace.pulumiHome },
+    it("an unreachable cluster fails the update naming it; with --continue-on-error the others still apply", async function () {
+        this.timeout(600_000);
+        for (const name of ["one", "three"]) await createNamespace(later, paths[name]);
+        // A cluster whose API server's name no longer resolves (.invalid never does).
+        const gone: FleetCluster = {
+            name: "gone",
+            kubeconfig: fs.readFileSync(paths.two, "utf8").replace(/("?server"?:\s*"?)https:\/\/[^"\s]+/, "$1https://gone-cluster.invalid:6443"),
+        };
+        const fleet = [cluster("one"), { ...three(), settings: { namespaces: [shared, later, { name: onlyThree, create: true }] } }, gone];
+        await setFleet(fleet, { namespaces: [shared, later] });
+
+        // As pulumi-kubernetes does with a cluster it cannot reach, the preview warns, naming it, and goes on.
+        const preview = await t.runCli(["preview"]);
+        assert.strictEqual(preview.code, 0, preview.output);
+        assert.match(
+            preview.output,
+            new RegExp(
+                `warning: gcr-pull-secrets-${shared}\\.gone: reading namespace ${shared} failed: fetch failed \\(ENOTFOUND\\): the cluster did not answer`,
+            ),
+            preview.output,
         );
-        const key = makeThrowawayKey("fleet-ref");
+
+        // The update fails on that cluster's resources, naming them; --continue-on-error applies every other cluster.
+        const rest = await t.runCli(["up", "--yes", "--skip-preview", "--continue-on-error"]);
+        assert.notStrictEqual(rest.code, 0, "the unreachable cluster still fails the update");
+        assert.match(rest.output, new RegExp(`PullSecret \\(gcr-pull-secrets-${later}\\.gone\\):\\s+error: `), rest.output);
+        for (const name of ["one", "three"]) {
+            assert.deepStrictEqual(await pullSecretNames(later, "default", paths[name]), ["regcred"], `cluster ${name} got the new namespace`);
+        }
+        const up = await t.runCli(["up", "--yes", "--skip-preview"]);
+        assert.notStrictEqual(up.code, 0, up.output);
+        assert.match(up.output, /PullSecret \(gcr-pull-secrets-\S+\.gone\):\s+error: /, up.output);
+        keepForDebugging("fleet-unreachable.txt", [preview.output, rest.output, up.output].join("\n----\n"));
+        assert.strictEqual(
+            findKeyMaterial(`${preview.output}${rest.output}${up.output}${t.exportState()}`, keyJson),
+            undefined,
+            "no key material in output or state",
+        );
+        assert.ok(
+            !`${preview.output}${up.output}${rest.output}`.includes("BEGIN CERTIFICATE") && !t.exportState().includes("client-key-data"),
+            "no kubeconfig in output or state",
+        );
+
+        // Without the unreachable cluster the stack converges, and the next preview is empty.
+        await setFleet(fleet.slice(0, 2), { namespaces: [shared, later] });
+        const back = await t.stack.up({ ...t.io });
+        assert.strictEqual(back.summary.result, "succeeded");
+        assert.deepStrictEqual(changes((await t.stack.preview({ ...t.io })).changeSummary), {});
+    });
+
+    it("clusters given by context of the ambient kubeconfig: each goes to its own cluster", async function () {
+        this.timeout(300_000);
+        // One kubeconfig with a context for each of two clusters, as KUBECONFIG of the CLI.
+        type Kubeconfig = { clusters: { name: string }[]; users: { name: string }[]; contexts: { name: string; context: { cluster: string; user: string } }[] };
+        const merged = {
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [] as unknown[],
+            users: [] as unknown[],
+            contexts: [] as unknown[],
+            "current-context": "ctx-one",
+        };
+        for (const name of ["one", "three"]) {
+            const kubeconfig = yaml.load(fs.readFileSync(paths[name], "utf8")) as Kubeconfig;
+            merged.clusters.push({ ...kubeconfig.clusters[0], name: `cluster-${name}` });
+            merged.users.push({ ...kubeconfig.users[0], name: `user-${name}` });
+            merged.contexts.push({ name: `ctx-${name}`, context: { cluster: `cluster-${name}`, user: `user-${name}` } });
+        }
+        const mergedPath = keepForDebugging("fleet-contexts.kubeconfig", JSON.stringify(merged));
+        const byContext = await createTestStack({ env: { KUBECONFIG: mergedPath } });
+        const ns = uniqueNamespace("by-context");
+        for (const name of ["one", "three"]) await createNamespace(ns, paths[name]);
         try {
-            await clusterStack.setConfig("e2e-clusters:kubeconfig", { value: clusterKubeconfig, secret: true });
-            await clusterStack.up({ color: "never" });
-            pull.setSettings({ registries: ["asia.gcr.io"], namespaces: [ns], "cluster:stack": `organization/e2e-clusters/${pull.name}` });
-            await pull.setJsonKey(key);
-            fs.writeFileSync(path.join(dir, "unreachable.kubeconfig"), unreachableKubeconfig);
-            fs.writeFileSync(
-                path.join(dir, "fleet.yaml"),
-                [`project: ${variant}`, "clusters:", `  made-elsewhere: {stack: ${pull.name}, kubeconfig: unreachable.kubeconfig}`, ""].join("\n"),
-            );
-            const common = ["--fleet", path.join(dir, "fleet.yaml"), "--log-dir", path.join(dir, "logs")];
-
-            const up = await fleet(["up", ...common], env);
-            const printed = `${up.stdout}${up.stderr}`;
-            assert.strictEqual(up.code, 0, printed);
-            assert.match(up.stdout, new RegExp(`^made-elsewhere\\s+${pull.name}\\s+succeeded\\s+create \\d+\\s+${duration}$`, "m"));
-            assert.ok(await secretExists(ns), "the Secret is in the cluster the other stack named");
-            assert.deepStrictEqual(await pullSecretNames(ns), ["regcred"]);
-
-            const exported = pull.exportState();
-            for (const text of [exported, printed]) {
-                assert.ok(!text.includes(clientKey), "the other stack's kubeconfig in plaintext");
-                assert.strictEqual(findKeyMaterial(text, key), undefined, "key material");
-            }
-
-            // The same stack config with its own kubeconfig as well: refused, naming the way out, before anything is touched.
-            await pull.stack.setConfig("gcr-pull-secrets:kubeconfig", { value: clusterKubeconfig, secret: true });
-            const twice = await fleet(["preview", ...common], env);
-            assert.strictEqual(twice.code, 1);
-            assert.match(
-                twice.stdout,
-                /failed: Invalid gcr-pull-secrets stack configuration \(1 problem\); nothing was changed: - gcr-pull-secrets:kubeconfig is set in the stack/,
-            );
-            assert.match(
-                fs.readFileSync(path.join(dir, "logs/made-elsewhere.log"), "utf8"),
-                /gcr-pull-secrets:kubeconfig is set in the stack, and the program gives the kubeconfig too \(from another stack's output\)/,
-            );
-            await pull.stack.removeConfig("gcr-pull-secrets:kubeconfig");
+            byContext.setSettings({
+                registries: ["asia.gcr.io"],
+                namespaces: [ns],
+                clusters: [
+                    { name: "one", kubeContext: "ctx-one" },
+                    { name: "three", kubeContext: "ctx-three" },
+                ],
+            });
+            await byContext.setJsonKey(keyJson);
+            const up = await byContext.stack.up({ ...byContext.io });
+            assert.deepStrictEqual(up.outputs.secretNames.value, { one: { [ns]: "regcred" }, three: { [ns]: "regcred" } });
+            for (const name of ["one", "three"]) assert.deepStrictEqual(await pullSecretNames(ns, "default", paths[name]), ["regcred"], `cluster ${name}`);
         } finally {
-            await pull.dispose();
-            await clusterStack.destroy({ color: "never" }).catch(() => undefined);
-            await clusterStack.workspace.removeStack(pull.name, { force: true }).catch(() => undefined);
-            fs.rmSync(dir, { recursive: true, force: true });
+            await byContext.dispose();
+        }
+        for (const name of ["one", "three"]) assert.deepStrictEqual(await pullSecretNames(ns, "default", paths[name]), [], `destroy cleaned cluster ${name}`);
+    });
+});
+
+/** The program just before `clusters` existed: what one-cluster stacks were deployed with. */
+const beforeFleets = "d499487f28118e1cb6a3d29c484d057d4822e4e0";
+
+describe("end to end: a one-cluster stack, after clusters came", function () {
+    it("previews empty with this program and keeps every URN: one pulumi up upgrades nothing", async function () {
+        this.timeout(600_000);
+        const listed = uniqueNamespace("one-listed");
+        const created = uniqueNamespace("one-created");
+        await createNamespace(listed);
+        const oldDir = projectAtCommit(beforeFleets, ["provider"]);
+        const old = await createTestStack({ workDir: oldDir });
+        let current: Awaited<ReturnType<typeof createTestStack>> | undefined;
+        try {
+            old.setSettings({ registries: ["asia.gcr.io"], namespaces: [listed, { name: created, create: true }] });
+            await old.setJsonKey(makeThrowawayKey("before-fleets"));
+            assert.strictEqual((await old.stack.up({ ...old.io })).summary.result, "succeeded");
+            const urns = (state: string) => (JSON.parse(state).deployment.resources as { urn: string }[]).map((r) => r.urn).sort();
+            const before = urns(old.exportState());
+
+            const stackFile = `Pulumi.${old.name}.yaml`;
+            current = await createTestStack({ name: old.name, select: true });
+            fs.copyFileSync(path.join(oldDir, stackFile), path.join(current.stack.workspace.workDir, stackFile));
+            assert.deepStrictEqual(changes((await current.stack.preview({ ...current.io })).changeSummary), {}, "the upgrade previews empty");
+            const up = await current.stack.up({ ...current.io });
+            assert.deepStrictEqual(changes(up.summary.resourceChanges), {});
+            assert.deepStrictEqual(urns(current.exportState()), before, "every URN as it was");
+            assert.deepStrictEqual(up.outputs.secretNames.value, { [listed]: "regcred", [created]: "regcred" }, "secretNames keyed by namespace, as before");
+        } finally {
+            await (current ?? old).dispose();
         }
     });
 });

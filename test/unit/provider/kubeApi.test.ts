@@ -5,7 +5,7 @@ import * as net from "net";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { connect, describeApiError } from "../../../provider/kubeApi";
+import { connect, describeApiError, unanswered } from "../../../provider/kubeApi";
 import { createCertificates } from "../../../dev/cluster/createCertificates";
 
 /**
@@ -114,5 +114,25 @@ describe("a failed connection to the API server, described", function () {
         const { port } = probe.address() as AddressInfo;
         await new Promise((resolve) => probe.close(resolve));
         assert.match(await failure(`https://127.0.0.1:${port}`), /ECONNREFUSED: nothing listens at the API server's address/);
+    });
+});
+
+describe("a cluster that does not answer", () => {
+    const fetchFailed = (code: string) => new TypeError("fetch failed", { cause: Object.assign(new Error(`getaddrinfo ${code} gone.invalid`), { code }) });
+
+    it("is told from an answer: no HTTP status anywhere in the causes, and a socket or lookup error", () => {
+        assert.strictEqual(unanswered(fetchFailed("ENOTFOUND")), true);
+        assert.strictEqual(unanswered(new Error("reading namespace x failed: fetch failed (ECONNREFUSED)", { cause: fetchFailed("ECONNREFUSED") })), true);
+        assert.strictEqual(unanswered(Object.assign(new Error("HTTP 403"), { code: 403 })), false, "an answer, even a refusal");
+        assert.strictEqual(unanswered(new Error("wrapped", { cause: Object.assign(new Error("HTTP 500"), { code: 500 }) })), false);
+        assert.strictEqual(unanswered(new TypeError("Cannot read properties of undefined")), false, "a bug is no unreachable cluster");
+    });
+
+    it("is described with the reason undici keeps in its cause", () => {
+        assert.strictEqual(
+            describeApiError(fetchFailed("ENOTFOUND")),
+            "fetch failed (ENOTFOUND: the API server's host name does not resolve; check the kubeconfig's server)",
+        );
+        assert.strictEqual(describeApiError(new TypeError("fetch failed", { cause: new Error("invalid header") })), "fetch failed");
     });
 });

@@ -226,6 +226,29 @@ describe("PullSecret provider", () => {
         assert.deepStrictEqual(created.failures, []);
     });
 
+    it("a cluster that does not answer is not checked: a warning naming the resource, no failure (the create fails instead)", async () => {
+        const cluster = new FakeCluster();
+        const gone = new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND gone.invalid"), { code: "ENOTFOUND" }) });
+        const unreachable = { ...cluster.connection(), api: { ...cluster.connection().api, readNamespace: () => Promise.reject(gone) } };
+        const handler = pullSecretHandler({
+            connection: () => unreachable,
+            dockerConfigJson: () => dockerConfigJson,
+            clusterKnown: () => true,
+            warn: (message) => void cluster.warnings.push(message),
+        });
+        const urn = "urn:pulumi:dev::gcr-pull-secrets::gcr-pull-secrets:index:GcrPullSecrets$gcr-pull-secrets:index:PullSecret::gcr-pull-secrets-apps.prod-us";
+        const { failures } = await handler.check({}, { ...inputs }, { urn });
+        assert.deepStrictEqual(failures, []);
+        assert.deepStrictEqual(cluster.warnings, [
+            "gcr-pull-secrets-apps.prod-us: reading namespace apps failed: fetch failed (ENOTFOUND): the cluster did not answer, " +
+                "so the namespace and Secret apps/regcred were not checked; creating it fails unless the cluster answers by then",
+        ]);
+        // An answer, even a refusal, still fails the check.
+        const refusing = { ...cluster.connection(), api: { ...cluster.connection().api, readNamespace: () => Promise.reject(httpError(403, "forbidden")) } };
+        const strict = pullSecretHandler({ connection: () => refusing, dockerConfigJson: () => dockerConfigJson, clusterKnown: () => true });
+        await assert.rejects(strict.check({}, { ...inputs }, { urn }), /reading namespace apps failed: HTTP 403: forbidden/);
+    });
+
     it("fails the preview for a listed namespace that is terminating, naming it and the way out, whoever created it", async () => {
         const cluster = new FakeCluster();
         cluster.namespaces.add("leaving").add("ending");

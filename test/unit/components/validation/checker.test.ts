@@ -132,6 +132,15 @@ function badForms(setting: string, m: string, l: string): unknown[] {
         kubeconfig: [`clusters:\n- name: ${l}`, `apiVersion: v1\nkind: Config\n${m}`],
         kubeContext: [l],
         clusterIdentifier: [l],
+        clusters: [
+            [{ name: l, kubeContext: m, [l]: m }],
+            [{ name: m, kubeconfig: m }],
+            [
+                { name: l, kubeContext: l },
+                { name: l, kubeContext: l },
+            ],
+            [{ name: l, kubeContext: l, namespaces: [m, m], namespaceSelector: { [l]: m } }],
+        ],
         "gcp:project": [l, `${l}_x`],
     };
     return [...common, ...(specific[setting] ?? [])];

@@ -33,7 +33,7 @@ describe("the package schema (provider/schema.json)", () => {
         assert.ok(committed === schemaText(version), "provider/schema.json is stale: run `npm run generate:schema` and commit it");
     });
 
-    it("publishes the component with every argument but the TypeScript-only one, and its five outputs", () => {
+    it("publishes the component with every argument but the TypeScript-only one, and its outputs (clusterSecretNames optional)", () => {
         const component = schema.resources[types.component];
         assert.strictEqual(component.isComponent, true);
         const args = Object.keys(component.inputProperties);
@@ -47,12 +47,25 @@ describe("the package schema (provider/schema.json)", () => {
             "excludeNamespaces",
             "kubeconfig",
             "kubeContext",
+            "clusters",
         ]) {
             assert.ok(args.includes(arg), `${arg} is published`);
         }
         assert.ok(!args.includes("upgradeFrom01"), "upgradeFrom01 only concerns this repository's stack");
         assert.deepStrictEqual(component.requiredInputs, ["registries"]);
-        assert.deepStrictEqual(Object.keys(component.properties).sort(), ["keyId", "pullAccess", "registryHosts", "secretNames", "serviceAccountEmail"]);
+        assert.deepStrictEqual(Object.keys(component.properties).sort(), [
+            "clusterSecretNames",
+            "keyId",
+            "pullAccess",
+            "registryHosts",
+            "secretNames",
+            "serviceAccountEmail",
+        ]);
+        assert.deepStrictEqual(
+            [...(component.required ?? [])].sort(),
+            ["keyId", "pullAccess", "registryHosts", "secretNames", "serviceAccountEmail"],
+            "clusterSecretNames only with clusters",
+        );
         assert.deepStrictEqual(component.properties.secretNames.additionalProperties, { type: "string" });
     });
 
@@ -85,6 +98,7 @@ describe("the package schema (provider/schema.json)", () => {
             "config.jsonKey",
             "config.kubeconfig",
             "config.privateKey",
+            "gcr-pull-secrets:index:Cluster.kubeconfig",
             `${types.component} input.jsonKey`,
             `${types.component} input.kubeconfig`,
             `${types.pullSecret} input.dockerConfigDigest`,
