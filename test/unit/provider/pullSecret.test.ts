@@ -240,7 +240,8 @@ describe("PullSecret provider", () => {
         const { failures } = await handler.check({}, { ...inputs }, { urn });
         assert.deepStrictEqual(failures, []);
         assert.deepStrictEqual(cluster.warnings, [
-            "gcr-pull-secrets-apps.prod-us: reading namespace apps failed: fetch failed (ENOTFOUND): the cluster did not answer, " +
+            "gcr-pull-secrets-apps.prod-us: reading namespace apps failed: fetch failed (ENOTFOUND: the API server's host name does not resolve; " +
+                "check the kubeconfig's server): the cluster did not answer, " +
                 "so the namespace and Secret apps/regcred were not checked; creating it fails unless the cluster answers by then",
         ]);
         // An answer, even a refusal, still fails the check.
