@@ -49,7 +49,7 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             const namespaceFailure = await namespaceProblem(api, inputs.namespace, inputs.namespaceCreatedByStack);
             if (namespaceFailure) return { inputs: news, failures: [namespaceFailure] };
             const existing = await readSecret(api, inputs.namespace, inputs.secretName);
-            const decision = decideWrite(existing, { stack: inputs.owner }, { operation: "create", ...inputs });
+            const decision = decideWrite(existing, { stack: inputs.owner, stackIdentity: inputs.stackIdentity }, { operation: "create", ...inputs });
             if (decision.action === "refuse") failures.push({ property: "secretName", reason: decision.reason });
             return { inputs: news, failures };
         },
@@ -79,7 +79,7 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             const inputs = readPullSecretProps(props);
             const ownerId = randomUUID();
             const id = `${inputs.namespace}/${inputs.secretName}`;
-            const written = await writeSecret(context, inputs, { ownerId, urn: call?.urn ?? "" }, { ownerId, stack: inputs.owner }, "create");
+            const written = await writeSecret(context, inputs, { ownerId, urn: call?.urn ?? "" }, { ownerId, stack: inputs.owner, stackIdentity: inputs.stackIdentity }, "create");
             const { attached, errors } = await writeEntries(context, inputs, written.inherited);
             const outs = pullSecretOutputs(inputs, ownerId, written.uid, attached, written.adoptedUid);
             if (errors.length > 0) {
@@ -121,7 +121,7 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             const before: PullSecretState = readPullSecretProps({ ...oldInputs, ...olds });
             // State of 0.2.0 or earlier has no owner id: the Secret it recorded (by uid) gets one now.
             const ownerId = before.ownerId ?? randomUUID();
-            const claimant: Claimant = { ownerId: before.ownerId, stack: inputs.owner, uid: before.uid };
+            const claimant: Claimant = { ownerId: before.ownerId, stack: inputs.owner, stackIdentity: inputs.stackIdentity, uid: before.uid };
             const written = await writeSecret(context, inputs, { ownerId, urn: call?.urn ?? "" }, claimant, "update");
             const { attached, errors } = await writeEntries(context, inputs, [...before.serviceAccounts, ...written.inherited]);
             const outs = pullSecretOutputs(inputs, ownerId, written.uid ?? before.uid, attached, written.adoptedUid ?? stringProperty(olds, "adoptedUid"));
