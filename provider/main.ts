@@ -13,6 +13,7 @@ import { Connection, connect, withSignal } from "./kubeApi";
 import { legacyHandlers } from "./legacyResources";
 import { checkProviderSettings, diffProviderSettings, ProviderSettings, readProviderSettings } from "./providerConfig";
 import { pullSecretHandler } from "./pullSecret";
+import { stackIdentityHandler } from "./stackIdentity";
 import { ResourceHandler } from "./resourceHandler";
 import { defaultPatience, patientApi } from "./patientApi";
 import { serve } from "./server";
@@ -60,6 +61,7 @@ const handlers: Record<string, ResourceHandler> = {
         clusterKnown: () => settings.clusterKnown,
         warn,
     }),
+    [types.stackIdentity]: stackIdentityHandler(),
     ...legacyHandlers(cluster, { guard: legacyTypes.pullSecretGuard, entry: legacyTypes.serviceAccountPullSecret }),
 };
 

@@ -6,7 +6,7 @@ import { foreignTypes, keyless as keylessNames, managedLabels, types } from "../
 import { Plan } from "../plan";
 import { NamespaceTarget } from "../selectNamespaces";
 import { dockerConfigKey, providerKeys } from "./providerSpecs";
-import { callersKubernetes, ref, ResourceSpec, SpecContext } from "./resourceSpec";
+import { callersKubernetes, ref, ResourceSpec, SpecContext, stackIdentityInput } from "./resourceSpec";
 
 /** The key of a namespace's Namespace spec. */
 export function namespaceKey(namespace: string): string {
@@ -47,6 +47,7 @@ export function namespaceSpecs(plan: Plan, context: SpecContext, targets: readon
                 secretName: plan.secretName,
                 adopt: namespace.adopt,
                 owner: `${context.project}/${context.stack}`,
+                stackIdentity: stackIdentityInput,
                 keySource,
                 registries: [...plan.registryHosts],
                 ...(key ? { dockerConfigDigest: { $secret: "dockerConfigDigest", key } } : {}),
