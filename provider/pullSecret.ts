@@ -79,7 +79,13 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             const inputs = readPullSecretProps(props);
             const ownerId = randomUUID();
             const id = `${inputs.namespace}/${inputs.secretName}`;
-            const written = await writeSecret(context, inputs, { ownerId, urn: call?.urn ?? "" }, { ownerId, stack: inputs.owner, stackIdentity: inputs.stackIdentity }, "create");
+            const written = await writeSecret(
+                context,
+                inputs,
+                { ownerId, urn: call?.urn ?? "" },
+                { ownerId, stack: inputs.owner, stackIdentity: inputs.stackIdentity },
+                "create",
+            );
             const { attached, errors } = await writeEntries(context, inputs, written.inherited);
             const outs = pullSecretOutputs(inputs, ownerId, written.uid, attached, written.adoptedUid);
             if (errors.length > 0) {
@@ -131,12 +137,15 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             return { outs };
         },
 
-        async delete(id, props, call) {
+        async delete(id, props, call, oldInputs) {
             const known = readPullSecretProps(props);
             const claimant: Claimant = { ownerId: known.ownerId, stack: projectStackOfUrn(call?.urn ?? ""), uid: known.uid };
             const left = await releaseSecret(context, known, claimant);
-            // The resource that replaced this one (same URN) took it over: nothing to say.
-            if (left && left.urn !== call?.urn) {
+            // The resource that replaced this one (same URN, same stack) took it over: nothing to say. The same URN
+            // in a stack of another identity is a namesake in another backend that adopted it: worth a warning.
+            const identity = oldInputs ? readPullSecretProps(oldInputs).stackIdentity : undefined;
+            const replacedHere = left?.urn === call?.urn && (left?.stackIdentity === undefined || identity === undefined || left?.stackIdentity === identity);
+            if (left && !replacedHere) {
                 warn(
                     `Secret ${id} is owned by ${describeOwner(left)}, not by this resource: removed from the state only, the Secret and its entries are left as they are.`,
                 );
