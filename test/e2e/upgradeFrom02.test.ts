@@ -46,7 +46,7 @@ describe("end to end: upgrading a stack deployed with 0.2 (the docker config in 
             assert.strictEqual((await old.stack.up({ ...old.io })).summary.result, "succeeded");
             const providerOf = (state: string) =>
                 (JSON.parse(state).deployment.resources as StateResource[]).find(
-                    (r) => r.type === "pulumi:providers:gcr-pull-secrets" && !r.urn.endsWith("-cluster"),
+                    (r) => r.type === "pulumi:providers:gcr-pull-secrets" && !r.urn.endsWith("-cluster") && !r.urn.endsWith("-stack-identity"),
                 )!;
             assert.ok("dockerConfigJson" in providerOf(old.exportState()).inputs!, "0.2's provider holds the docker config");
             const before: Record<string, Awaited<ReturnType<typeof readPullSecret>>> = {};
