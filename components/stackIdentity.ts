@@ -45,7 +45,8 @@ function monitorAddress(): string {
     // The SDK keeps it in its per-deployment state, which it does not export (construct.ts reaches the same internals).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const state = require("@pulumi/pulumi/runtime/state");
-    return String(state.getStore()?.settings?.options?.monitorAddr ?? "");
+    // Without it (another SDK layout), one identity per process and stack: right for a TypeScript program.
+    return typeof state.getStore === "function" ? String(state.getStore()?.settings?.options?.monitorAddr ?? "") : "";
 }
 
 /** The stack's identity, declared on first use in this deployment; unknown in the preview that creates it. */
