@@ -100,7 +100,9 @@ export function standingOf(owner: SecretOwner, claimant: Claimant): Standing {
 export function describeOwner(owner: SecretOwner): string {
     if (owner.stack === undefined) return "no gcr-pull-secrets stack (it was made by hand or by another tool)";
     const instance = owner.urn ? `resource ${owner.urn}` : "a resource written by gcr-pull-secrets 0.2.0 or earlier";
-    const ids = [owner.ownerId ? `owner id ${owner.ownerId}` : "", owner.stackIdentity ? `stack identity ${owner.stackIdentity}` : ""].filter((id) => id !== "");
+    const ids = [owner.ownerId ? `owner id ${owner.ownerId}` : "", owner.stackIdentity ? `stack identity ${owner.stackIdentity}` : ""].filter(
+        (id) => id !== "",
+    );
     return `${instance} of stack "${owner.stack}"${ids.length > 0 ? ` (${ids.join(", ")})` : ""}`;
 }
 

@@ -95,17 +95,23 @@ describe("ownership: who may write, read and delete a pull Secret", () => {
             const refused = decideWrite(stamped("x", "id-A"), { ownerId: "n", stack, stackIdentity: "id-B" }, request("create"));
             assert.strictEqual(refused.action, "refuse");
             const reason = (refused as { reason: string }).reason;
-            assert.match(reason, /^Secret apps\/regcred is owned by resource urn:pulumi:dev::.* of stack "gcr-pull-secrets\/dev" \(owner id x, stack identity id-A\)/);
+            assert.match(
+                reason,
+                /^Secret apps\/regcred is owned by resource urn:pulumi:dev::.* of stack "gcr-pull-secrets\/dev" \(owner id x, stack identity id-A\)/,
+            );
             assert.match(reason, /another backend/);
             assert.match(reason, /this stack's identity is id-B/);
             assert.match(reason, /set adopt: true on namespace "apps"/);
             assert.match(reason, /choose another secretName/);
-            assert.deepStrictEqual(decideWrite(stamped("x", "id-A", "default,builder"), { ownerId: "n", stack, stackIdentity: "id-B" }, request("create", true)), {
-                action: "write",
-                takeOver: true,
-                adopted: true,
-                inherited: ["default", "builder"],
-            });
+            assert.deepStrictEqual(
+                decideWrite(stamped("x", "id-A", "default,builder"), { ownerId: "n", stack, stackIdentity: "id-B" }, request("create", true)),
+                {
+                    action: "write",
+                    takeOver: true,
+                    adopted: true,
+                    inherited: ["default", "builder"],
+                },
+            );
         });
 
         it("an update or a delete by the namesake's old owner after an adoption: refused and left alone; refresh reports it held", () => {
