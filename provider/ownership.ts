@@ -47,6 +47,12 @@ export interface SecretOwner {
     entries: string[];
 }
 
+/**
+ * The claimant's stack identity while its StackIdentity is still to be made (the preview of the
+ * stack's first update): a new id, so it matches no identity a Secret carries.
+ */
+export const identityToBeMade = "(made by this update)";
+
 /** The resource instance that asks. */
 export interface Claimant {
     /** Its id; absent in state written before ids existed (0.2.0) and for an instance not created yet. */

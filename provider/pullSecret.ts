@@ -21,7 +21,7 @@ import { randomUUID } from "crypto";
 import { projectStackOfUrn } from "../components/urn";
 import { readSecret } from "./kubeApi";
 import { namespaceProblem } from "./namespaceCheck";
-import { Claimant, decideRead, decideWrite, describeOwner } from "./ownership";
+import { Claimant, decideRead, decideWrite, describeOwner, identityToBeMade } from "./ownership";
 import { containsUnknown, secretValue, stringProperty } from "./propertyValues";
 import { changeKeys, declaredInputProblems, isLegacyState, pullSecretOutputs, PullSecretState, readPullSecretProps } from "./pullSecretInputs";
 import { importedPullSecret } from "./pullSecretImport";
@@ -40,7 +40,9 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
     return {
         async check(olds, news) {
             const failures = declaredInputProblems(news);
-            if (failures.length > 0 || Object.keys(olds).length > 0 || containsUnknown(news) || !context.clusterKnown()) {
+            // The stack's identity is unknown only in the preview that makes it: a new one, which no Secret carries yet.
+            const { stackIdentity: identity, ...known } = news;
+            if (failures.length > 0 || Object.keys(olds).length > 0 || containsUnknown(known) || !context.clusterKnown()) {
                 // Only a Secret about to be created is checked against the cluster; an update checks when it writes.
                 return { inputs: news, failures };
             }
@@ -49,7 +51,8 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             const namespaceFailure = await namespaceProblem(api, inputs.namespace, inputs.namespaceCreatedByStack);
             if (namespaceFailure) return { inputs: news, failures: [namespaceFailure] };
             const existing = await readSecret(api, inputs.namespace, inputs.secretName);
-            const decision = decideWrite(existing, { stack: inputs.owner, stackIdentity: inputs.stackIdentity }, { operation: "create", ...inputs });
+            const stackIdentity = containsUnknown(identity) ? identityToBeMade : inputs.stackIdentity;
+            const decision = decideWrite(existing, { stack: inputs.owner, stackIdentity }, { operation: "create", ...inputs });
             if (decision.action === "refuse") failures.push({ property: "secretName", reason: decision.reason });
             return { inputs: news, failures };
         },

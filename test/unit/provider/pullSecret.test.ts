@@ -467,6 +467,23 @@ describe("PullSecret provider: one owner per Secret", () => {
         assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
     });
 
+    it("the preview of a stack's first update (its identity still unknown) refuses a namesake's or a hand-made Secret, and lets a Secret of 0.3 through", async () => {
+        const cluster = new FakeCluster();
+        await cluster.handler().create({ ...inputs, stackIdentity: "identity-a" }, call);
+        const firstPreview = { ...inputs, stackIdentity: unknownValue };
+        const checked = await cluster.handler().check({}, firstPreview);
+        assert.strictEqual(checked.failures[0]?.property, "secretName");
+        assert.match(checked.failures[0].reason, /a stack of this stack's name, but not this stack .*this stack's identity is \(made by this update\)/);
+        cluster.namespaces.add("other");
+        assert.deepStrictEqual((await cluster.handler().check({}, { ...firstPreview, namespace: "other" })).failures, [], "no Secret there");
+
+        const legacy = new FakeCluster();
+        await legacy.handler().create({ ...inputs }, call);
+        assert.deepStrictEqual((await legacy.handler().check({}, firstPreview)).failures, [], "a Secret without identity goes by the stack name");
+        await legacy.handler().create({ ...inputs, owner: "other/prod", adopt: true }, call);
+        assert.match((await legacy.handler().check({}, firstPreview)).failures[0]?.reason ?? "", /was not created by this stack/);
+    });
+
     it("the same stack (same identity) still takes over silently when it replaces, and stamps a Secret of 0.3 (no identity) with its own", async () => {
         const cluster = new FakeCluster();
         const old = await cluster.handler().create({ ...inputs }, call);
