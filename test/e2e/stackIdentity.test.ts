@@ -61,6 +61,11 @@ describe("end to end: the stack identity", function () {
 
             second.setSettings({ registries: ["asia.gcr.io"], namespaces: [ns] });
             await second.setJsonKey(makeThrowawayKey("backend-b"));
+            // Refused already by the preview of its first update (its identity is not made yet: a new one).
+            const previewed = await second.runCli(["preview"]);
+            assert.notStrictEqual(previewed.code, 0, "the preview refuses");
+            assert.ok(previewed.output.includes(`Secret ${ns}/regcred is owned by resource ${firstUrn}`), previewed.output);
+            assert.match(previewed.output, /a stack of this stack's name, but not this stack/);
             const refused = await second.runCli(["up", "--yes", "--skip-preview"]);
             assert.notStrictEqual(refused.code, 0, "the second stack does not take the Secret silently");
             assert.ok(firstUrn.length > 0 && refused.output.includes(`Secret ${ns}/regcred is owned by resource ${firstUrn}`), refused.output);
