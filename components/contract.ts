@@ -12,6 +12,8 @@ export const types = {
     component: `${packageName}:index:GcrPullSecrets`,
     /** One namespace's pull Secret and its entries in that namespace's ServiceAccounts. */
     pullSecret: `${packageName}:index:PullSecret`,
+    /** The stack's random identity: one per stack, whatever its components (components/stackIdentity.ts). */
+    stackIdentity: `${packageName}:index:StackIdentity`,
 } as const;
 
 /** Type tokens of the other packages' resources the component declares (and the policy pack judges). */
@@ -81,6 +83,14 @@ export const stackAnnotation = "gcr-pull-secrets.dev/stack";
  * a different instance that must not delete or take what another holds.
  */
 export const ownerIdAnnotation = "gcr-pull-secrets.dev/owner-id";
+
+/**
+ * The random id of the stack that owns a pull Secret (the StackIdentity resource's, see
+ * components/stackIdentity.ts). It tells apart two stacks of one `<project>/<stack>` name kept in two
+ * backends, which the stack annotation and URNs cannot; it stays the same through every replacement
+ * and rename within one stack, which owner ids do not.
+ */
+export const stackIdentityAnnotation = "gcr-pull-secrets.dev/stack-identity";
 
 /** The URN of the resource instance that owns a pull Secret: for messages that name the owner, never for decisions. */
 export const ownerUrnAnnotation = "gcr-pull-secrets.dev/owner-urn";

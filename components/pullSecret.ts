@@ -11,6 +11,12 @@ export interface PullSecretArgs {
     adopt?: pulumi.Input<boolean>;
     /** `<project>/<stack>` of the owning stack, written as an annotation. Required. */
     owner: pulumi.Input<string>;
+    /**
+     * The owning stack's identity (the id of its `StackIdentity`), written as an annotation: a Secret
+     * of another stack of the same `<project>/<stack>` name (another backend) then needs `adopt`.
+     * Default: none (the stack is told by its name alone).
+     */
+    stackIdentity?: pulumi.Input<string>;
     /** Where the key comes from: "managed", "supplied", or "keyless" (the in-cluster refresher writes the content). Required. */
     keySource: pulumi.Input<string>;
     /** Registry hosts the docker config covers. Required. */

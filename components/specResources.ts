@@ -14,7 +14,19 @@ import { Plan } from "./plan";
 import { privateKeyJson } from "./providerKey";
 import { PullSecret, PullSecretArgs } from "./pullSecret";
 import { PullSecretsProvider, PullSecretsProviderArgs } from "./pullSecretsProvider";
-import { isReference, isSecretInput, KeySource, OutputSpec, Reference, ResourceSpec, SecretInput, SpecOptions, SpecValue } from "./specs/resourceSpec";
+import {
+    isReference,
+    isSecretInput,
+    isStackIdentityInput,
+    KeySource,
+    OutputSpec,
+    Reference,
+    ResourceSpec,
+    SecretInput,
+    SpecOptions,
+    SpecValue,
+} from "./specs/resourceSpec";
+import { stackIdentity } from "./stackIdentity";
 import { pullSecretKey } from "./specs/namespaceSpecs";
 import { SuppliedKey } from "./validatedArgs";
 
@@ -155,6 +167,8 @@ export class SpecResources {
     private input(value: SpecValue): pulumi.Input<unknown> {
         if (isReference(value)) return this.reference(value);
         if (isSecretInput(value)) return this.secret(value);
+        // The stack's, not the component's: declared once per stack, outside every component.
+        if (isStackIdentityInput(value)) return stackIdentity();
         if (Array.isArray(value)) return value.map((item) => this.input(item));
         if (typeof value === "object") return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, this.input(item)]));
         return value;

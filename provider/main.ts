@@ -14,6 +14,7 @@ import { legacyHandlers } from "./legacyResources";
 import { checkProviderSettings, diffProviderSettings, ProviderSettings, readProviderSettings } from "./providerConfig";
 import { pullSecretHandler } from "./pullSecret";
 import { checkPullAccess } from "./pullAccessCheck";
+import { stackIdentityHandler } from "./stackIdentity";
 import { ResourceHandler } from "./resourceHandler";
 import { defaultPatience, patientApi } from "./patientApi";
 import { serve } from "./server";
@@ -61,6 +62,7 @@ const handlers: Record<string, ResourceHandler> = {
         clusterKnown: () => settings.clusterKnown,
         warn,
     }),
+    [types.stackIdentity]: stackIdentityHandler(),
     ...legacyHandlers(cluster, { guard: legacyTypes.pullSecretGuard, entry: legacyTypes.serviceAccountPullSecret }),
 };
 

@@ -11,11 +11,24 @@
  * again must not find its Secret refused. The old instance's delete then finds the Secret no longer
  * its own and leaves it, and the entries, alone. Any other change of hands needs `adopt`.
  *
+ * "The same stack" is the same `<project>/<stack>` name *and* the same stack identity (a random id
+ * the stack keeps in a StackIdentity resource of its own, written on the Secret): two backends can
+ * hold stacks of one name, and only the identity tells them apart. A Secret written before
+ * identities existed (0.3 and earlier) carries none: a stack of its name takes it over once, and
+ * that write stamps its identity on it.
+ *
  * Why one owner and not a list of co-owners released by the last: an owner that vanished without a
  * delete (`pulumi state delete`, a lost state) would stay on the list forever, and the Secret would
  * never be deleted by anyone.
  */
-import { dockerConfigJsonType, entriesAnnotation, ownerIdAnnotation, ownerUrnAnnotation, stackAnnotation } from "../components/contract";
+import {
+    dockerConfigJsonType,
+    entriesAnnotation,
+    ownerIdAnnotation,
+    ownerUrnAnnotation,
+    stackAnnotation,
+    stackIdentityAnnotation,
+} from "../components/contract";
 import type { SecretObject } from "./kubeApi";
 
 /** The owner a live Secret names. */
@@ -24,6 +37,8 @@ export interface SecretOwner {
     ownerId?: string;
     /** `<project>/<stack>` of the owning stack; absent on a Secret no stack wrote. */
     stack?: string;
+    /** The owning stack's identity; absent on Secrets written before identities existed (0.3 and earlier). */
+    stackIdentity?: string;
     /** The owning instance's URN, for messages. */
     urn?: string;
     /** The Secret object's uid. */
@@ -32,21 +47,30 @@ export interface SecretOwner {
     entries: string[];
 }
 
+/**
+ * The claimant's stack identity while its StackIdentity is still to be made (the preview of the
+ * stack's first update): a new id, so it matches no identity a Secret carries.
+ */
+export const identityToBeMade = "(made by this update)";
+
 /** The resource instance that asks. */
 export interface Claimant {
     /** Its id; absent in state written before ids existed (0.2.0) and for an instance not created yet. */
     ownerId?: string;
     /** `<project>/<stack>`. */
     stack: string;
+    /** Its stack's identity; absent for a PullSecret declared without one (not through the component). */
+    stackIdentity?: string;
     /** The uid of the Secret its state recorded, if any. */
     uid?: string;
 }
 
 /**
- * "ours": the claimant owns the Secret. "sameStack": another instance of the claimant's stack (or of a
- * stack of the same name in another backend) owns it. "foreign": another stack owns it, or no stack does.
+ * "ours": the claimant owns the Secret. "sameStack": another instance of the claimant's stack owns it.
+ * "namesake": a stack of the same `<project>/<stack>` name but another identity (another backend, or
+ * the stack removed and made again) owns it. "foreign": another stack owns it, or no stack does.
  */
-export type Standing = "ours" | "sameStack" | "foreign";
+export type Standing = "ours" | "sameStack" | "namesake" | "foreign";
 
 /** The owner annotations of a live Secret. */
 export function ownerOf(secret: SecretObject): SecretOwner {
@@ -55,6 +79,7 @@ export function ownerOf(secret: SecretObject): SecretOwner {
     return {
         ownerId: annotations[ownerIdAnnotation] || undefined,
         stack: annotations[stackAnnotation] || undefined,
+        stackIdentity: annotations[stackIdentityAnnotation] || undefined,
         urn: annotations[ownerUrnAnnotation] || undefined,
         uid: secret.metadata?.uid,
         entries,
@@ -70,21 +95,31 @@ export function standingOf(owner: SecretOwner, claimant: Claimant): Standing {
         // is ours, unless another stack has put its name on it since.
         return "ours";
     }
-    return owner.stack === claimant.stack ? "sameStack" : "foreign";
+    if (owner.stack !== claimant.stack) return "foreign";
+    // Without an identity on one side (a Secret of 0.3 or earlier, a PullSecret declared without one),
+    // the name is all there is to go by: taken as the same stack, as before identities existed.
+    if (owner.stackIdentity === undefined || claimant.stackIdentity === undefined) return "sameStack";
+    return owner.stackIdentity === claimant.stackIdentity ? "sameStack" : "namesake";
 }
 
 /** The owner in words, for messages: never the Secret's content. */
 export function describeOwner(owner: SecretOwner): string {
     if (owner.stack === undefined) return "no gcr-pull-secrets stack (it was made by hand or by another tool)";
     const instance = owner.urn ? `resource ${owner.urn}` : "a resource written by gcr-pull-secrets 0.2.0 or earlier";
-    return `${instance} of stack "${owner.stack}"${owner.ownerId ? ` (owner id ${owner.ownerId})` : ""}`;
+    const ids = [owner.ownerId ? `owner id ${owner.ownerId}` : "", owner.stackIdentity ? `stack identity ${owner.stackIdentity}` : ""].filter(
+        (id) => id !== "",
+    );
+    return `${instance} of stack "${owner.stack}"${ids.length > 0 ? ` (${ids.join(", ")})` : ""}`;
 }
 
 /** What a create or update does with the Secret it finds. */
 export type WriteDecision =
     | { action: "create" }
-    /** Patch the Secret in place; `takeOver` when it changes hands, `inherited` the entries the previous owner added. */
-    | { action: "write"; takeOver: boolean; inherited: string[] }
+    /**
+     * Patch the Secret in place; `takeOver` when it changes hands, `adopted` when that is an adoption
+     * (from another stack, or from nobody), `inherited` the entries the previous owner added.
+     */
+    | { action: "write"; takeOver: boolean; adopted: boolean; inherited: string[] }
     | { action: "refuse"; reason: string };
 
 /** What a resource may do when it is about to write. */
@@ -96,11 +131,11 @@ export function decideWrite(
     if (!existing) return { action: "create" };
     const owner = ownerOf(existing);
     const standing = standingOf(owner, claimant);
-    if (standing === "ours") return { action: "write", takeOver: false, inherited: [] };
+    if (standing === "ours") return { action: "write", takeOver: false, adopted: false, inherited: [] };
     const where = `Secret ${request.namespace}/${request.secretName}`;
     if (standing === "sameStack" && request.operation === "create") {
         // The instance this one replaces (or a removed one declared again): it leaves the Secret alone on delete.
-        return { action: "write", takeOver: true, inherited: owner.entries };
+        return { action: "write", takeOver: true, adopted: false, inherited: owner.entries };
     }
     if (!request.adopt) {
         if (request.operation === "update") {
@@ -110,6 +145,16 @@ export function decideWrite(
                     `${where} is now owned by ${describeOwner(owner)}, not by this resource; it is not taken back silently. ` +
                     `To take it back, set adopt: true on namespace "${request.namespace}"; to leave it to its owner, remove the namespace ` +
                     `from this stack (its delete then removes it from the state only).`,
+            };
+        }
+        if (standing === "namesake") {
+            return {
+                action: "refuse",
+                reason:
+                    `${where} is owned by ${describeOwner(owner)}: a stack of this stack's name, but not this stack ` +
+                    `(another backend, or a stack of this name removed and made again; this stack's identity is ${claimant.stackIdentity}). ` +
+                    `To take it over on purpose (pods keep pulling; the other stack then leaves it alone), set adopt: true on namespace ` +
+                    `"${request.namespace}"; otherwise choose another secretName, so that each stack writes its own Secret.`,
             };
         }
         return {
@@ -129,7 +174,7 @@ export function decideWrite(
                 `changes a Secret's type. Delete it or choose another secretName.`,
         };
     }
-    return { action: "write", takeOver: true, inherited: owner.stack === undefined ? [] : owner.entries };
+    return { action: "write", takeOver: true, adopted: true, inherited: owner.stack === undefined ? [] : owner.entries };
 }
 
 /** What a delete does. */

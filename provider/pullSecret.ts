@@ -21,7 +21,7 @@ import { randomUUID } from "crypto";
 import { nameOfUrn, projectStackOfUrn } from "../components/urn";
 import { readSecret, unanswered } from "./kubeApi";
 import { namespaceProblem } from "./namespaceCheck";
-import { Claimant, decideRead, decideWrite, describeOwner } from "./ownership";
+import { Claimant, decideRead, decideWrite, describeOwner, identityToBeMade } from "./ownership";
 import { containsUnknown, secretValue, stringProperty } from "./propertyValues";
 import { changeKeys, declaredInputProblems, isLegacyState, pullSecretOutputs, PullSecretState, readPullSecretProps } from "./pullSecretInputs";
 import { importedPullSecret } from "./pullSecretImport";
@@ -42,7 +42,9 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
     return {
         async check(olds, news, call) {
             const failures = declaredInputProblems(news);
-            if (failures.length > 0 || Object.keys(olds).length > 0 || containsUnknown(news) || !context.clusterKnown()) {
+            // The stack's identity is unknown only in the preview that makes it: a new one, which no Secret carries yet.
+            const { stackIdentity: identity, ...known } = news;
+            if (failures.length > 0 || Object.keys(olds).length > 0 || containsUnknown(known) || !context.clusterKnown()) {
                 // Only a Secret about to be created is checked against the cluster; an update checks when it writes.
                 return { inputs: news, failures };
             }
@@ -65,7 +67,8 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
                 );
                 return { inputs: news, failures };
             }
-            const decision = decideWrite(existing, { stack: inputs.owner }, { operation: "create", ...inputs });
+            const stackIdentity = containsUnknown(identity) ? identityToBeMade : inputs.stackIdentity;
+            const decision = decideWrite(existing, { stack: inputs.owner, stackIdentity }, { operation: "create", ...inputs });
             if (decision.action === "refuse") failures.push({ property: "secretName", reason: decision.reason });
             return { inputs: news, failures };
         },
@@ -104,7 +107,13 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             const inputs = readPullSecretProps(props);
             const ownerId = randomUUID();
             const id = `${inputs.namespace}/${inputs.secretName}`;
-            const written = await writeSecret(context, inputs, { ownerId, urn: call?.urn ?? "" }, { ownerId, stack: inputs.owner }, "create");
+            const written = await writeSecret(
+                context,
+                inputs,
+                { ownerId, urn: call?.urn ?? "" },
+                { ownerId, stack: inputs.owner, stackIdentity: inputs.stackIdentity },
+                "create",
+            );
             const { attached, errors } = await writeEntries(context, inputs, written.inherited);
             const outs = pullSecretOutputs(inputs, ownerId, written.uid, attached, written.adoptedUid);
             if (errors.length > 0) {
@@ -147,7 +156,7 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             const before: PullSecretState = readPullSecretProps({ ...oldInputs, ...olds });
             // State of 0.2.0 or earlier has no owner id: the Secret it recorded (by uid) gets one now.
             const ownerId = before.ownerId ?? randomUUID();
-            const claimant: Claimant = { ownerId: before.ownerId, stack: inputs.owner, uid: before.uid };
+            const claimant: Claimant = { ownerId: before.ownerId, stack: inputs.owner, stackIdentity: inputs.stackIdentity, uid: before.uid };
             const written = await writeSecret(context, inputs, { ownerId, urn: call?.urn ?? "" }, claimant, "update");
             const { attached, errors } = await writeEntries(context, inputs, [...before.serviceAccounts, ...written.inherited]);
             const outs = pullSecretOutputs(inputs, ownerId, written.uid ?? before.uid, attached, written.adoptedUid ?? stringProperty(olds, "adoptedUid"));
@@ -157,12 +166,15 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             return { outs };
         },
 
-        async delete(id, props, call) {
+        async delete(id, props, call, oldInputs) {
             const known = readPullSecretProps(props);
             const claimant: Claimant = { ownerId: known.ownerId, stack: projectStackOfUrn(call?.urn ?? ""), uid: known.uid };
             const left = await releaseSecret(context, known, claimant);
-            // The resource that replaced this one (same URN) took it over: nothing to say.
-            if (left && left.urn !== call?.urn) {
+            // The resource that replaced this one (same URN, same stack) took it over: nothing to say. The same URN
+            // in a stack of another identity is a namesake in another backend that adopted it: worth a warning.
+            const identity = oldInputs ? readPullSecretProps(oldInputs).stackIdentity : undefined;
+            const replacedHere = left?.urn === call?.urn && (left?.stackIdentity === undefined || identity === undefined || left?.stackIdentity === identity);
+            if (left && !replacedHere) {
                 warn(
                     `Secret ${id} is owned by ${describeOwner(left)}, not by this resource: removed from the state only, the Secret and its entries are left as they are.`,
                 );

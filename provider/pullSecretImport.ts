@@ -76,6 +76,9 @@ export async function importedPullSecret(
         // adopt, and the `import` option's check (before the read) lets it through only then.
         adopt: owner.stack !== stack,
         owner: stack,
+        // The identity of the stack of this name that wrote it: an import by a stack of the same name
+        // in another backend then differs from its program in stackIdentity, and the engine refuses it.
+        ...(owner.stack === stack && owner.stackIdentity ? { stackIdentity: owner.stackIdentity } : {}),
         keySource,
         registries: registries.length > 0 ? registries : hostsOf(live.data?.[".dockerconfigjson"]),
         ...(keySource === keyless.keySource ? {} : { dockerConfigDigest: secretValue(liveDigest(live)) }),

@@ -14,6 +14,11 @@ export interface PullSecretInputs {
     adopt: boolean;
     /** `<project>/<stack>`: the stack the resource belongs to, written as an annotation. */
     owner: string;
+    /**
+     * The owning stack's identity (its StackIdentity resource's id), written as an annotation: what tells
+     * this stack from one of the same name in another backend. Absent when declared without one.
+     */
+    stackIdentity?: string;
     /** "managed", "supplied" or "keyless" (see keySourceAnnotation). */
     keySource: string;
     /** Registry hosts the docker config covers. */
@@ -51,6 +56,7 @@ export const changeKeys = [
     "secretName",
     "adopt",
     "owner",
+    "stackIdentity",
     "keySource",
     "registries",
     "dockerConfigDigest",
@@ -95,6 +101,7 @@ export function readPullSecretProps(props: Record<string, unknown>): PullSecretS
         secretName: stringProperty(props, "secretName") ?? "",
         adopt: revealed(props.adopt) === true,
         owner: stringProperty(props, "owner") ?? "",
+        stackIdentity: stringProperty(props, "stackIdentity") || undefined,
         keySource: stringProperty(props, "keySource") ?? "",
         registries: stringList(props.registries),
         dockerConfigDigest: stringProperty(props, "dockerConfigDigest") ?? "",
@@ -117,6 +124,10 @@ export function declaredInputProblems(news: Record<string, unknown>): CheckFailu
         if (typeof value !== "string" || value === "") {
             if (!containsUnknown(value)) failures.push({ property, reason: `${property} must be a non-empty string` });
         }
+    }
+    const identity = revealed(news.stackIdentity);
+    if (identity !== undefined && !containsUnknown(identity) && (typeof identity !== "string" || identity === "")) {
+        failures.push({ property: "stackIdentity", reason: "stackIdentity must be the id of the stack's StackIdentity resource, a non-empty string" });
     }
     const registries = revealed(news.registries);
     if (!containsUnknown(registries) && (!Array.isArray(registries) || registries.length === 0 || registries.some((h) => typeof h !== "string"))) {

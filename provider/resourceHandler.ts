@@ -68,5 +68,6 @@ export interface ResourceHandler {
         oldInputs?: Record<string, unknown>,
         call?: ResourceCall,
     ): Promise<{ outs: Record<string, unknown> }>;
-    delete(id: string, props: Record<string, unknown>, call?: ResourceCall): Promise<void>;
+    /** `oldInputs`: the state's inputs, when the engine sends them. */
+    delete(id: string, props: Record<string, unknown>, call?: ResourceCall, oldInputs?: Record<string, unknown>): Promise<void>;
 }

@@ -15,11 +15,12 @@ import {
     ownerUrnAnnotation,
     registriesAnnotation,
     stackAnnotation,
+    stackIdentityAnnotation,
 } from "../components/contract";
 import { dockerConfigDigest, dockerConfigSecretData } from "../components/dockerConfig";
 import { LocalObjectReference, withoutPullSecret, withPullSecret } from "../components/imagePullSecrets";
 import { Connection, describeApiError, readSecret, SecretObject, statusOf } from "./kubeApi";
-import { Claimant, decideRelease, decideWrite, ownerOf, SecretOwner } from "./ownership";
+import { Claimant, decideRelease, decideWrite, SecretOwner } from "./ownership";
 import { PullSecretInputs, PullSecretState } from "./pullSecretInputs";
 import { changePullSecrets } from "./serviceAccountEntry";
 
@@ -54,6 +55,7 @@ function desiredSecret(inputs: PullSecretInputs, writer: Writer, dockerConfigJso
             labels: { ...managedLabels },
             annotations: {
                 [stackAnnotation]: inputs.owner,
+                ...(inputs.stackIdentity ? { [stackIdentityAnnotation]: inputs.stackIdentity } : {}),
                 [ownerIdAnnotation]: writer.ownerId,
                 [ownerUrnAnnotation]: writer.urn,
                 [entriesAnnotation]: inputs.serviceAccounts.join(","),
@@ -82,7 +84,14 @@ function takeOverPatch(desired: SecretObject, withData: boolean, resourceVersion
             // Conditional on the object we decided about: an owner change in between makes the API server answer 409.
             ...(resourceVersion ? { resourceVersion } : {}),
             labels: desired.metadata!.labels,
-            annotations: { ...desired.metadata!.annotations, ...refresherAnnotations, [lastAppliedAnnotation]: null, [legacyPatchForceAnnotation]: null },
+            annotations: {
+                // A writer without a stack identity must not leave the previous owner's on the Secret.
+                [stackIdentityAnnotation]: null,
+                ...desired.metadata!.annotations,
+                ...refresherAnnotations,
+                [lastAppliedAnnotation]: null,
+                [legacyPatchForceAnnotation]: null,
+            },
         },
         ...(withData ? { data: desired.data } : {}),
     };
@@ -145,9 +154,7 @@ export async function writeSecret(
                 },
                 mergePatch,
             );
-            const previousStack = existing ? ownerOf(existing).stack : undefined;
-            const adopted = decision.takeOver && previousStack !== inputs.owner;
-            return { uid: patched.metadata?.uid, inherited: decision.inherited, ...(adopted ? { adoptedUid: existing?.metadata?.uid } : {}) };
+            return { uid: patched.metadata?.uid, inherited: decision.inherited, ...(decision.adopted ? { adoptedUid: existing?.metadata?.uid } : {}) };
         } catch (error) {
             // 409: created by someone meanwhile, or changed since we read it; 404: deleted since. Decide again on what is there now.
             const status = statusOf(error);

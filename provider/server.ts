@@ -266,7 +266,8 @@ export function providerService(provider: ProviderImplementation): grpc.UntypedS
         delete(call: Call, callback: Callback) {
             answerWithin(call, "deleting", callback, async () => {
                 const urn: string = call.request.getUrn();
-                await handlerFor(urn).delete(call.request.getId(), plain(call.request.getProperties()), { urn });
+                const oldInputs = call.request.hasOldInputs() ? plain(call.request.getOldInputs()) : undefined;
+                await handlerFor(urn).delete(call.request.getId(), plain(call.request.getProperties()), { urn }, oldInputs);
                 return new emptyproto.Empty();
             });
         },

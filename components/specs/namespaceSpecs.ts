@@ -6,7 +6,7 @@ import { defaultWaitSeconds, foreignTypes, keyless as keylessNames, managedLabel
 import { Plan } from "../plan";
 import { NamespaceTarget } from "../selectNamespaces";
 import { dockerConfigKey, providerKeys } from "./providerSpecs";
-import { callersKubernetes, ref, ResourceSpec, SpecContext } from "./resourceSpec";
+import { callersKubernetes, ref, ResourceSpec, SpecContext, stackIdentityInput } from "./resourceSpec";
 
 /** The key of a namespace's Namespace spec. */
 export function namespaceKey(namespace: string): string {
@@ -46,6 +46,7 @@ export function namespaceSpecs(plan: Plan, context: SpecContext, targets: readon
                 namespace: namespace.create ? ref(namespaceKey(namespace.name), "metadata.name") : namespace.name,
                 secretName: plan.secretName,
                 owner: `${context.project}/${context.stack}`,
+                stackIdentity: stackIdentityInput,
                 keySource,
                 registries: [...plan.registryHosts],
                 ...(key ? { dockerConfigDigest: { $secret: "dockerConfigDigest", key } } : {}),

@@ -31,8 +31,11 @@ export type SecretInput =
     /** Its SHA-256 digest, which each PullSecret keeps instead of the content. */
     | { $secret: "dockerConfigDigest"; key: KeySource };
 
-/** An input value: plain data, with references and secret inputs where it has them. */
-export type SpecValue = string | number | boolean | Reference | SecretInput | SpecValue[] | { [name: string]: SpecValue };
+/** The stack's identity (components/stackIdentity.ts): one per stack, declared by the wiring, never by a spec. */
+export const stackIdentityInput = { $stack: "identity" } as const;
+
+/** An input value: plain data, with references, secret inputs and the stack's identity where it has them. */
+export type SpecValue = string | number | boolean | Reference | SecretInput | typeof stackIdentityInput | SpecValue[] | { [name: string]: SpecValue };
 
 /** The Kubernetes provider passed to the component in its resource options. */
 export const callersKubernetes = { $provider: "kubernetes from the component's options" } as const;
@@ -90,6 +93,10 @@ export function ref(key: string, property: string, more: Pick<Reference, "part" 
 
 export function isReference(value: unknown): value is Reference {
     return typeof value === "object" && value !== null && "$ref" in value;
+}
+
+export function isStackIdentityInput(value: unknown): value is typeof stackIdentityInput {
+    return typeof value === "object" && value !== null && "$stack" in value;
 }
 
 export function isSecretInput(value: unknown): value is SecretInput {

@@ -183,7 +183,8 @@ export function cleanPreview(text: string, paths: Array<[string, string]>, keyId
     let clean = text.replace(ansi, "").replace(/\r/g, "");
     clean = clean
         .split("\n")
-        .filter((line) => !/^\s*warning: using pulumi-resource-\S+ from \$PATH at /.test(line))
+        // Progress lines the CLI prints when a step takes a while (a busy machine), which say nothing about the preview.
+        .filter((line) => !/^\s*warning: using pulumi-resource-\S+ from \$PATH at /.test(line) && !/^@ previewing update\.*$/.test(line))
         .join("\n");
     // Longest first, so a path inside another is not half-replaced.
     for (const [path, placeholder] of [...paths].sort((a, b) => b[0].length - a[0].length)) {
@@ -192,6 +193,8 @@ export function cleanPreview(text: string, paths: Array<[string, string]>, keyId
     clean = clean.replace(/::[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\]/g, "::<provider id>]");
     // A provider's own id, shown when the provider itself changes (a new key updates its configuration).
     clean = clean.replace(/\[id=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\]/g, "[id=<provider id>]");
+    // The stack's identity, a random id (components/stackIdentity.ts) each PullSecret names.
+    clean = clean.replace(/(stackIdentity\s*: )"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '$1"<stack identity>"');
     // Names the Kubernetes provider made up (autonaming: the resource name and 8 random hex digits).
     clean = clean.replace(/(-refresher-(?:script|first-run))-[0-9a-f]{8}\b/g, "$1-<random suffix>");
     keyIds.forEach((id, index) => {

@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { startControlPlane } from "../../dev/cluster/controlPlane";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
-import { createNamespace, createTestStack, kube, pullSecretNames, uniqueNamespace } from "./harness";
+import { startFaultProxy } from "./faultProxy";
+import { createNamespace, createTestStack, kube, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
 
 /**
  * Processes of this checkout's provider plugin still running (the launcher runs it by its real
@@ -120,6 +121,64 @@ describe("end to end: the API server stops answering in the middle of an update"
             if (frozen) process.kill(pid, "SIGCONT");
             await t.dispose();
             await controlPlane.stop();
+        }
+    });
+});
+
+describe("end to end: an API server that fails or stalls single calls", function () {
+    it("a 500 and a 504 are retried and the update succeeds; a refresh's read that stalls is aborted after 15 s and tried again, within the budget", async () => {
+        const ns = uniqueNamespace("flaky");
+        await createNamespace(ns);
+        const proxy = await startFaultProxy(process.env.KUBECONFIG!);
+        const t = await createTestStack();
+        try {
+            t.setSettings({ registries: ["asia.gcr.io"], namespaces: [ns] });
+            await t.setJsonKey(makeThrowawayKey("flaky"));
+            await t.stack.setConfig("gcr-pull-secrets:kubeconfig", { value: proxy.kubeconfigText, secret: true });
+            const secretsPath = new RegExp(`^POST /api/v1/namespaces/${ns}/secrets`);
+            const accountPatch = new RegExp(`^PATCH /api/v1/namespaces/${ns}/serviceaccounts/default`);
+            proxy.faults.push({ match: secretsPath, answer: 500, remaining: 1 });
+            proxy.faults.push({ match: accountPatch, answer: 504, remaining: 1 });
+
+            const up = await t.runCli(["up", "--yes", "--skip-preview"]);
+            assert.strictEqual(up.code, 0, up.output);
+            assert.match(up.output, /createNamespacedSecret \S+: HTTP 500; trying again/);
+            assert.match(up.output, /patchNamespacedServiceAccount \S+: HTTP 504; trying again/);
+            assert.deepStrictEqual(
+                proxy.seen.filter((s) => secretsPath.test(s.request)).map((s) => s.fault),
+                [500, undefined],
+            );
+            assert.deepStrictEqual(
+                proxy.seen.filter((s) => accountPatch.test(s.request)).map((s) => s.fault),
+                [504, undefined],
+            );
+            assert.strictEqual((await readPullSecret(ns)).type, "kubernetes.io/dockerconfigjson");
+            assert.deepStrictEqual(await pullSecretNames(ns), ["regcred"]);
+
+            // Refresh: the first read of the Secret gets no answer; the provider aborts it at its 15 s attempt timeout
+            // (the request is closed, not left open) and reads again, well within the 120 s budget.
+            const secretRead = new RegExp(`^GET /api/v1/namespaces/${ns}/secrets/regcred`);
+            proxy.faults.push({ match: secretRead, answer: "hold", remaining: 1 });
+            const seenBefore = proxy.seen.length;
+            const started = Date.now();
+            const refreshed = await t.runCli(["refresh", "--yes", "--skip-preview"]);
+            const took = Date.now() - started;
+            assert.strictEqual(refreshed.code, 0, refreshed.output);
+            assert.match(refreshed.output, /readNamespacedSecret \S+: no answer for 15s; trying again/);
+            const reads = proxy.seen.slice(seenBefore).filter((s) => secretRead.test(s.request));
+            assert.deepStrictEqual(
+                reads.slice(0, 2).map((s) => s.fault),
+                ["hold", undefined],
+            );
+            assert.ok(reads[1].at - reads[0].at >= 14_500, `the stalled read was given its 15 s (${reads[1].at - reads[0].at} ms)`);
+            assert.ok(took < 100_000, `refresh took ${took} ms: the stalled read was abandoned at its timeout, not awaited to the budget`);
+            assert.strictEqual(proxy.held(), 0, "the stalled request was aborted, not left open");
+            const preview = await t.stack.preview({ ...t.io });
+            const changed = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
+            assert.deepStrictEqual(changed, [], "the next preview is empty");
+        } finally {
+            await t.dispose();
+            await proxy.stop();
         }
     });
 });

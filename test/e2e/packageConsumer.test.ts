@@ -5,9 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import * as yaml from "js-yaml";
-import { types } from "../../components/contract";
+import { stackIdentityAnnotation, types } from "../../components/contract";
 import { findKeyMaterial } from "../../dev/keys/keyMaterial";
-import { appendPullSecret, changes, createNamespace, createTestStack, pullSecretNames, readPullSecret, runPulumi, uniqueNamespace } from "./harness";
+import { appendPullSecret, changes, createNamespace, createTestStack, kube, pullSecretNames, readPullSecret, runPulumi, uniqueNamespace } from "./harness";
 import { installTypescriptExample } from "./typescriptConsumer";
 
 const repoRoot = path.resolve(__dirname, "../..");
@@ -98,12 +98,20 @@ describe("end to end: the package in programs of their own", function () {
 
         const exported = consumer.exportState();
         assert.strictEqual(findKeyMaterial(exported, keyJson), undefined, "key material in the consumer's state");
-        const resources: { type: string; parent?: string; urn: string }[] = JSON.parse(exported).deployment.resources;
+        const resources: { type: string; parent?: string; urn: string; id?: string; inputs?: Record<string, unknown> }[] =
+            JSON.parse(exported).deployment.resources;
         const component = resources.find((r) => r.type === types.component);
         assert.ok(component, "the component is in the state");
         const pullSecret = resources.find((r) => r.type === types.pullSecret);
         assert.ok(pullSecret, "the package's provider wrote the Secret");
         assert.strictEqual(pullSecret.parent, component.urn, "the PullSecret is the component's child");
+        // The stack's identity: one, outside the component, and the one the Secret carries.
+        const identities = resources.filter((r) => r.type === types.stackIdentity);
+        assert.strictEqual(identities.length, 1, "one stack identity");
+        assert.notStrictEqual(identities[0].parent, component.urn, "the stack identity is not the component's child");
+        assert.strictEqual(pullSecret.inputs?.stackIdentity, identities[0].id);
+        const secret = await kube().core.readNamespacedSecret({ name: "regcred", namespace: theirs });
+        assert.strictEqual(secret.metadata?.annotations?.[stackIdentityAnnotation], identities[0].id, "the Secret carries the stack's identity");
         assert.deepStrictEqual(changes((await consumer.stack.preview({ ...consumer.io })).changeSummary), {}, "a second preview changes nothing");
 
         await consumer.stack.destroy({ ...consumer.io });

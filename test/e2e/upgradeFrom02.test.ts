@@ -46,7 +46,7 @@ describe("end to end: upgrading a stack deployed with 0.2 (the docker config in 
             assert.strictEqual((await old.stack.up({ ...old.io })).summary.result, "succeeded");
             const providerOf = (state: string) =>
                 (JSON.parse(state).deployment.resources as StateResource[]).find(
-                    (r) => r.type === "pulumi:providers:gcr-pull-secrets" && !r.urn.endsWith("-cluster"),
+                    (r) => r.type === "pulumi:providers:gcr-pull-secrets" && !r.urn.endsWith("-cluster") && !r.urn.endsWith("-stack-identity"),
                 )!;
             assert.ok("dockerConfigJson" in providerOf(old.exportState()).inputs!, "0.2's provider holds the docker config");
             const before: Record<string, Awaited<ReturnType<typeof readPullSecret>>> = {};
@@ -82,10 +82,12 @@ describe("end to end: upgrading a stack deployed with 0.2 (the docker config in 
             await poller;
             assert.strictEqual(upgraded.summary.result, "succeeded");
             // Ours moves to the key; the Kubernetes provider (for the created namespace) stops carrying KUBECONFIG's path;
-            // each PullSecret is updated in place to write its owner id on the Secret.
+            // each PullSecret is updated in place to write its owner id and the stack's identity (made now) on the Secret.
             assert.deepStrictEqual(
                 steps.filter((step) => !step.startsWith("same ")).sort(),
                 [
+                    "create gcr-pull-secrets:index:StackIdentity",
+                    "create pulumi:providers:gcr-pull-secrets",
                     "update gcr-pull-secrets:index:PullSecret",
                     "update gcr-pull-secrets:index:PullSecret",
                     "update pulumi:providers:gcr-pull-secrets",
@@ -93,7 +95,7 @@ describe("end to end: upgrading a stack deployed with 0.2 (the docker config in 
                 ],
                 "the providers and the PullSecrets are updated, nothing replaced",
             );
-            assert.deepStrictEqual(changes(upgraded.summary.resourceChanges), { update: 4 });
+            assert.deepStrictEqual(changes(upgraded.summary.resourceChanges), { create: 2, update: 4 });
             assert.deepStrictEqual(watching.problems, [], `pull access was interrupted:\n${watching.events.join("\n")}`);
             assert.deepStrictEqual(polled, [], "a poll saw a ServiceAccount without our entry");
             assert.ok(polls > 10, `the entry was polled ${polls} times`);

@@ -128,6 +128,8 @@ export async function settle(): Promise<void> {
 export function resetRecorded(): void {
     recorded.length = 0;
     calls.length = 0;
+    // One stack identity per deployment (components/stackIdentity.ts); here every test is a deployment of its own.
+    (globalThis as unknown as Record<symbol, Map<string, unknown> | undefined>)[Symbol.for("gcr-pull-secrets.stackIdentities")]?.clear();
 }
 
 /** The recorded resources of one type. */

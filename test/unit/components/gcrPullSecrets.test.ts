@@ -15,7 +15,8 @@ import * as jsonKeyModule from "../../../components/jsonKey";
 import { dockerConfigOfKey } from "../../../components/providerKey";
 import { ValidatedArgs } from "../../../components/validatedArgs";
 import { resolveNamespaces } from "../../../components/selectNamespaces";
-import { isReference, isSecretInput as isSecretSpecInput, SpecValue } from "../../../components/specs/resourceSpec";
+import { isReference, isSecretInput as isSecretSpecInput, isStackIdentityInput, SpecValue } from "../../../components/specs/resourceSpec";
+import { stackIdentityName } from "../../../components/stackIdentity";
 import { resourceSpecs } from "../../../components/specs/resourceSpecs";
 import * as checkArgsModule from "../../../components/validation/checkArgs";
 
@@ -29,7 +30,11 @@ const types = {
     kubernetesProvider: contract.foreignTypes.kubernetesProvider,
     provider: contract.foreignTypes.provider,
     secret: contract.types.pullSecret,
+    stackIdentity: contract.types.stackIdentity,
 };
+
+/** The id the mocks give the stack identity: what every PullSecret must carry. */
+const mockedStackIdentity = `mocked::${contract.types.stackIdentity}::${stackIdentityName}-id`;
 
 /** A small kubeconfig: one cluster, one user, one context. */
 const sampleKubeconfig = [
@@ -67,8 +72,10 @@ function providerDockerConfig(name = "pull"): { text: string; config: DockerConf
     return { text: built.dockerConfigJson, config: JSON.parse(built.dockerConfigJson) };
 }
 
+/** The names of the component's resources of a type (the stack identity's provider is the stack's, not the component's). */
 function names(type: string): string[] {
     return ofType(type)
+        .filter((r) => r.name !== stackIdentityName)
         .map((r) => r.name)
         .sort();
 }
@@ -78,7 +85,7 @@ function names(type: string): string[] {
  * secret inputs are resolved by the component). A provider's configuration travels as text.
  */
 function assertPlainInputs(spec: SpecValue, sent: unknown, at: string, asText: boolean): void {
-    if (isReference(spec) || isSecretSpecInput(spec)) return;
+    if (isReference(spec) || isSecretSpecInput(spec) || isStackIdentityInput(spec)) return;
     if (Array.isArray(spec)) {
         assert.ok(Array.isArray(sent) && sent.length === spec.length, `${at}: ${JSON.stringify(sent)}`);
         spec.forEach((item, index) => assertPlainInputs(item, sent[index], `${at}[${index}]`, asText));
@@ -179,6 +186,7 @@ describe("GcrPullSecrets", () => {
                 namespace: "team-a",
                 secretName: "regcred",
                 owner: "gcr-pull-secrets/unit",
+                stackIdentity: mockedStackIdentity,
                 keySource: "managed",
                 registries: ["asia.gcr.io", "europe-west1-docker.pkg.dev"],
                 dockerConfigDigest: dockerConfigDigest(text),
@@ -449,7 +457,7 @@ describe("GcrPullSecrets", () => {
             const before = first.find((r) => r.type === resource.type && r.name === resource.name)!;
             if (resource.type === types.key) {
                 assert.notDeepStrictEqual(resource.inputs.keepers, before.inputs.keepers);
-            } else if (resource.type === types.provider) {
+            } else if (resource.type === types.provider && resource.name !== stackIdentityName) {
                 assert.notDeepStrictEqual(resource.inputs.privateKey, before.inputs.privateKey);
             } else if (resource.type === types.secret) {
                 // New key material, same object: only the digest changes, an in-place update.
@@ -527,12 +535,41 @@ describe("GcrPullSecrets", () => {
                 callersKubernetes,
             };
             const specs = resourceSpecs(component.plan, context, resolveNamespaces(component.plan));
-            const declared = recorded.filter((r) => r.type !== contract.types.component && r.name !== "callers");
+            const declared = recorded.filter((r) => r.type !== contract.types.component && r.name !== "callers" && r.name !== stackIdentityName);
             assert.deepStrictEqual(declared.map((r) => `${r.type}::${r.name}`).sort(), specs.map((spec) => `${spec.type}::${spec.name}`).sort());
             for (const spec of specs) {
                 assertPlainInputs(spec.inputs, findCreated(spec.type, spec.name).inputs, spec.key, spec.type.startsWith("pulumi:providers:"));
             }
         }
+    });
+
+    it("declares one stack identity per stack, outside every component, with a provider of its own, and gives its id to every PullSecret", async () => {
+        resetRecorded();
+        const children: string[] = [];
+        const record: pulumi.ResourceTransformation = (args) => {
+            children.push(`${args.type}::${args.name}`);
+            return undefined;
+        };
+        new GcrPullSecrets("pull", createArgs, { transformations: [record] });
+        new GcrPullSecrets("more", { ...createArgs, namespaces: ["team-c"] }, { transformations: [record] });
+        await settle();
+        assert.deepStrictEqual(
+            ofType(types.stackIdentity).map((r) => r.name),
+            [stackIdentityName],
+            "one for the stack, however many components",
+        );
+        assert.deepStrictEqual(
+            ofType(types.provider)
+                .filter((r) => r.name === stackIdentityName)
+                .map((r) => r.inputs),
+            [{}],
+            "its provider has no configuration: it neither reaches a cluster nor holds a key",
+        );
+        // Not a child: renaming a component without an alias must not make a new identity (nor replace its provider).
+        assert.ok(!children.some((id) => id.endsWith(`::${stackIdentityName}`)), children.join(", "));
+        const identities = ofType(types.secret).map((r) => r.inputs.stackIdentity);
+        assert.strictEqual(identities.length, 3);
+        assert.deepStrictEqual(new Set(identities), new Set([mockedStackIdentity]));
     });
 
     it("gives every child this component as parent", async () => {

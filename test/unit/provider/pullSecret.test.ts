@@ -8,6 +8,7 @@ import {
     lastAppliedAnnotation,
     ownerIdAnnotation,
     stackAnnotation,
+    stackIdentityAnnotation,
     types,
 } from "../../../components/contract";
 import { buildDockerConfigJson, dockerConfigDigest } from "../../../components/dockerConfig";
@@ -473,6 +474,62 @@ describe("PullSecret provider: one owner per Secret", () => {
         await cluster.handler().delete(ours.id, read.props, call);
         assert.ok(cluster.secrets.has("apps/regcred"));
         assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
+    });
+
+    it("a stack of the same name in another backend (another identity): refused at check and create; with adopt taken in place, and the first's delete warns and leaves it", async () => {
+        const cluster = new FakeCluster();
+        const first = { ...inputs, stackIdentity: "identity-a" };
+        const second = { ...inputs, stackIdentity: "identity-b" };
+        const ours = await cluster.handler().create(first, call);
+        assert.strictEqual(cluster.secrets.get("apps/regcred")?.metadata?.annotations?.[stackIdentityAnnotation], "identity-a");
+        const checked = await cluster.handler().check({}, second);
+        assert.strictEqual(checked.failures[0]?.property, "secretName");
+        assert.match(
+            checked.failures[0].reason,
+            /owned by resource urn:.*\(owner id [0-9a-f-]+, stack identity identity-a\): a stack of this stack's name, but not this stack/,
+        );
+        await assert.rejects(cluster.handler().create(second, call), /this stack's identity is identity-b.*set adopt: true on namespace "apps"/);
+        assert.strictEqual(cluster.secrets.get("apps/regcred")?.metadata?.annotations?.[ownerIdAnnotation], ours.outs.ownerId, "untouched");
+
+        const adopted = await cluster.handler().create({ ...second, adopt: true }, call);
+        assert.strictEqual(adopted.outs.uid, ours.outs.uid, "in place");
+        assert.strictEqual(adopted.outs.adoptedUid, ours.outs.uid, "an adoption, not a replacement");
+        assert.strictEqual(cluster.secrets.get("apps/regcred")?.metadata?.annotations?.[stackIdentityAnnotation], "identity-b");
+        // Same URN, another identity: not this stack's own replacement, so the delete says why it leaves the Secret.
+        await cluster.handler().delete(ours.id, ours.outs, call, first);
+        assert.match(cluster.warnings[0] ?? "", /stack identity identity-b\).*removed from the state only/);
+        assert.ok(cluster.secrets.has("apps/regcred"));
+        assert.deepStrictEqual(cluster.accounts.get("apps/default"), ["someone-elses", "regcred"]);
+    });
+
+    it("the preview of a stack's first update (its identity still unknown) refuses a namesake's or a hand-made Secret, and lets a Secret of 0.3 through", async () => {
+        const cluster = new FakeCluster();
+        await cluster.handler().create({ ...inputs, stackIdentity: "identity-a" }, call);
+        const firstPreview = { ...inputs, stackIdentity: unknownValue };
+        const checked = await cluster.handler().check({}, firstPreview);
+        assert.strictEqual(checked.failures[0]?.property, "secretName");
+        assert.match(checked.failures[0].reason, /a stack of this stack's name, but not this stack .*this stack's identity is \(made by this update\)/);
+        cluster.namespaces.add("other");
+        assert.deepStrictEqual((await cluster.handler().check({}, { ...firstPreview, namespace: "other" })).failures, [], "no Secret there");
+
+        const legacy = new FakeCluster();
+        await legacy.handler().create({ ...inputs }, call);
+        assert.deepStrictEqual((await legacy.handler().check({}, firstPreview)).failures, [], "a Secret without identity goes by the stack name");
+        await legacy.handler().create({ ...inputs, owner: "other/prod", adopt: true }, call);
+        assert.match((await legacy.handler().check({}, firstPreview)).failures[0]?.reason ?? "", /was not created by this stack/);
+    });
+
+    it("the same stack (same identity) still takes over silently when it replaces, and stamps a Secret of 0.3 (no identity) with its own", async () => {
+        const cluster = new FakeCluster();
+        const old = await cluster.handler().create({ ...inputs }, call);
+        assert.strictEqual(cluster.secrets.get("apps/regcred")?.metadata?.annotations?.[stackIdentityAnnotation], undefined, "written without identity");
+        const stamped = await cluster.handler().create({ ...inputs, stackIdentity: "identity-a" }, call);
+        assert.strictEqual(cluster.secrets.get("apps/regcred")?.metadata?.annotations?.[stackIdentityAnnotation], "identity-a");
+        const replacement = await cluster.handler().create({ ...inputs, stackIdentity: "identity-a" }, call);
+        await cluster.handler().delete(old.id, old.outs, call, { ...inputs });
+        await cluster.handler().delete(stamped.id, stamped.outs, call, { ...inputs, stackIdentity: "identity-a" });
+        assert.deepStrictEqual(cluster.warnings, [], "a replacement is not worth a warning");
+        assert.strictEqual(cluster.secrets.get("apps/regcred")?.metadata?.annotations?.[ownerIdAnnotation], replacement.outs.ownerId);
     });
 
     it("a create that wrote the Secret but could not add every entry fails with the id and outputs, so the engine records it", async () => {

@@ -157,6 +157,7 @@ describe("resource specs: the plan as plain data", () => {
             namespace: "team-a",
             secretName: "regcred",
             owner: "proj/dev",
+            stackIdentity: { $stack: "identity" },
             keySource: "managed",
             registries: ["asia.gcr.io", "europe-west1-docker.pkg.dev"],
             dockerConfigDigest: { $secret: "dockerConfigDigest", key: { $ref: "key", property: "privateKey" } },

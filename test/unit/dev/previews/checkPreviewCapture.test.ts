@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CheckedSteps, PreviewStep, previewProblems, stepsFileOf, stepsToKeep } from "../../../../dev/previews/checkPreviewCapture";
+import { CheckedSteps, cleanPreview, PreviewStep, previewProblems, stepsFileOf, stepsToKeep } from "../../../../dev/previews/checkPreviewCapture";
 
 const root = path.resolve(__dirname, "../../../..");
 const previewsDir = path.join(root, "docs/previews");
@@ -134,5 +134,16 @@ describe("committed preview captures (docs/previews, written by dev/previews/cap
             problems.some((p) => /"dockerConfigDigest" is shown unmasked/.test(p)),
             problems.join("\n"),
         );
+    });
+});
+
+describe("cleaning a capture for the docs", () => {
+    it("replaces the stack identity's random id and drops the CLI's progress lines", () => {
+        const raw = [
+            "  pulumi:pulumi:Stack: (same)",
+            "@ previewing update....",
+            '        stackIdentity          : "8674608b-3c99-4653-9e76-ab4f84d1c24f"',
+        ].join("\n");
+        assert.strictEqual(cleanPreview(raw, [], []), 'pulumi:pulumi:Stack: (same)\n        stackIdentity          : "<stack identity>"\n');
     });
 });
