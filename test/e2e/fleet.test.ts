@@ -4,6 +4,7 @@
  * encrypted in the stack file (`pulumi config set --secret --path`).
  */
 import * as assert from "assert";
+import { stackIdentityName } from "../../components/stackIdentity";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import { PreviewResult } from "@pulumi/pulumi/automation";
@@ -264,7 +265,7 @@ describe("end to end: several clusters from one stack", function () {
 const beforeFleets = "d499487f28118e1cb6a3d29c484d057d4822e4e0";
 
 describe("end to end: a one-cluster stack, after clusters came", function () {
-    it("previews empty with this program and keeps every URN: one pulumi up upgrades nothing", async function () {
+    it("keeps every URN: one pulumi up adds only the stack identity, then previews empty", async function () {
         this.timeout(600_000);
         const listed = uniqueNamespace("one-listed");
         const created = uniqueNamespace("one-created");
@@ -282,10 +283,23 @@ describe("end to end: a one-cluster stack, after clusters came", function () {
             const stackFile = `Pulumi.${old.name}.yaml`;
             current = await createTestStack({ name: old.name, select: true });
             fs.copyFileSync(path.join(oldDir, stackFile), path.join(current.stack.workspace.workDir, stackFile));
-            assert.deepStrictEqual(changes((await current.stack.preview({ ...current.io })).changeSummary), {}, "the upgrade previews empty");
+            // Nothing of clusters shows; what does is the stack identity (issue 17) this version adds: it
+            // and its provider are made, and each PullSecret writes it on its Secret, in place.
+            const expected = { create: 2, update: 2 };
+            assert.deepStrictEqual(
+                changes((await current.stack.preview({ ...current.io })).changeSummary),
+                expected,
+                "the upgrade previews only the stack identity",
+            );
             const up = await current.stack.up({ ...current.io });
-            assert.deepStrictEqual(changes(up.summary.resourceChanges), {});
-            assert.deepStrictEqual(urns(current.exportState()), before, "every URN as it was");
+            assert.deepStrictEqual(changes(up.summary.resourceChanges), expected);
+            const after = urns(current.exportState());
+            assert.deepStrictEqual(
+                after.filter((urn) => !urn.endsWith(`::${stackIdentityName}`)),
+                before,
+                "every URN as it was, next to the stack identity's two",
+            );
+            assert.deepStrictEqual(changes((await current.stack.preview({ ...current.io })).changeSummary), {}, "then an empty preview");
             assert.deepStrictEqual(up.outputs.secretNames.value, { [listed]: "regcred", [created]: "regcred" }, "secretNames keyed by namespace, as before");
         } finally {
             await (current ?? old).dispose();
