@@ -28,6 +28,11 @@ const clusterNames = ["one", "two", "three"];
 
 type Stack = Awaited<ReturnType<typeof createTestStack>>;
 
+/** Says on stderr what an up changed, so a run that measured the wrong thing shows it. */
+function report(what: string, changes: Record<string, number> | undefined): void {
+    console.error(`[bench:fleet] ${what}: ${JSON.stringify(changes ?? {})}`);
+}
+
 /** Resets every cluster's namespaces (not timed). */
 async function resetAll(kubeconfigs: string[], namespaces: string[]): Promise<void> {
     for (const kubeconfig of kubeconfigs) await reset(namespaces, kubeconfig);
@@ -43,7 +48,7 @@ async function oneStack(row: FleetRow, kubeconfigs: string[], namespaces: string
             await t.stack.setConfig(`gcr-pull-secrets:clusters[${index}].kubeconfig`, { value: fs.readFileSync(kubeconfig, "utf8"), secret: true }, true);
         }
         console.error(`[bench:fleet] A: one stack, ${kubeconfigs.length} clusters: up, preview, destroy`);
-        const up = await withPeakMemory(() => timed(() => t.stack.up()));
+        const up = await withPeakMemory(() => timed(async () => report("A up", (await t.stack.up()).summary.resourceChanges)));
         row.aUp = up.result;
         row.aPeakMiB = up.peakMiB;
         row.aPreview = await timed(() => t.stack.preview());
@@ -65,7 +70,7 @@ async function stackPerCluster(row: FleetRow, kubeconfigs: string[], namespaces:
         }
         console.error(`[bench:fleet] B: ${stacks.length} single-cluster stacks, ups at once, then destroys at once`);
         const ups: number[] = [];
-        row.bUpWall = await timed(() => Promise.all(stacks.map(async (t, i) => (ups[i] = await timed(() => t.stack.up())))));
+        row.bUpWall = await timed(() => Promise.all(stacks.map(async (t, i) => (ups[i] = await timed(async () => report(`B up ${clusterNames[i]}`, (await t.stack.up()).summary.resourceChanges))))));
         row.bUps = ups;
         row.bDestroyWall = await timed(() => Promise.all(stacks.map((t) => t.stack.destroy())));
     } finally {
