@@ -70,7 +70,11 @@ async function stackPerCluster(row: FleetRow, kubeconfigs: string[], namespaces:
         }
         console.error(`[bench:fleet] B: ${stacks.length} single-cluster stacks, ups at once, then destroys at once`);
         const ups: number[] = [];
-        row.bUpWall = await timed(() => Promise.all(stacks.map(async (t, i) => (ups[i] = await timed(async () => report(`B up ${clusterNames[i]}`, (await t.stack.up()).summary.resourceChanges))))));
+        row.bUpWall = await timed(() =>
+            Promise.all(
+                stacks.map(async (t, i) => (ups[i] = await timed(async () => report(`B up ${clusterNames[i]}`, (await t.stack.up()).summary.resourceChanges)))),
+            ),
+        );
         row.bUps = ups;
         row.bDestroyWall = await timed(() => Promise.all(stacks.map((t) => t.stack.destroy())));
     } finally {
@@ -116,7 +120,10 @@ async function measure(n: number, kubeconfigs: string[]): Promise<FleetRow> {
 }
 
 async function main(): Promise<void> {
-    const counts = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
+    const counts = process.argv
+        .slice(2)
+        .filter((a) => /^\d+$/.test(a))
+        .map(Number);
     const n = counts[0] ?? 300;
     await kubectl(["version", "--client"]).catch(() => {
         throw new Error("the benchmark needs kubectl for its baselines: apt-get install kubectl");

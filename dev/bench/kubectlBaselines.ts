@@ -86,7 +86,16 @@ export async function bulkApply(namespaces: string[], keyJson: string, dir: stri
     await kubectl(["apply", "--server-side", "-f", file], kubeconfigPath);
     await pool(namespaces, 8, (namespace) =>
         kubectl(
-            ["patch", "serviceaccount", "default", "-n", namespace, "--type=json", "-p", '[{"op":"add","path":"/imagePullSecrets","value":[{"name":"regcred"}]}]'],
+            [
+                "patch",
+                "serviceaccount",
+                "default",
+                "-n",
+                namespace,
+                "--type=json",
+                "-p",
+                '[{"op":"add","path":"/imagePullSecrets","value":[{"name":"regcred"}]}]',
+            ],
             kubeconfigPath,
         ),
     );

@@ -23,9 +23,27 @@ describe("fleet benchmark table", () => {
     it("prints one row with the ratios to B's sum, the recipe loop and the bulk apply", () => {
         const lines = fleetTable([row]).split("\n");
         assert.strictEqual(lines.length, 4);
-        const cells = lines[2].split("|").map((c) => c.trim()).slice(1, -1);
+        const cells = lines[2]
+            .split("|")
+            .map((c) => c.trim())
+            .slice(1, -1);
         assert.strictEqual(cells.length, lines[0].split("|").length - 2);
-        assert.deepStrictEqual(cells, ["300", "3", "120.0 s", "40.0 s", "36.0 s", "18.0 s", "32.0 s", "1.13x", "0.30x", "0.90x", "9.0 s", "20.0 s", "11.0 s", "812 MiB"]);
+        assert.deepStrictEqual(cells, [
+            "300",
+            "3",
+            "120.0 s",
+            "40.0 s",
+            "36.0 s",
+            "18.0 s",
+            "32.0 s",
+            "1.13x",
+            "0.30x",
+            "0.90x",
+            "9.0 s",
+            "20.0 s",
+            "11.0 s",
+            "812 MiB",
+        ]);
     });
 
     it("says whether A is within 1.2x of B's sum", () => {
@@ -38,6 +56,9 @@ describe("fleet benchmark table", () => {
     });
 
     it("names cores, memory and the backend in the header", () => {
-        assert.strictEqual(fleetHeader({ cores: 2, memoryBytes: 24 * 2 ** 30 }, 3), "gcr-pull-secrets (this checkout); 2 cores, 24 GiB; 3 local control planes on this machine; file backend");
+        assert.strictEqual(
+            fleetHeader({ cores: 2, memoryBytes: 24 * 2 ** 30 }, 3),
+            "gcr-pull-secrets (this checkout); 2 cores, 24 GiB; 3 local control planes on this machine; file backend",
+        );
     });
 });
