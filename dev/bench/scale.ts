@@ -23,89 +23,15 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { performance } from "perf_hooks";
 import { promisify } from "util";
 import { startControlPlane } from "../cluster/controlPlane";
 import { withPeakMemory } from "./peakMemory";
 import { makeThrowawayKey } from "../keys/throwawayKey";
-import { createNamespace, createTestStack, kube } from "../../test/e2e/stackHarness";
+import { createNamespace, createTestStack } from "../../test/e2e/stackHarness";
 import { programAt } from "./programAt";
+import { bulkApply, host, manualRecipe, pool, reset, timed } from "./kubectlBaselines";
 
 const run = promisify(execFile);
-const host = "asia.gcr.io";
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-    const start = performance.now();
-    await fn();
-    return (performance.now() - start) / 1000;
-}
-
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-    let next = 0;
-    await Promise.all(
-        Array.from({ length: Math.min(limit, items.length) }, async () => {
-            while (next < items.length) await work(items[next++]);
-        }),
-    );
-}
-
-/** Takes the pull Secret and every imagePullSecrets entry away again (not timed). */
-async function reset(namespaces: string[]): Promise<void> {
-    const { core } = kube();
-    await pool(namespaces, 16, async (namespace) => {
-        await core.deleteNamespacedSecret({ name: "regcred", namespace }).catch(() => undefined);
-        await core.replaceNamespacedServiceAccount({
-            name: "default",
-            namespace,
-            body: { metadata: { name: "default", namespace }, imagePullSecrets: [] },
-        });
-    });
-}
-
-async function manualRecipe(namespaces: string[], keyJson: string): Promise<void> {
-    for (const namespace of namespaces) {
-        await run("kubectl", [
-            "create",
-            "secret",
-            "docker-registry",
-            "regcred",
-            "-n",
-            namespace,
-            `--docker-server=${host}`,
-            "--docker-username=_json_key",
-            `--docker-password=${keyJson}`,
-        ]);
-        await run("kubectl", ["patch", "serviceaccount", "default", "-n", namespace, "-p", '{"imagePullSecrets":[{"name":"regcred"}]}']);
-    }
-}
-
-async function bulkApply(namespaces: string[], keyJson: string, dir: string): Promise<void> {
-    const auth = Buffer.from(`_json_key:${keyJson}`).toString("base64");
-    const data = Buffer.from(JSON.stringify({ auths: { [host]: { username: "_json_key", password: keyJson, auth } } })).toString("base64");
-    const items = namespaces.map((namespace) => ({
-        apiVersion: "v1",
-        kind: "Secret",
-        type: "kubernetes.io/dockerconfigjson",
-        metadata: { name: "regcred", namespace },
-        data: { ".dockerconfigjson": data },
-    }));
-    const file = path.join(dir, "secrets.json");
-    fs.writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "List", items }));
-    await run("kubectl", ["apply", "--server-side", "-f", file], { maxBuffer: 64 * 1024 * 1024 });
-    await pool(namespaces, 8, (namespace) =>
-        run("kubectl", [
-            "patch",
-            "serviceaccount",
-            "default",
-            "-n",
-            namespace,
-            "--type=json",
-            "-p",
-            '[{"op":"add","path":"/imagePullSecrets","value":[{"name":"regcred"}]}]',
-        ]),
-    );
-}
 
 interface Row {
     n: number;
