@@ -109,12 +109,18 @@ describe("end to end: several clusters from one stack", function () {
         this.timeout(300_000);
         await setFleet([cluster("one"), cluster("two")]);
         const preview = await t.stack.preview({ ...t.io });
-        assert.deepStrictEqual(steps(preview.stdout), [
-            `create ${pullSecret} gcr-pull-secrets-${shared}.one`,
-            `create ${pullSecret} gcr-pull-secrets-${shared}.two`,
-            `create ${provider} gcr-pull-secrets.one`,
-            `create ${provider} gcr-pull-secrets.two`,
-        ]);
+        assert.deepStrictEqual(
+            steps(preview.stdout),
+            [
+                `create ${pullSecret} gcr-pull-secrets-${shared}.one`,
+                `create ${pullSecret} gcr-pull-secrets-${shared}.two`,
+                `create ${provider} gcr-pull-secrets.one`,
+                `create ${provider} gcr-pull-secrets.two`,
+                // The stack's identity and its provider (docs/ownership.md): one per stack, not per cluster.
+                `create gcr-pull-secrets:index:StackIdentity ${stackIdentityName}`,
+                `create ${provider} ${stackIdentityName}`,
+            ].sort(),
+        );
         const up = await t.stack.up({ ...t.io });
         assert.strictEqual(up.summary.result, "succeeded");
         assert.deepStrictEqual(up.outputs.secretNames.value, { one: { [shared]: "regcred" }, two: { [shared]: "regcred" } });
