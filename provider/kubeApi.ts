@@ -216,13 +216,22 @@ export function describeApiError(error: unknown): string {
     return `HTTP ${code}${typeof message === "string" ? `: ${message}` : ""}`;
 }
 
+/**
+ * An Error that keeps what caused it (so `unanswered` can tell a cluster that never answered). Not
+ * `new Error(message, { cause })`: under `pulumi package add` the language host type-checks this
+ * plugin with TypeScript settings of its own, whose library lacks that ES2022 signature.
+ */
+export function errorWithCause(message: string, cause: unknown): Error {
+    return Object.assign(new Error(message), { cause });
+}
+
 /** The Secret, or undefined when it (or its namespace) does not exist; other failures throw, naming it. */
 export async function readSecret(api: CoreApi, namespace: string, name: string): Promise<SecretObject | undefined> {
     try {
         return await api.readNamespacedSecret({ name, namespace });
     } catch (error) {
         if (statusOf(error) === 404) return undefined;
-        throw new Error(`reading Secret ${namespace}/${name} failed: ${describeApiError(error)}`, { cause: error });
+        throw errorWithCause(`reading Secret ${namespace}/${name} failed: ${describeApiError(error)}`, error);
     }
 }
 

@@ -5,7 +5,7 @@
  * content in namespace ... because it is being terminated"), and it stays so until its finalizers
  * are done, which can take minutes or forever.
  */
-import { CoreApi, describeApiError, statusOf } from "./kubeApi";
+import { CoreApi, describeApiError, errorWithCause, statusOf } from "./kubeApi";
 import { CheckFailure } from "./resourceHandler";
 
 /** The fields of a Namespace this check reads. */
@@ -26,7 +26,7 @@ export async function namespaceProblem(api: CoreApi, namespace: string, createdB
     try {
         found = (await api.readNamespace({ name: namespace })) as NamespaceObject;
     } catch (error) {
-        if (statusOf(error) !== 404) throw new Error(`reading namespace ${namespace} failed: ${describeApiError(error)}`, { cause: error });
+        if (statusOf(error) !== 404) throw errorWithCause(`reading namespace ${namespace} failed: ${describeApiError(error)}`, error);
         if (createdByStack) return undefined;
         return {
             property: "namespace",
