@@ -7,7 +7,7 @@
 import { GcrPullSecretsArgs } from "../gcrPullSecretsArgs";
 import { FederationPlan, FleetClusterPlan, KeylessPlan } from "../plan";
 import { Checker, childPath, Field, isEventual, quote } from "./checker";
-import { idPattern, idRule, isPrivateHost, jwksProblem } from "./planKeyless";
+import { idPattern, idRule, isPrivateHost, issuerUrl, jwksProblem } from "./planKeyless";
 import { looksLikeKubeconfig, planCluster } from "./planCluster";
 import { planNamespaces } from "./planNamespaces";
 import { Uniques } from "./uniques";
@@ -190,13 +190,8 @@ function readClusterIssuer(
     const issuerUri = checker.text(issuerField, { what: "the cluster's ServiceAccount issuer URL", example: "https://issuer.example.com", required: true });
     const jwks = members.jwks ? checker.text(members.jwks, { what: "the issuer's JSON Web Key Set", example: "'{\"keys\":[...]}'" }) : undefined;
     if (issuerUri !== undefined) {
-        let url: URL | undefined;
-        try {
-            url = new URL(issuerUri);
-        } catch {
-            url = undefined;
-        }
-        if (!url || url.protocol !== "https:" || url.search || url.hash || url.username) {
+        const url = issuerUrl(issuerUri);
+        if (!url) {
             checker.fail(
                 issuerField,
                 `is ${quote(issuerField)}, not an issuer URL: it is https://, with no query or fragment, exactly as the cluster's issuer`,

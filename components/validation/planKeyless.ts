@@ -136,13 +136,8 @@ export function readKeyless(field: Field, checker: Checker, options: { fleet?: b
     const poolId = text("poolId", "a pool id", defaultPoolId) ?? defaultPoolId;
     const providerId = text("providerId", "a provider id", defaultProviderId) ?? defaultProviderId;
     if (issuerUri !== undefined) {
-        let url: URL | undefined;
-        try {
-            url = new URL(issuerUri);
-        } catch {
-            url = undefined;
-        }
-        if (!url || url.protocol !== "https:" || url.search || url.hash || url.username) {
+        const url = issuerUrl(issuerUri);
+        if (!url) {
             fail(
                 members.issuerUri,
                 `is ${quote(members.issuerUri)}, not an issuer URL: it is https://, with no query or fragment, exactly as the cluster's ` +
@@ -279,4 +274,18 @@ export function jwksProblem(text: string): string | undefined {
         return 'a key in "keys" has no "kty"';
     if (keys.some((key) => "d" in (key as object))) return 'a key in it is private (it has "d"); use the public keys the API server publishes';
     return undefined;
+}
+
+/**
+ * The issuer URL `text` names, or undefined when it is none Google takes: https://, with no query,
+ * fragment or credentials (the cluster's `iss` claim, exactly).
+ */
+export function issuerUrl(text: string): URL | undefined {
+    let url: URL;
+    try {
+        url = new URL(text);
+    } catch {
+        return undefined;
+    }
+    return url.protocol === "https:" && !url.search && !url.hash && !url.username ? url : undefined;
 }
