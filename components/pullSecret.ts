@@ -22,8 +22,8 @@ export interface PullSecretArgs {
     /** Registry hosts the docker config covers. Required. */
     registries: pulumi.Input<pulumi.Input<string>[]>;
     /**
-     * Digest of the docker config the provider holds (`dockerConfigDigest`). Secret; required unless keyless.
-     * @secret
+     * SHA-256 digest of the docker config the provider holds (`dockerConfigDigest`): a fingerprint, not
+     * the key, so not a secret (docs/security.md). Required unless keyless.
      */
     dockerConfigDigest?: pulumi.Input<string>;
     /** The stack creates the namespace in the same update, so it need not exist at preview. Default: false. */
@@ -54,9 +54,8 @@ export class PullSecret extends pulumi.CustomResource {
     /** The ServiceAccounts whose `imagePullSecrets` get the Secret. */
     declare public readonly serviceAccounts: pulumi.Output<string[]>;
     /**
-     * Digest of the docker config the Secret held when refresh last found its content changed by
-     * hand (the next update writes ours back); absent otherwise.
-     * @secret
+     * SHA-256 digest of the docker config the Secret held when refresh last found its content changed
+     * by hand (the next update writes ours back); absent otherwise.
      */
     declare public readonly dockerConfigDigest: pulumi.Output<string | undefined>;
     /** UID of the Secret in the cluster. */
@@ -86,7 +85,6 @@ export class PullSecret extends pulumi.CustomResource {
             name,
             {
                 ...args,
-                ...(args.dockerConfigDigest !== undefined ? { dockerConfigDigest: pulumi.secret(args.dockerConfigDigest) } : {}),
                 uid: undefined,
                 ownerId: undefined,
                 heldBy: undefined,
@@ -97,7 +95,6 @@ export class PullSecret extends pulumi.CustomResource {
                 ...opts,
                 // Up to 0.1 the Kubernetes provider wrote this Secret: the same object, now written by us.
                 aliases: [...(opts?.aliases ?? []), { type: legacyTypes.pullSecret }],
-                additionalSecretOutputs: ["dockerConfigDigest"],
             },
         );
     }

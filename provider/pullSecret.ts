@@ -22,7 +22,7 @@ import { nameOfUrn, projectStackOfUrn } from "../components/urn";
 import { readSecret, unanswered } from "./kubeApi";
 import { namespaceProblem } from "./namespaceCheck";
 import { Claimant, decideRead, decideWrite, describeOwner, identityToBeMade } from "./ownership";
-import { containsUnknown, secretValue, stringProperty } from "./propertyValues";
+import { containsUnknown, stringProperty } from "./propertyValues";
 import { changeKeys, declaredInputProblems, isLegacyState, pullSecretOutputs, PullSecretState, readPullSecretProps } from "./pullSecretInputs";
 import { importedPullSecret } from "./pullSecretImport";
 import { DiffOutcome, ResourceHandler, ResourceInitError } from "./resourceHandler";
@@ -136,12 +136,12 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
             if (decision.action === "gone" || !live) {
                 return { props: {} };
             }
-            // Drift in the content shows as a changed (masked) digest, and the next update writes ours back;
+            // Drift in the content shows as a changed digest, and the next update writes ours back;
             // a keyless Secret's content is the refresher's, so it is never compared.
             const contentOwned = !(expected && isKeyless(expected));
             if (!contentOwned || isKeyless(known)) warnIfUnhealthy(live);
             const digest = contentOwned ? liveDigest(live) : undefined;
-            const drift = digest !== undefined && digest !== (expected?.dockerConfigDigest ?? "") ? { dockerConfigDigest: secretValue(digest) } : {};
+            const drift = digest !== undefined && digest !== (expected?.dockerConfigDigest ?? "") ? { dockerConfigDigest: digest } : {};
             const attached = await liveEntries(api, known.namespace, known.secretName, known.serviceAccounts);
             const heldBy = decision.action === "heldBy" ? { heldBy: describeOwner(decision.owner) } : {};
             if (isLegacyState(props)) {

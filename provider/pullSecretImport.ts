@@ -9,7 +9,6 @@ import { dockerConfigJsonType, keyless, keySourceAnnotation, registriesAnnotatio
 import { hasPullSecret } from "../components/imagePullSecrets";
 import { describeApiError, readSecret, ServiceAccountObject } from "./kubeApi";
 import { ownerOf } from "./ownership";
-import { secretValue } from "./propertyValues";
 import { pullSecretOutputs } from "./pullSecretInputs";
 import { liveDigest } from "./pullSecretLive";
 import { PullSecretContext } from "./secretWrites";
@@ -81,7 +80,7 @@ export async function importedPullSecret(
         ...(owner.stack === stack && owner.stackIdentity ? { stackIdentity: owner.stackIdentity } : {}),
         keySource,
         registries: registries.length > 0 ? registries : hostsOf(live.data?.[".dockerconfigjson"]),
-        ...(keySource === keyless.keySource ? {} : { dockerConfigDigest: secretValue(liveDigest(live)) }),
+        ...(keySource === keyless.keySource ? {} : { dockerConfigDigest: liveDigest(live) }),
         namespaceCreatedByStack: false,
         serviceAccounts,
         foundServiceAccounts: [],

@@ -62,7 +62,11 @@ export function stepsToKeep(check: Omit<CaptureCheck, "text">): CheckedSteps {
 const secretType = types.pullSecret;
 const providerType = `pulumi:providers:${packageName}`;
 /** Fields that carry the key, or something derived from it, and may only ever show as [secret]. */
-const maskedFields = ["dockerConfigJson", "jsonKey", "privateKey", "dockerConfigDigest", "kubeconfig", '"?\\.dockerconfigjson"?', "data", "stringData"];
+const maskedFields = ["dockerConfigJson", "jsonKey", "privateKey", "kubeconfig", '"?\\.dockerconfigjson"?', "data", "stringData"];
+/** A SHA-256 fingerprint, the only value `dockerConfigDigest` shows (it is not a secret: docs/security.md). */
+const fingerprint = '"sha256:[0-9a-f]{64}"';
+/** What a digest may show: a fingerprint, or [secret] where the state of 0.3 or earlier kept it as one. */
+const digestShown = `(${fingerprint}|\\[secret\\])`;
 
 // eslint-disable-next-line no-control-regex
 const ansi = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
@@ -94,6 +98,10 @@ export function previewProblems(check: CaptureCheck): string[] {
         const removedUnknown = field?.[1] === "-" && /^\s*(<null>|\[unknown\])\s*$/.test(field[3]);
         if (field && !removedUnknown && !/^\s*(\{|\[secret\](\s*=>\s*\[secret\])?)\s*$/.test(field[3])) {
             problems.push(`"${field[2]}" is shown unmasked (value not repeated here)`);
+        }
+        const digest = /^\s*[-+~]*\s*dockerConfigDigest\s*:(.*)$/.exec(line);
+        if (digest && !new RegExp(`^\\s*(<null>|\\[unknown\\]|${digestShown}(\\s*=>\\s*${digestShown})?)\\s*$`).test(digest[1])) {
+            problems.push('"dockerConfigDigest" shows something other than a SHA-256 fingerprint (value not repeated here)');
         }
     }
 
@@ -131,9 +139,9 @@ export function previewProblems(check: CaptureCheck): string[] {
             const updates = changed.filter((step) => urnParts(step.urn).type === secretType && belongsTo(urnParts(step.urn).name, namespace));
             if (updates.length !== 1) problems.push(`the Secret in ${namespace} is not updated exactly once (${updates.length})`);
         }
-        const masked = (text.match(/dockerConfigDigest\s*: \[secret\] => \[secret\]/g) ?? []).length;
-        if (masked !== check.namespaces.length)
-            problems.push(`expected ${check.namespaces.length} masked "dockerConfigDigest: [secret] => [secret]" lines, found ${masked}`);
+        const changedDigests = [...text.matchAll(new RegExp(`dockerConfigDigest\\s*: (${fingerprint}) => (${fingerprint})`, "g"))].filter((m) => m[1] !== m[2]).length;
+        if (changedDigests !== check.namespaces.length)
+            problems.push(`expected ${check.namespaces.length} 'dockerConfigDigest: "sha256:…" => "sha256:…"' lines with a new digest, found ${changedDigests}`);
     }
     if (check.kind === "to-keyless") {
         // What keyless mode adds: the refresher's objects (and the Kubernetes provider they go through).

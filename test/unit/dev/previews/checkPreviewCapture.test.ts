@@ -35,16 +35,17 @@ describe("preview capture checks: switching to keyless", () => {
         assert.deepStrictEqual(previewProblems({ kind: "to-keyless", text: `${text}\n${text.split("\n")[2]}`, steps, namespaces: twoNamespaces }), []);
     });
 
-    it("accepts a removed digest shown as <null> or [unknown] (no value), and refuses one shown with its value", () => {
+    it("accepts a removed digest shown as a SHA-256 fingerprint, <null>, [unknown] or [secret] (0.3 state), and refuses anything else", () => {
         const removed = (shown: string) => `${text}\n${text.split("\n")[2]}\n      - dockerConfigDigest: ${shown}`;
-        for (const shown of ["<null>", "[unknown]", "[secret]"])
+        for (const shown of [`"sha256:${"0a".repeat(32)}"`, "<null>", "[unknown]", "[secret]"])
             assert.deepStrictEqual(previewProblems({ kind: "to-keyless", text: removed(shown), steps, namespaces: twoNamespaces }), [], shown);
-        assert.deepStrictEqual(previewProblems({ kind: "to-keyless", text: removed('"sha256:abc"'), steps, namespaces: twoNamespaces }), [
-            '"dockerConfigDigest" is shown unmasked (value not repeated here)',
-        ]);
+        for (const shown of ['"sha256:abc"', '"{\\"auths\\":{}}"', `"sha256:${"0a".repeat(32)}" => "eyJhdXRocyI6e319"`])
+            assert.deepStrictEqual(previewProblems({ kind: "to-keyless", text: removed(shown), steps, namespaces: twoNamespaces }), [
+                '"dockerConfigDigest" shows something other than a SHA-256 fingerprint (value not repeated here)',
+            ]);
     });
 
-    it("fails a replaced Secret, a Google resource, a missing Role and an unmasked digest", () => {
+    it("fails a replaced Secret, a Google resource, a missing Role and a digest that is not a fingerprint", () => {
         const problems = previewProblems({
             kind: "to-keyless",
             text: `${text}\n      + dockerConfigDigest: "sha256:abc"`,
@@ -59,7 +60,7 @@ describe("preview capture checks: switching to keyless", () => {
             namespaces: twoNamespaces,
         });
         const expected = [
-            /"dockerConfigDigest" is shown unmasked/,
+            /"dockerConfigDigest" shows something other than a SHA-256 fingerprint/,
             /got replace gcr-pull-secrets:index:PullSecret/,
             /creates something that is not the refresher's: create gcp:iam/,
             /Role of team-a: expected one step, found 0/,
@@ -113,7 +114,7 @@ describe("committed preview captures (docs/previews, written by dev/previews/cap
         for (const name of names) assert.ok(page.includes(`](previews/${name}.txt)`), `docs/previews.md does not link previews/${name}.txt`);
     });
 
-    it("would fail a capture edited by hand: a Secret's update dropped, or a digest shown", () => {
+    it("would fail a capture edited by hand: a Secret's update dropped, or a digest that is not a fingerprint", () => {
         const { text, kept } = read("rotate-key");
         const withoutDefault = kept.steps.filter((step) => !(step.urn.endsWith("::gcr-pull-secrets-default") && step.urn.includes("PullSecret")));
         assert.ok(withoutDefault.length < kept.steps.length, "the rotate-key capture updates the Secret in default");
@@ -131,7 +132,7 @@ describe("committed preview captures (docs/previews, written by dev/previews/cap
             problems.join("\n"),
         );
         assert.ok(
-            problems.some((p) => /"dockerConfigDigest" is shown unmasked/.test(p)),
+            problems.some((p) => /"dockerConfigDigest" shows something other than a SHA-256 fingerprint/.test(p)),
             problems.join("\n"),
         );
     });

@@ -90,7 +90,7 @@ describe("the package schema (provider/schema.json)", () => {
         assert.ok(schema.functions[functions.listNamespaces].description);
     });
 
-    it("marks the keys, the kubeconfig and the docker config's digest secret, and nothing else", () => {
+    it("marks the keys and the kubeconfig secret, and nothing else (the docker config's digest is a fingerprint)", () => {
         const secret = allProperties()
             .filter(({ spec }) => spec.secret === true)
             .map(({ where }) => where);
@@ -101,8 +101,6 @@ describe("the package schema (provider/schema.json)", () => {
             "gcr-pull-secrets:index:Cluster.kubeconfig",
             `${types.component} input.jsonKey`,
             `${types.component} input.kubeconfig`,
-            `${types.pullSecret} input.dockerConfigDigest`,
-            `${types.pullSecret} output.dockerConfigDigest`,
             "provider.jsonKey",
             "provider.kubeconfig",
             "provider.privateKey",
