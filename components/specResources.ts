@@ -29,6 +29,7 @@ import {
 import { stackIdentity } from "./stackIdentity";
 import { pullSecretKey } from "./specs/namespaceSpecs";
 import { SuppliedKey } from "./validatedArgs";
+import { withoutStackTraces } from "./withoutStackTraces";
 
 type Declare = (name: string, inputs: pulumi.Inputs, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
 
@@ -65,23 +66,6 @@ const declarers: Record<string, Declare> = {
     [types.pullSecret]: (name, inputs, opts) => new PullSecret(name, inputs as unknown as PullSecretArgs, opts),
 };
 
-/**
- * Runs `work` with V8 recording no stack frames for new Errors. The SDK records a formatted stack
- * with every promise it makes (for its report of leaked promises), and under ts-node each one maps
- * every frame through source maps: a third of the program's CPU time at 300 namespaces
- * (docs/performance.md). The creation stack trace the engine keeps is not affected: the SDK takes
- * it with a limit of its own. Errors thrown while declaring still carry their messages.
- */
-function withoutPromiseStacks<T>(work: () => T): T {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-        return work();
-    } finally {
-        Error.stackTraceLimit = limit;
-    }
-}
-
 /** The secrets the component was given; specs only name them. */
 export interface SpecSecrets {
     kubeconfig?: pulumi.Output<string>;
@@ -117,7 +101,7 @@ export class SpecResources {
             if (this.resources.has(spec.key)) throw new Error(`internal error: two specs with the key ${spec.key}`);
             this.resources.set(
                 spec.key,
-                withoutPromiseStacks(() => declare(spec.name, this.input(spec.inputs) as pulumi.Inputs, this.options(spec.options))),
+                withoutStackTraces(() => declare(spec.name, this.input(spec.inputs) as pulumi.Inputs, this.options(spec.options))),
             );
         }
     }

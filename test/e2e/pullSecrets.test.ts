@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
+import { buildDockerConfigJson, dockerConfigDigest } from "../../components/dockerConfig";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import {
     admittedPullSecrets,
@@ -151,7 +152,7 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         assert.strictEqual(final.filter((n) => n === "regcred").length, 1);
     });
 
-    it("a new key updates each Secret in place (same UID), with the diff masked", async () => {
+    it("a new key updates each Secret in place (same UID), the key masked and each digest a new fingerprint", async () => {
         oldKeys.push(keyJson);
         keyJson = makeThrowawayKey("e2e-rotated");
         await t.setJsonKey(keyJson);
@@ -159,7 +160,13 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         // The provider's key, then each of the three Secrets.
         assert.deepStrictEqual(changes(preview.changeSummary), { update: 4 });
         assert.match(preview.stdout, /jsonKey: \[secret\] => \[secret\]/);
-        assert.strictEqual(preview.stdout.match(/dockerConfigDigest: \[secret\] => \[secret\]/g)?.length, 3);
+        const digests = [...preview.stdout.matchAll(/dockerConfigDigest: "(sha256:[0-9a-f]{64})" => "(sha256:[0-9a-f]{64})"/g)];
+        assert.strictEqual(digests.length, 3);
+        assert.ok(
+            digests.every(
+                ([, before, after]) => before !== after && after === dockerConfigDigest(buildDockerConfigJson(["asia.gcr.io"], keyJson, "_json_key")),
+            ),
+        );
         const result = await stack.up({ ...t.io });
         assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 4 });
         for (const ns of [nsA, nsB, nsNew]) {
@@ -182,6 +189,14 @@ describe("end to end: one stack's whole life on a real cluster", function () {
             assert.ok(findKeyMaterial(Buffer.from(Buffer.from(`_json_key:${key}`).toString("base64")).toString("base64"), key));
         }
         assert.match(exported, /"ciphertext"/, "the state holds the secrets encrypted");
+    });
+
+    it("the state keeps no creation stack trace or source position for the PullSecrets", () => {
+        // The engine rewrites the whole state after every step; these frames only ever pointed into the component.
+        const resources: { type: string; stackTrace?: unknown; sourcePosition?: unknown }[] = JSON.parse(t.exportState()).deployment.resources;
+        const pullSecrets = resources.filter((r) => r.type === "gcr-pull-secrets:index:PullSecret");
+        assert.strictEqual(pullSecrets.length, 3);
+        for (const r of pullSecrets) assert.deepStrictEqual([r.stackTrace, r.sourcePosition], [undefined, undefined]);
     });
 
     it("destroy removes our Secrets and only our entries; everything else stays", async () => {
