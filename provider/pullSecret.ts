@@ -100,7 +100,16 @@ export function pullSecretHandler(context: PullSecretContext): ResourceHandler {
                     // The update's own reads report an unreachable cluster.
                 }
             }
-            return { changes: diffs.length > 0, replaces, diffs };
+            // A digest refresh read (content edited by hand) shows against ours, not our unchanged input against itself.
+            const found = stringProperty(outputs, "dockerConfigDigest");
+            const observed =
+                diffs.includes("dockerConfigDigest") &&
+                found !== undefined &&
+                oldInputs !== undefined &&
+                found !== stringProperty(oldInputs, "dockerConfigDigest")
+                    ? ["dockerConfigDigest"]
+                    : [];
+            return { changes: diffs.length > 0, replaces, diffs, ...(observed.length > 0 ? { observed } : {}) };
         },
 
         async create(props, call) {

@@ -17,6 +17,11 @@ export interface DiffOutcome {
     replaces: string[];
     /** Properties that differ, for the engine's display. */
     diffs: string[];
+    /**
+     * Of `diffs`, those whose old value is what refresh observed in the cluster (kept in the outputs),
+     * not the input: the display then shows that value, not the unchanged input, on the left.
+     */
+    observed?: string[];
 }
 
 /**

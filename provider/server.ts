@@ -101,7 +101,7 @@ function checkResponse(inputs: Record<string, unknown>, failures: CheckFailure[]
 /**
  * The engine's answer, with a detailed diff: without one the engine shows every input of a changed
  * resource, and two secrets can only ever look alike ([secret]), so a reader could not tell what
- * changed. With it, the preview shows just the changed properties (`~ dockerConfigDigest: [secret] => [secret]`).
+ * changed. With it, the preview shows just the changed properties (`~ dockerConfigDigest: "sha256:…" => "sha256:…"`).
  */
 function diffResponse(outcome: DiffOutcome, olds: Record<string, unknown>, news: Record<string, unknown>): provproto.DiffResponse {
     const response = new provproto.DiffResponse();
@@ -126,8 +126,9 @@ function diffResponse(outcome: DiffOutcome, olds: Record<string, unknown>, news:
                 : Kind.UPDATE;
         const property = new provproto.PropertyDiff();
         property.setKind(kind);
-        // `attached` is state the provider observed, not an input the user changed.
-        property.setInputdiff(key in news);
+        // `attached` is state the provider observed, not an input the user changed; so is a digest
+        // refresh read from a Secret edited by hand (the engine then shows the old output against the input).
+        property.setInputdiff(key in news && !outcome.observed?.includes(key));
         detailed.set(key, property);
     }
     response.setHasdetaileddiff(true);

@@ -139,9 +139,13 @@ export function previewProblems(check: CaptureCheck): string[] {
             const updates = changed.filter((step) => urnParts(step.urn).type === secretType && belongsTo(urnParts(step.urn).name, namespace));
             if (updates.length !== 1) problems.push(`the Secret in ${namespace} is not updated exactly once (${updates.length})`);
         }
-        const changedDigests = [...text.matchAll(new RegExp(`dockerConfigDigest\\s*: (${fingerprint}) => (${fingerprint})`, "g"))].filter((m) => m[1] !== m[2]).length;
+        const changedDigests = [...text.matchAll(new RegExp(`dockerConfigDigest\\s*: (${fingerprint}) => (${fingerprint})`, "g"))].filter(
+            (m) => m[1] !== m[2],
+        ).length;
         if (changedDigests !== check.namespaces.length)
-            problems.push(`expected ${check.namespaces.length} 'dockerConfigDigest: "sha256:…" => "sha256:…"' lines with a new digest, found ${changedDigests}`);
+            problems.push(
+                `expected ${check.namespaces.length} 'dockerConfigDigest: "sha256:…" => "sha256:…"' lines with a new digest, found ${changedDigests}`,
+            );
     }
     if (check.kind === "to-keyless") {
         // What keyless mode adds: the refresher's objects (and the Kubernetes provider they go through).
