@@ -26,7 +26,7 @@ export default tseslint.config(
     },
     {
         // The plugin folders' entries (PulumiPlugin.yaml): plain CommonJS the language host requires.
-        files: ["provider/plugin.js", "provider/compileCache.js", "sdk/nodejs/provider/plugin.js"],
+        files: ["program.js", "provider/plugin.js", "provider/compileCache.js", "sdk/nodejs/provider/plugin.js"],
         languageOptions: { sourceType: "commonjs", globals: { require: "readonly", __dirname: "readonly", process: "readonly", module: "writable" } },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

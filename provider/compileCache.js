@@ -1,4 +1,4 @@
-// How the provider plugin runs this repository's TypeScript: each file is transpiled (no type
+// How the provider plugin and the program (program.js) run this repository's TypeScript: each file is transpiled (no type
 // checking; `npm run typecheck` does that) once, and its JavaScript kept on disk under a digest of
 // everything that decides it (the file's path and text, the tsconfig, the TypeScript version). A
 // plugin whose sources have not changed since the last run never loads the TypeScript compiler: 40-80
@@ -13,11 +13,12 @@ const path = require("path");
 /**
  * Makes `require` of a `.ts` file under `root` compile it through the cache.
  * @param {{ root: string, cacheDir?: string }} options `root`: the folder with tsconfig.json and
- *   node_modules; `cacheDir`: where the JavaScript goes (default `<root>/node_modules/.cache/gcr-pull-secrets-plugin`).
+ *   node_modules; `cacheDir`: where the JavaScript goes (default `<root>/node_modules/.cache/gcr-pull-secrets-ts`,
+ *   shared by the program and the plugin, which compile the same files).
  */
 function register(options) {
     const root = options.root;
-    const cacheDir = options.cacheDir ?? path.join(root, "node_modules", ".cache", "gcr-pull-secrets-plugin");
+    const cacheDir = options.cacheDir ?? path.join(root, "node_modules", ".cache", "gcr-pull-secrets-ts");
     const tsconfigPath = path.join(root, "tsconfig.json");
     const tsconfigText = fs.readFileSync(tsconfigPath, "utf8");
     const typescriptDir = path.dirname(require.resolve("typescript/package.json", { paths: [root] }));

@@ -56,7 +56,7 @@ if [ "$fresh_cluster" = 1 ] || [ ! -d "$project" ]; then
   fresh_stack=1
 fi
 # The program itself always comes from the checkout, so an existing local stack runs the current code.
-cp Pulumi.yaml package.json tsconfig.json index.ts "$project/"
+cp Pulumi.yaml package.json tsconfig.json program.js index.ts "$project/"
 for dir in components provider node_modules; do
   [ -L "$project/$dir" ] || ln -s "$root/$dir" "$project/$dir"
 done

@@ -68,7 +68,7 @@ say "control plane up in $(since "$step_started")"
 # The project, copied as test/e2e/harness.ts does: the CLI writes into the stack file.
 project="$work/project"
 mkdir -p "$project" "$work/state" "$work/home"
-cp Pulumi.yaml package.json tsconfig.json index.ts "$project/"
+cp Pulumi.yaml package.json tsconfig.json program.js index.ts "$project/"
 ln -s "$root/components" "$project/components"
 ln -s "$root/provider" "$project/provider"
 ln -s "$root/node_modules" "$project/node_modules"

@@ -17,7 +17,7 @@ const clusterKubeconfig = () => fs.readFileSync(process.env.KUBECONFIG!, "utf8")
  */
 function projectWith(program: string[]): string {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-program-"));
-    for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(repoRoot, file), path.join(workDir, file));
+    for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "program.js"]) fs.copyFileSync(path.join(repoRoot, file), path.join(workDir, file));
     for (const dir of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, dir), path.join(workDir, dir));
     fs.writeFileSync(path.join(workDir, "index.ts"), [...program, ""].join("\n"));
     return workDir;

@@ -171,7 +171,7 @@ describe("end to end: a fleet of stacks fanned out locally (npm run fleet)", fun
         assert.ok(program, "docs/fleets.md shows the program");
         const variant = path.join(dir, "variant");
         fs.mkdirSync(variant);
-        for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(repoRoot, file), path.join(variant, file));
+        for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "program.js"]) fs.copyFileSync(path.join(repoRoot, file), path.join(variant, file));
         for (const link of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, link), path.join(variant, link));
         fs.writeFileSync(path.join(variant, "index.ts"), program);
 

@@ -18,7 +18,7 @@ const repoRoot = path.resolve(__dirname, "../..");
  */
 export function programCopy(editIndex: (source: string) => string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-copy-"));
-    for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(repoRoot, file), path.join(dir, file));
+    for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "program.js"]) fs.copyFileSync(path.join(repoRoot, file), path.join(dir, file));
     fs.writeFileSync(path.join(dir, "index.ts"), editIndex(fs.readFileSync(path.join(repoRoot, "index.ts"), "utf8")));
     for (const link of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, link), path.join(dir, link));
     return dir;

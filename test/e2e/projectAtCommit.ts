@@ -13,10 +13,12 @@ const repoRoot = path.resolve(__dirname, "../..");
 export function projectAtCommit(commit: string, more: readonly string[] = []): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gcr-pull-secrets-at-${commit.slice(0, 7)}-`));
     let archive: Buffer;
+    // The entry Pulumi.yaml names since program.js exists (after 0.3.0); older programs ran index.ts directly.
+    const entry = hasPath(commit, "program.js") ? ["program.js"] : [];
     try {
         archive = execFileSync(
             "git",
-            ["-C", repoRoot, "archive", "--format=tar", commit, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", ...more],
+            ["-C", repoRoot, "archive", "--format=tar", commit, ...entry, "index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", ...more],
             {
                 maxBuffer: 64 * 1024 * 1024,
                 stdio: ["ignore", "pipe", "pipe"],
@@ -44,4 +46,13 @@ function adaptTsconfig(file: string): void {
     if (options.moduleResolution === "node" || options.moduleResolution === "node10") options.moduleResolution = "bundler";
     if (options.outDir !== undefined && options.rootDir === undefined) options.rootDir = ".";
     fs.writeFileSync(file, JSON.stringify(tsconfig, null, 2));
+}
+
+function hasPath(commit: string, file: string): boolean {
+    try {
+        execFileSync("git", ["-C", repoRoot, "cat-file", "-e", `${commit}:${file}`], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
 }

@@ -30,12 +30,12 @@ let stateDir: string | undefined;
 
 /**
  * A copy of the project that tests can put stack files into: Pulumi.yaml, package.json,
- * tsconfig.json and index.ts copied, components/, provider/ and node_modules/ linked.
+ * tsconfig.json, program.js and index.ts copied, components/, provider/ and node_modules/ linked.
  */
 function projectDir(): string {
     if (!workDir) {
         workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-"));
-        for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts"]) {
+        for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "program.js", "index.ts"]) {
             fs.copyFileSync(path.join(repoRoot, file), path.join(workDir, file));
         }
         for (const dir of ["components", "provider", "node_modules"]) {
