@@ -1,5 +1,6 @@
 import * as k8s from "@kubernetes/client-node";
-import { kube } from "./harness";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import { kube, TestStack } from "./harness";
 
 /**
  * Every write to the given ServiceAccounts and to the Secret, seen through watches (a watch delivers
@@ -41,4 +42,19 @@ export async function watchPullAccess(accounts: Record<string, string[]>, secret
     // Let the watches settle past the initial ADDED events.
     await new Promise((resolve) => setTimeout(resolve, 500));
     return { problems, events, stop: () => aborts.forEach((abort) => abort.abort()) };
+}
+
+/**
+ * `pulumi up` of a stack moving to this version, while each namespace's `default` ServiceAccount and
+ * Secret are watched: its result, every step that is not `same` ("op type"), and what the watch saw.
+ */
+export async function upgradeWatched(t: TestStack, namespaces: readonly string[]) {
+    const watching = await watchPullAccess(Object.fromEntries(namespaces.map((ns) => [ns, ["default"]])));
+    const steps: string[] = [];
+    const onEvent = (event: EngineEvent) => {
+        const step = event.resOutputsEvent?.metadata;
+        if (step && step.op !== "same") steps.push(`${step.op} ${step.type}`);
+    };
+    const result = await t.stack.up({ ...t.io, onEvent }).finally(watching.stop);
+    return { result, steps, watching };
 }

@@ -3,7 +3,6 @@
  * on one cluster do not take each other's Secrets silently, and a stack deployed before identities
  * existed gets one with one `pulumi up`, its Secrets never missing an entry.
  */
-import { EngineEvent } from "@pulumi/pulumi/automation";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -12,7 +11,7 @@ import { ownerIdAnnotation, stackIdentityAnnotation, types } from "../../compone
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { changes, createNamespace, createTestStack, kube, projectAtCommit, pullSecretNames, readPullSecret, uniqueNamespace } from "./harness";
 import { programCopy, pullSecretsInState, pullSecretUrn, stateResources } from "./ownershipHelpers";
-import { watchPullAccess } from "./pullAccessWatch";
+import { upgradeWatched, watchPullAccess } from "./pullAccessWatch";
 
 type DisposableStack = Awaited<ReturnType<typeof createTestStack>>;
 
@@ -132,13 +131,7 @@ describe("end to end: the stack identity", function () {
             const stackFile = `Pulumi.${old.name}.yaml`;
             current = await createTestStack({ name: old.name, select: true });
             fs.copyFileSync(path.join(oldDir, stackFile), path.join(current.stack.workspace.workDir, stackFile));
-            const watching = await watchPullAccess(Object.fromEntries(namespaces.map((ns) => [ns, ["default"]])));
-            const steps: string[] = [];
-            const onEvent = (event: EngineEvent) => {
-                const step = event.resOutputsEvent?.metadata;
-                if (step && step.op !== "same") steps.push(`${step.op} ${step.type}`);
-            };
-            const upgraded = await current.stack.up({ ...current.io, onEvent }).finally(watching.stop);
+            const { result: upgraded, steps, watching } = await upgradeWatched(current, namespaces);
             assert.strictEqual(upgraded.summary.result, "succeeded");
             assert.deepStrictEqual(
                 steps.sort(),

@@ -4,7 +4,6 @@
  * nothing in the cluster: the preview before it is empty, no step but `same`, the Secrets and their
  * entries untouched throughout, and afterwards the digests are fingerprints in the clear.
  */
-import { EngineEvent } from "@pulumi/pulumi/automation";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -13,7 +12,7 @@ import { buildDockerConfigJson, dockerConfigDigest } from "../../components/dock
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { changes, createNamespace, createTestStack, kube, projectAtCommit, pullSecretNames, uniqueNamespace } from "./harness";
 import { stateResources } from "./ownershipHelpers";
-import { watchPullAccess } from "./pullAccessWatch";
+import { upgradeWatched } from "./pullAccessWatch";
 
 /** The last commit whose PullSecrets kept the digest as a secret. */
 const secretDigests = "d3ab6a3";
@@ -47,13 +46,7 @@ describe("end to end: upgrading a stack whose state kept the digests as secrets"
             fs.copyFileSync(path.join(oldDir, stackFile), path.join(current.stack.workspace.workDir, stackFile));
             assert.deepStrictEqual(changes((await current.stack.preview({ ...current.io })).changeSummary), {}, "the preview of the upgrade is empty");
 
-            const watching = await watchPullAccess(Object.fromEntries(namespaces.map((ns) => [ns, ["default"]])));
-            const steps: string[] = [];
-            const onEvent = (event: EngineEvent) => {
-                const step = event.resOutputsEvent?.metadata;
-                if (step && step.op !== "same") steps.push(`${step.op} ${step.type}`);
-            };
-            const upgraded = await current.stack.up({ ...current.io, onEvent }).finally(watching.stop);
+            const { result: upgraded, steps, watching } = await upgradeWatched(current, namespaces);
             assert.strictEqual(upgraded.summary.result, "succeeded");
             assert.deepStrictEqual(steps, [], "nothing but same steps");
             assert.deepStrictEqual(watching.problems, [], `pull access was interrupted:\n${watching.events.join("\n")}`);
