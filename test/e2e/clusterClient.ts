@@ -4,6 +4,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { randomBytes } from "crypto";
+import { liveDigest } from "../../provider/pullSecretLive";
 
 /** A Kubernetes client for the test cluster, or the one of `kubeconfigPath` (never the program's own objects). */
 export function kube(kubeconfigPath?: string): { core: k8s.CoreV1Api; config: k8s.KubeConfig } {
@@ -130,4 +131,9 @@ export async function readPullSecret(namespace: string, name = "regcred") {
         labels: secret.metadata?.labels ?? {},
         config: data ? JSON.parse(Buffer.from(data, "base64").toString("utf8")) : undefined,
     };
+}
+
+/** The digest of the docker config a namespace's pull Secret holds now, as the provider computes it. */
+export async function heldDigest(namespace: string, name = "regcred"): Promise<string> {
+    return liveDigest(await kube().core.readNamespacedSecret({ name, namespace }));
 }

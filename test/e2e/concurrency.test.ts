@@ -7,6 +7,7 @@ import {
     createNamespace,
     createTestStack,
     findKeyMaterial,
+    heldDigest,
     keepForDebugging,
     kube,
     pullSecretNames,
@@ -14,12 +15,6 @@ import {
     uniqueNamespace,
 } from "./harness";
 import { startWriter } from "./zeroPauseWriter";
-
-/** The digest of the docker config the namespace's Secret holds now. */
-async function liveDigest(ns: string): Promise<string> {
-    const secret = await kube().core.readNamespacedSecret({ name: "regcred", namespace: ns });
-    return dockerConfigDigest(Buffer.from(secret.data?.[".dockerconfigjson"] ?? "", "base64").toString());
-}
 
 describe("end to end: two stacks, drift of content, and the secret scan at scale", function () {
     it("two stacks with different secret names manage the same namespaces at once; each keeps its own entry", async () => {
@@ -81,7 +76,7 @@ describe("end to end: two stacks, drift of content, and the secret scan at scale
             const [, found, ours] = /dockerConfigDigest: "(sha256:[0-9a-f]{64})" => "(sha256:[0-9a-f]{64})"/.exec(preview.stdout) ?? [];
             assert.strictEqual(found, dockerConfigDigest(Buffer.from(tampered, "base64").toString()));
             await t.stack.up({ ...t.io, refresh: true });
-            assert.strictEqual(ours, await liveDigest(ns), "the digest of what up --refresh wrote back");
+            assert.strictEqual(ours, await heldDigest(ns), "the digest of what up --refresh wrote back");
             const after = await readPullSecret(ns);
             assert.strictEqual(after.uid, before.uid);
             assert.strictEqual(after.config.auths["asia.gcr.io"].password, key);

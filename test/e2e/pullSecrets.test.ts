@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import { dockerConfigDigest } from "../../components/dockerConfig";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import {
     admittedPullSecrets,
@@ -8,6 +7,7 @@ import {
     changes,
     cliOutput,
     createNamespace,
+    heldDigest,
     kube,
     pullSecretNames,
     readPullSecret,
@@ -19,16 +19,6 @@ import {
 } from "./harness";
 
 /** Changes besides "same" in a preview's or update's summary. */
-/** The digests of the docker configs the namespaces' Secrets hold now. */
-async function liveDigests(namespaces: string[]): Promise<string[]> {
-    const digests: string[] = [];
-    for (const ns of namespaces) {
-        const secret = await kube().core.readNamespacedSecret({ name: "regcred", namespace: ns });
-        digests.push(dockerConfigDigest(Buffer.from(secret.data?.[".dockerconfigjson"] ?? "", "base64").toString()));
-    }
-    return digests;
-}
-
 describe("end to end: one stack's whole life on a real cluster", function () {
     const nsA = uniqueNamespace("team-a");
     const nsB = uniqueNamespace("team-b");
@@ -174,10 +164,10 @@ describe("end to end: one stack's whole life on a real cluster", function () {
         const digests = [...preview.stdout.matchAll(/dockerConfigDigest: "(sha256:[0-9a-f]{64})" => "(sha256:[0-9a-f]{64})"/g)].map(
             ([, from, to]) => `${from} => ${to}`,
         );
-        const held = await liveDigests([nsA, nsB, nsNew]);
+        const held = await Promise.all([nsA, nsB, nsNew].map((ns) => heldDigest(ns)));
         const result = await stack.up({ ...t.io });
         assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 4 });
-        const written = await liveDigests([nsA, nsB, nsNew]);
+        const written = await Promise.all([nsA, nsB, nsNew].map((ns) => heldDigest(ns)));
         assert.deepStrictEqual(digests.sort(), held.map((from, i) => `${from} => ${written[i]}`).sort());
         assert.ok(
             held.every((from, i) => from !== written[i]),
