@@ -48,7 +48,8 @@ function adaptTsconfig(file: string): void {
     fs.writeFileSync(file, JSON.stringify(tsconfig, null, 2));
 }
 
-function hasPath(commit: string, file: string): boolean {
+/** True when `file` (a file or folder) exists at `commit` in this checkout's history. */
+export function hasPath(commit: string, file: string): boolean {
     try {
         execFileSync("git", ["-C", repoRoot, "cat-file", "-e", `${commit}:${file}`], { stdio: "ignore" });
         return true;
