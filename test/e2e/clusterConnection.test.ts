@@ -4,9 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { startFaultProxy } from "./faultProxy";
-import { changes, createNamespace, createTestStack, kube, pullSecretNames, readPullSecret, uniqueNamespace, waitFor } from "./harness";
-
-const repoRoot = path.resolve(__dirname, "../..");
+import { changes, copyProject, createNamespace, createTestStack, kube, pullSecretNames, readPullSecret, uniqueNamespace, waitFor } from "./harness";
 
 /** The test cluster's kubeconfig text (the harness's, from KUBECONFIG). */
 const clusterKubeconfig = () => fs.readFileSync(process.env.KUBECONFIG!, "utf8");
@@ -17,9 +15,7 @@ const clusterKubeconfig = () => fs.readFileSync(process.env.KUBECONFIG!, "utf8")
  */
 function projectWith(program: string[]): string {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-program-"));
-    for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "program.js"]) fs.copyFileSync(path.join(repoRoot, file), path.join(workDir, file));
-    for (const dir of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, dir), path.join(workDir, dir));
-    fs.writeFileSync(path.join(workDir, "index.ts"), [...program, ""].join("\n"));
+    copyProject(workDir, [...program, ""].join("\n"));
     return workDir;
 }
 

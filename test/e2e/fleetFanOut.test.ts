@@ -14,7 +14,7 @@ import { makeThrowawayKey } from "../../dev/keys/throwawayKey";
 import { parseResult } from "../../scripts/fleet/summary";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
-import { createNamespace, createTestStack, findKeyMaterial, pullSecretNames, secretExists } from "./harness";
+import { copyProject, createNamespace, createTestStack, findKeyMaterial, pullSecretNames, secretExists } from "./harness";
 
 const repoRoot = path.resolve(__dirname, "../..");
 /** A duration as the table shows it: `42s`, `1m 05s`. */
@@ -171,9 +171,7 @@ describe("end to end: a fleet of stacks fanned out locally (npm run fleet)", fun
         assert.ok(program, "docs/fleets.md shows the program");
         const variant = path.join(dir, "variant");
         fs.mkdirSync(variant);
-        for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "program.js"]) fs.copyFileSync(path.join(repoRoot, file), path.join(variant, file));
-        for (const link of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, link), path.join(variant, link));
-        fs.writeFileSync(path.join(variant, "index.ts"), program);
+        copyProject(variant, program);
 
         const pull = await createTestStack({ workDir: variant });
         const workspace = pull.stack.workspace;

@@ -8,7 +8,7 @@ import * as k8s from "@kubernetes/client-node";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { kube, TestStack } from "./harness";
+import { copyProject, kube, TestStack } from "./harness";
 
 const repoRoot = path.resolve(__dirname, "../..");
 
@@ -18,9 +18,7 @@ const repoRoot = path.resolve(__dirname, "../..");
  */
 export function programCopy(editIndex: (source: string) => string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-copy-"));
-    for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "program.js"]) fs.copyFileSync(path.join(repoRoot, file), path.join(dir, file));
-    fs.writeFileSync(path.join(dir, "index.ts"), editIndex(fs.readFileSync(path.join(repoRoot, "index.ts"), "utf8")));
-    for (const link of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, link), path.join(dir, link));
+    copyProject(dir, editIndex(fs.readFileSync(path.join(repoRoot, "index.ts"), "utf8")));
     return dir;
 }
 

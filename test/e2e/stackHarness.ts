@@ -29,18 +29,24 @@ let workDir: string | undefined;
 let stateDir: string | undefined;
 
 /**
- * A copy of the project that tests can put stack files into: Pulumi.yaml, package.json,
+ * Fills `dir` with this project as `pulumi` runs it: Pulumi.yaml, package.json, tsconfig.json and
+ * program.js copied, components/, provider/ and node_modules/ linked, and `index` as index.ts
+ * (default: the repository's own).
+ */
+export function copyProject(dir: string, index = fs.readFileSync(path.join(repoRoot, "index.ts"), "utf8")): void {
+    for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "program.js"]) fs.copyFileSync(path.join(repoRoot, file), path.join(dir, file));
+    for (const link of ["components", "provider", "node_modules"]) fs.symlinkSync(path.join(repoRoot, link), path.join(dir, link));
+    fs.writeFileSync(path.join(dir, "index.ts"), index);
+}
+
+/**
+ * A copy of the project ({@link copyProject}) that tests can put stack files into: Pulumi.yaml, package.json,
  * tsconfig.json, program.js and index.ts copied, components/, provider/ and node_modules/ linked.
  */
 function projectDir(): string {
     if (!workDir) {
         workDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-"));
-        for (const file of ["Pulumi.yaml", "package.json", "tsconfig.json", "program.js", "index.ts"]) {
-            fs.copyFileSync(path.join(repoRoot, file), path.join(workDir, file));
-        }
-        for (const dir of ["components", "provider", "node_modules"]) {
-            fs.symlinkSync(path.join(repoRoot, dir), path.join(workDir, dir));
-        }
+        copyProject(workDir);
         stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcr-pull-secrets-e2e-state-"));
         fs.mkdirSync(path.join(stateDir, "backend"));
         fs.mkdirSync(path.join(stateDir, "home"));
