@@ -4,4 +4,6 @@
 // at every `pulumi up`. What index.ts exports are the stack's outputs.
 "use strict";
 require("./provider/compileCache").register({ root: __dirname });
+// Without the SDK's three debug Log calls per resource to the engine (components/sdkTraceLogs.ts).
+require("./components/sdkTraceLogs.ts").dropSdkTraceLogs();
 module.exports = require("./index.ts");

@@ -11,4 +11,7 @@ const root = path.dirname(__dirname);
 // compile with this repository's tsconfig.
 for (const extension of [".ts", ".tsx", ".mts", ".cts"]) delete require.extensions[extension];
 require("./compileCache").register({ root });
+// The component a package user constructs here registers its children through the SDK, as the
+// program does: without its per-resource debug Log calls (components/sdkTraceLogs.ts).
+require("../components/sdkTraceLogs.ts").dropSdkTraceLogs();
 require("./main.ts");

@@ -125,8 +125,11 @@ describe("end to end: pull access is checked after pulumi up", function () {
         const preview = await t.stack.preview({ ...t.io });
         assert.deepStrictEqual(changes(preview.changeSummary), {});
         // As a drift check in a pipeline runs it: the output, unknown in a preview, is not a change.
-        const strict = await t.runCli(["preview", "--diff", "--expect-no-changes"]);
+        const strict = await t.runCli(["preview", "--diff", "--expect-no-changes", "--debug"]);
         assert.strictEqual(strict.code, 0, strict.output);
+        // --debug shows debug messages, but not the SDK's trace of each registration (components/sdkTraceLogs.ts).
+        assert.match(strict.output, /debug: /);
+        assert.doesNotMatch(strict.output, /(Registering resource|RegisterResource RPC \w+): t=gcr-pull-secrets:index:PullSecret/);
         assert.strictEqual(webhook!.seen.length, seenBefore);
         assert.strictEqual(registry.requests.length, asked);
     });
