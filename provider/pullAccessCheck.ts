@@ -13,6 +13,36 @@ import { basicCredential, probeRepository } from "./registryToken";
 /** At most this many cluster calls (or token requests) at a time, as the PullSecrets' own writes. */
 export const checkConcurrency = 8;
 
+/** Runs work under a bound shared by every caller of the same gate. */
+export type Gate = <T>(work: () => Promise<T>) => Promise<T>;
+
+/** A gate letting at most `limit` works run at once; the others wait their turn in order. */
+export function boundedGate(limit: number): Gate {
+    let running = 0;
+    const waiting: (() => void)[] = [];
+    return async (work) => {
+        if (running < limit) running++;
+        else await new Promise<void>((resume) => waiting.push(resume));
+        try {
+            return await work();
+        } finally {
+            // The slot passes straight to the next in line, so a newcomer cannot take it in between.
+            const next = waiting.shift();
+            if (next) next();
+            else running--;
+        }
+    };
+}
+
+/**
+ * The component asks in batches, several of which may be answered at once: the bound holds across
+ * all the requests this plugin process serves (it lives for one `pulumi up`).
+ */
+const processGate = boundedGate(checkConcurrency);
+
+/** Each probe's answers, per credential digest and repository, for this process: one request each, however many batches ask. */
+const probeAnswers = new WeakMap<Probe, Map<string, Promise<RepositoryPullAccess>>>();
+
 /** The calls the check makes, besides those of {@link Connection} (tests pass fakes). */
 export interface PodApi {
     createNamespacedPod(req: { namespace: string; body: object; dryRun?: string }): Promise<unknown>;
@@ -120,6 +150,7 @@ export async function checkPullAccess(
     connection: Connection,
     args: Record<string, unknown>,
     probe: Probe = probeRepository,
+    gate: Gate = processGate,
 ): Promise<{ namespaces: Record<string, NamespacePullAccess> }> {
     const request = readPullAccessRequest(args);
     const api = connection.api as unknown as PodApi;
@@ -131,13 +162,17 @@ export async function checkPullAccess(
     const podResults = await boundedMap(jobs, checkConcurrency, async (job): Promise<ServiceAccountPullAccess> => {
         // Not in the list since the last write (a found ServiceAccount deleted before it): nothing to check.
         if (!job.attached) return { status: "skipped", detail: `the ServiceAccount did not exist when the Secret was written` };
-        return checkServiceAccount(api, request, job.namespace, job.account);
+        return gate(() => checkServiceAccount(api, request, job.namespace, job.account));
     });
-    const asked = new Map<string, Promise<RepositoryPullAccess>>();
+    let asked = probeAnswers.get(probe);
+    if (!asked) probeAnswers.set(probe, (asked = new Map()));
+    const answers = asked;
     const repositoryResults =
         request.repositories.length === 0
             ? []
-            : await boundedMap(request.namespaces, checkConcurrency, (namespace) => checkRepositories(connection, request, namespace.name, asked, probe));
+            : await boundedMap(request.namespaces, checkConcurrency, (namespace) =>
+                  gate(() => checkRepositories(connection, request, namespace.name, answers, probe)),
+              );
     const accountsOf = new Map<string, Record<string, ServiceAccountPullAccess>>(request.namespaces.map((namespace) => [namespace.name, {}]));
     jobs.forEach((job, index) => (accountsOf.get(job.namespace)![job.account] = podResults[index]));
     const namespaces: Record<string, NamespacePullAccess> = {};

@@ -4,7 +4,7 @@ import { functions } from "../../../components/contract";
 import { GcrPullSecrets } from "../../../components/gcrPullSecrets";
 import { GcrPullSecretsArgs } from "../../../components/gcrPullSecretsArgs";
 import { validateArgs } from "../../../components/validatedArgs";
-import { pullAccessRequest } from "../../../components/verifyPullAccess";
+import { checkBatchSize, pullAccessRequest } from "../../../components/verifyPullAccess";
 import { validCreateStack } from "../fixtures";
 
 async function build(args: GcrPullSecretsArgs) {
@@ -42,6 +42,19 @@ describe("GcrPullSecrets: checking pull access after the update", () => {
         );
         assert.deepStrictEqual(Object.keys(pullAccess).sort(), ["team-a", "team-b"]);
         assert.strictEqual(pullAccess["team-a"].serviceAccounts!.builder.status, "verified");
+    });
+
+    it(`asks in batches of ${checkBatchSize} consecutive namespaces, and pullAccess holds every answer`, async () => {
+        const names = Array.from({ length: 2 * checkBatchSize + 7 }, (_, i) => `ns-${String(i).padStart(3, "0")}`);
+        const { pullAccess, checks } = await build({ ...validCreateStack, namespaces: names });
+        // Batches answer in whatever order their PullSecrets are written.
+        const asked = checks.map((check) => check.inputs.namespaces.map((namespace: { name: string }) => namespace.name) as string[]);
+        assert.deepStrictEqual(
+            asked.sort((a, b) => a[0].localeCompare(b[0])),
+            [names.slice(0, checkBatchSize), names.slice(checkBatchSize, 2 * checkBatchSize), names.slice(2 * checkBatchSize)],
+        );
+        assert.deepStrictEqual(Object.keys(pullAccess).sort(), names);
+        assert.ok(Object.values(pullAccess).every((access) => access.status === "verified"));
     });
 
     it("asks nothing when both checks are off, and pullAccess is empty", async () => {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { RepositoryPullAccess } from "../../../components/pullAccess";
 import { Connection } from "../../../provider/kubeApi";
-import { boundedMap, checkConcurrency, checkPullAccess } from "../../../provider/pullAccessCheck";
+import { boundedGate, boundedMap, checkConcurrency, checkPullAccess } from "../../../provider/pullAccessCheck";
 
 /** A fake API server: per namespace, what admission does to a Pod's pull secrets (or a refusal), and the Secrets. */
 function fakeCluster(behaviour: Record<string, "keep" | "strip" | "forbid" | "deny">, accountLists: Record<string, string[]> = {}) {
@@ -126,6 +126,50 @@ describe("the verifyPullAccess function", () => {
         });
         assert.strictEqual(namespaces.a.repositories!["gcr.io/acme/app"].access, "unknown");
         assert.strictEqual(sent, 0);
+    });
+
+    it(`keeps the bound across requests answered at once (the component asks in batches)`, async () => {
+        const { connection, maxInFlight } = fakeCluster({});
+        const batches = [0, 1, 2].map((batch) => request(Array.from({ length: 20 }, (_, i) => `b${batch}-${i}`)));
+        const answers = await Promise.all(batches.map((batch) => checkPullAccess(connection, batch)));
+        assert.ok(maxInFlight() <= checkConcurrency && maxInFlight() > 1, `max in flight ${maxInFlight()}`);
+        assert.deepStrictEqual(
+            answers.map((answer) => Object.keys(answer.namespaces).length),
+            [20, 20, 20],
+        );
+    });
+
+    it("asks the registry once per credential and repository, however many batches ask", async () => {
+        const { connection } = fakeCluster({});
+        const asked: string[] = [];
+        const probe = async (host: string, path: string): Promise<RepositoryPullAccess> => (asked.push(`${host}/${path}`), { access: "allowed" });
+        const options = { pods: false, repositories: ["asia.gcr.io/acme/app"] };
+        await Promise.all([checkPullAccess(connection, request(["a", "b"], options), probe), checkPullAccess(connection, request(["c"], options), probe)]);
+        await checkPullAccess(connection, request(["d"], options), probe);
+        assert.deepStrictEqual(asked, ["asia.gcr.io/acme/app"]);
+    });
+
+    it("a gate runs everything it is given, at most its limit at once, in turn", async () => {
+        const gate = boundedGate(2);
+        let running = 0;
+        let most = 0;
+        const order: number[] = [];
+        const results = await Promise.all(
+            [30, 10, 20, 5, 1].map((ms, index) =>
+                gate(async () => {
+                    running++;
+                    most = Math.max(most, running);
+                    order.push(index);
+                    await new Promise((resolve) => setTimeout(resolve, ms));
+                    running--;
+                    if (index === 3) throw new Error("one fails");
+                    return index;
+                }).catch((error: Error) => error.message),
+            ),
+        );
+        assert.deepStrictEqual(results, [0, 1, 2, "one fails", 4]);
+        assert.strictEqual(most, 2);
+        assert.deepStrictEqual(order, [0, 1, 2, 3, 4]);
     });
 
     it("boundedMap keeps the order of its items", async () => {
