@@ -2,7 +2,7 @@
  * The Node.js SDK sends the engine three debug messages for every resource it registers ("Registering
  * resource", "RegisterResource RPC prepared", "... finished") and more for every read and invoke, each
  * one an Engine.Log call the engine writes to its log, whatever the verbosity. At 1,000 namespaces that
- * is ~3,000 calls and ~16 % of a no-op preview (docs/performance.md). The Python SDK puts the same
+ * is ~3,000 calls and ~18 % of a no-op preview (docs/performance.md). The Python SDK puts the same
  * messages behind a debugging switch (pulumi/pulumi#7295); the Node.js one does so for some (#7144).
  *
  * {@link dropSdkTraceLogs} does the same for the processes this project starts (the program and the

@@ -164,9 +164,8 @@ export async function checkPullAccess(
         if (!job.attached) return { status: "skipped", detail: `the ServiceAccount did not exist when the Secret was written` };
         return gate(() => checkServiceAccount(api, request, job.namespace, job.account));
     });
-    let asked = probeAnswers.get(probe);
-    if (!asked) probeAnswers.set(probe, (asked = new Map()));
-    const answers = asked;
+    const answers = probeAnswers.get(probe) ?? new Map<string, Promise<RepositoryPullAccess>>();
+    probeAnswers.set(probe, answers);
     const repositoryResults =
         request.repositories.length === 0
             ? []
